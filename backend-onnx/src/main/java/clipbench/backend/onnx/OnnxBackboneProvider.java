@@ -1,0 +1,41 @@
+package clipbench.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import clipbench.api.model.ModelCard;
+import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.BackendOptions;
+import java.io.IOException;
+
+/**
+ * Runs the ONNX artifacts of a model card ({@code artifacts.onnx.image}, optional {@code artifacts.onnx.text})
+ * with ONNX Runtime. Constructing it loads nothing: the native library is loaded by {@link #open} and
+ * {@link #runtimeVersion}.
+ */
+public final class OnnxBackboneProvider implements BackboneProvider {
+    public static final String ID = "onnx";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "ONNX Runtime: visual/textual .onnx towers on the CPU (CUDA with the onnxruntime_gpu build)";
+    }
+
+    @Override
+    public String artifactFormat() {
+        return ID;
+    }
+
+    @Override
+    public String runtimeVersion() {
+        return "onnxruntime " + OrtEnvironment.getEnvironment().getVersion();
+    }
+
+    @Override
+    public OnnxBackbone open(ModelCard card, BackendOptions options) throws IOException {
+        return OnnxBackbone.open(card, options);
+    }
+}

@@ -1,0 +1,19 @@
+package clipbench.backend.onnx;
+
+import clipbench.api.contract.BackboneContractTest;
+import clipbench.api.contract.ContractFixtures;
+import clipbench.api.spi.BackboneProvider;
+import java.nio.file.Path;
+
+/** The backend contract on the tiny ViT CLIP (testdata/models/tiny-clip-vit). */
+class OnnxVitContractTest extends BackboneContractTest {
+    @Override
+    protected BackboneProvider provider() {
+        return new OnnxBackboneProvider();
+    }
+
+    @Override
+    protected Path modelDir() {
+        return ContractFixtures.testdata("models/tiny-clip-vit");
+    }
+}

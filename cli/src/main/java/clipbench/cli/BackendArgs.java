@@ -1,0 +1,22 @@
+package clipbench.cli;
+
+import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.Device;
+import picocli.CommandLine.Option;
+
+/** Options every command that runs a backbone shares. */
+final class BackendArgs {
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Intra-op threads per backend (0 = runtime default).")
+    int threads;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Images per backbone call (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    BackendOptions options() {
+        return new BackendOptions(threads, Device.parse(device));
+    }
+}

@@ -1,0 +1,214 @@
+package clipbench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clipbench.api.image.Npy;
+import clipbench.api.image.RgbImage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real CLI jar, real plugins, real ONNX Runtime, real images. */
+class CliEndToEndIT {
+    static final String VIT = "testdata/models/tiny-clip-vit";
+    static final String FRUIT = "imagefolder:testdata/images/emoji-fruit";
+    static final List<String> REQUIRED = List.of("run_id", "backend", "backbone", "model_sha256", "dataset",
+            "split", "upsampler", "protocol", "head", "k", "seed", "n_train", "n_test", "top1", "top5",
+            "mean_per_class_recall", "embed_seconds", "images_per_second", "clipbench_version");
+
+    static JsonNode golden() throws IOException {
+        return new ObjectMapper().readTree(CliProcess.shared().resolve("golden/openai-clip-reference.json").toFile());
+    }
+
+    static List<CSVRecord> csv(Path file) throws IOException {
+        try (Reader in = Files.newBufferedReader(file)) {
+            return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in).getRecords();
+        }
+    }
+
+    @Test
+    void listShowsEveryKindOfPlugin() throws Exception {
+        CliProcess.Result r = CliProcess.run("list");
+        assertEquals(0, r.exitCode(), r.all());
+        List<String> lines = r.out().lines().toList();
+        for (String expected : List.of("backend onnx", "dataset imagefolder", "upsampler bicubic", "head zero-shot")) {
+            assertTrue(lines.contains(expected), expected + " missing from:\n" + r.out());
+        }
+    }
+
+    @Test
+    void tokenizeMatchesOpenAiIds() throws Exception {
+        JsonNode g = golden();
+        List<String> cases = List.of(g.get("cases").get(0).asText(), g.get("cases").get(1).asText(),
+                g.get("cases").get(2).asText());
+        CliProcess.Result r = CliProcess.run("tokenize", cases.get(0), cases.get(1), cases.get(2));
+        assertEquals(0, r.exitCode(), r.all());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size());
+        for (int i = 0; i < 3; i++) {
+            JsonNode ids = g.get("tokenizer").get(i).get(0);
+            String expected = IntStream.range(0, ids.size()).mapToObj(j -> ids.get(j).asText())
+                    .collect(Collectors.joining(" "));
+            assertEquals(expected, lines.get(i), "case " + cases.get(i));
+        }
+    }
+
+    @Test
+    void preprocessWritesTheGoldenTensor(@TempDir Path dir) throws Exception {
+        JsonNode g = golden();
+        JsonNode input = g.get("transform_input");
+        int h = input.size();
+        int w = input.get(0).size();
+        byte[] px = new byte[h * w * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    px[(y * w + x) * 3 + c] = (byte) input.get(y).get(x).get(c).asInt();
+                }
+            }
+        }
+        Path png = dir.resolve("golden.png");
+        ImageIO.write(new RgbImage(w, h, px).toBufferedImage(), "png", png.toFile());
+        Path npy = dir.resolve("x.npy");
+        int size = g.get("transform_resolution").asInt();
+        CliProcess.Result r = CliProcess.run("preprocess", png.toString(), "--size", Integer.toString(size),
+                "--out", npy.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        Npy.NpyArray arr = Npy.read(npy);
+        assertEquals(List.of(3, size, size), IntStream.of(arr.shape()).boxed().toList());
+        JsonNode expected = g.get("transform_output");
+        double max = 0;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    double want = expected.get(y).get(x).get(c).asDouble();
+                    max = Math.max(max, Math.abs(arr.data()[(c * size + y) * size + x] - want));
+                }
+            }
+        }
+        assertTrue(max <= 1e-4, "max abs error " + max);
+    }
+
+    @Test
+    void embedWritesNormalisedImageAndTextEmbeddings(@TempDir Path dir) throws Exception {
+        Path img = CliProcess.root().resolve("testdata/images/emoji-fruit/Test");
+        List<Path> images;
+        try (var s = Files.walk(img)) {
+            images = s.filter(p -> p.toString().endsWith(".png")).sorted().limit(3).toList();
+        }
+        Path out = dir.resolve("img.npy");
+        CliProcess.Result r = CliProcess.run("embed", "--backend", "onnx", "--model", VIT, "--images",
+                images.get(0).toString(), images.get(1).toString(), images.get(2).toString(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        assertUnitRows(Npy.read(out), 3, 16);
+
+        Path text = dir.resolve("txt.npy");
+        r = CliProcess.run("embed", "--backend", "onnx", "--model", VIT, "--texts", "a photo of a banana", "a lemon",
+                "--out", text.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        assertUnitRows(Npy.read(text), 2, 16);
+    }
+
+    static void assertUnitRows(Npy.NpyArray arr, int rows, int dim) {
+        assertEquals(rows, arr.shape()[0]);
+        assertEquals(dim, arr.shape()[1]);
+        for (int i = 0; i < rows; i++) {
+            double norm = 0;
+            for (int d = 0; d < dim; d++) {
+                norm += arr.data()[i * dim + d] * arr.data()[i * dim + d];
+            }
+            assertEquals(1.0, Math.sqrt(norm), 1e-5, "row " + i);
+        }
+    }
+
+    @Test
+    void zeroShotRunWritesConsistentResultsAndNeverOverwrites(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        CliProcess.Result r = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--protocol", "zero-shot", "--upsampler", "bicubic,none", "--batch-size", "7", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        List<CSVRecord> results = csv(out.resolve("results.csv"));
+        assertEquals(2, results.size(), "one row per upsampler");
+        List<String> header = List.of(Files.readAllLines(out.resolve("results.csv")).get(0).split(","));
+        for (String column : REQUIRED) {
+            assertTrue(header.contains(column), "results.csv lacks " + column);
+        }
+        List<CSVRecord> predictions = csv(out.resolve("predictions.csv"));
+        for (CSVRecord row : results) {
+            List<CSVRecord> mine = predictions.stream()
+                    .filter(p -> p.get("upsampler").equals(row.get("upsampler"))).toList();
+            assertEquals(Integer.parseInt(row.get("n_test")), mine.size());
+            assertEquals(24, mine.size(), "8 classes x 3 test images");
+            long correct = mine.stream().filter(p -> p.get("true_class").equals(p.get("predicted_class"))).count();
+            assertEquals((double) correct / mine.size(), Double.parseDouble(row.get("top1")), 1e-6,
+                    "top1 recomputed from predictions.csv");
+            Map<String, int[]> perClass = new HashMap<>();
+            for (CSVRecord p : mine) {
+                int[] c = perClass.computeIfAbsent(p.get("true_class"), k -> new int[2]);
+                c[0] += p.get("true_class").equals(p.get("predicted_class")) ? 1 : 0;
+                c[1]++;
+            }
+            double recall = perClass.values().stream().mapToDouble(c -> (double) c[0] / c[1]).average().orElseThrow();
+            assertEquals(recall, Double.parseDouble(row.get("mean_per_class_recall")), 1e-6);
+            assertEquals("onnx", row.get("backend"));
+            assertEquals(64, row.get("model_sha256").length());
+            assertTrue(Double.parseDouble(row.get("images_per_second")) > 0);
+        }
+
+        String before = Files.readString(out.resolve("results.csv"));
+        CliProcess.Result again = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--out", out.toString());
+        assertEquals(2, again.exitCode(), again.all());
+        assertTrue(again.err().contains("not empty") && again.err().contains(out.toString()), again.err());
+        assertEquals(before, Files.readString(out.resolve("results.csv")), "earlier results untouched");
+
+        CliProcess.Result resumed = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--upsampler", "bicubic,none", "--batch-size", "7", "--out", out.toString(), "--resume");
+        assertEquals(0, resumed.exitCode(), resumed.all());
+        assertEquals(2, csv(out.resolve("results.csv")).size(), "finished rows are not recomputed");
+        assertEquals(48, csv(out.resolve("predictions.csv")).size());
+    }
+
+    @Test
+    void configFileFormRunsTheResNetFixture(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("cfg-run");
+        Path config = Files.writeString(dir.resolve("run.yaml"), String.join("\n",
+                "backend: [onnx]", "model: testdata/models/tiny-clip-rn", "dataset: " + FRUIT,
+                "protocol: zero-shot", "upsampler: [bicubic]", "templates: photo", "out: " + out, ""));
+        CliProcess.Result r = CliProcess.run("run", "--config", config.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        List<CSVRecord> rows = csv(out.resolve("results.csv"));
+        assertEquals(1, rows.size());
+        assertEquals("tiny-clip-rn", rows.get(0).get("backbone"));
+        assertEquals("photo", rows.get(0).get("templates"));
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "backend: onnx\nmodle: x\n");
+        CliProcess.Result err = CliProcess.run("run", "--config", bad.toString());
+        assertEquals(2, err.exitCode());
+        assertTrue(err.err().contains("modle") && err.err().contains("bad.yaml"), err.err());
+    }
+
+    @Test
+    void badModelDirectoryIsNamedInTheError(@TempDir Path dir) throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("no-model"));
+        CliProcess.Result r = CliProcess.run("run", "--backend", "onnx", "--model", empty.toString(), "--dataset",
+                FRUIT, "--out", dir.resolve("o").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains(empty.toString()), r.err());
+        assertTrue(!Files.exists(dir.resolve("o")), "nothing written for a run that could not start");
+    }
+}

@@ -1,0 +1,208 @@
+package clipbench.api.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a model directory: our {@code model-card.json}, or one of the common ONNX CLIP export layouts
+ * (Immich / clip-server {@code visual.onnx} + {@code textual.onnx}, Immich's {@code visual/model.onnx},
+ * transformers.js / Optimum {@code onnx/vision_model.onnx} + {@code text_model.onnx}).
+ */
+public final class ModelCards {
+    public static final String CARD_FILE = "model-card.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelCards() {
+    }
+
+    public static ModelCard load(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw new NoSuchFileException(directory.toString(), null, "model directory not found");
+        }
+        Path card = directory.resolve(CARD_FILE);
+        if (Files.isRegularFile(card)) {
+            return parseCard(directory, card);
+        }
+        return inferFromLayout(directory);
+    }
+
+    private static ModelCard parseCard(Path directory, Path file) throws IOException {
+        JsonNode root = readJson(file);
+        Fields f = new Fields(file, root);
+        PreprocessSpec preprocess = new PreprocessSpec(f.text("preprocess", "clip"), f.integer("image_size"),
+                f.floats("mean", PreprocessSpec.CLIP_MEAN), f.floats("std", PreprocessSpec.CLIP_STD));
+        Map<String, Map<String, String>> artifacts = new TreeMap<>();
+        JsonNode art = root.path("artifacts");
+        if (!art.isObject() || art.isEmpty()) {
+            throw new IOException(file + ": field 'artifacts' must map formats to files");
+        }
+        art.fields().forEachRemaining(e -> {
+            Map<String, String> roles = new TreeMap<>();
+            e.getValue().fields().forEachRemaining(r -> roles.put(r.getKey(), r.getValue().asText()));
+            artifacts.put(e.getKey(), roles);
+        });
+        String vocab = root.path("tokenizer").path("vocab").asText(null);
+        return new ModelCard(directory, f.text("name", directory.getFileName().toString()),
+                f.text("family", "clip"), preprocess, f.integer("context_length", 0), f.integer("embed_dim"),
+                f.number("logit_scale", 100.0), vocab, artifacts);
+    }
+
+    /** Builds a card for a directory exported by another tool, reading its config files when present. */
+    private static ModelCard inferFromLayout(Path dir) throws IOException {
+        record Layout(String image, String text) {
+        }
+        List<Layout> layouts = List.of(
+                new Layout("visual.onnx", "textual.onnx"),
+                new Layout("visual/model.onnx", "textual/model.onnx"),
+                new Layout("onnx/vision_model.onnx", "onnx/text_model.onnx"),
+                new Layout("vision_model.onnx", "text_model.onnx"));
+        for (Layout layout : layouts) {
+            if (!Files.isRegularFile(dir.resolve(layout.image()))) {
+                continue;
+            }
+            Map<String, String> roles = new LinkedHashMap<>();
+            roles.put("image", layout.image());
+            if (Files.isRegularFile(dir.resolve(layout.text()))) {
+                roles.put("text", layout.text());
+            }
+            ExportConfig cfg = ExportConfig.read(dir);
+            return new ModelCard(dir, dir.getFileName().toString(), "clip", cfg.preprocess(),
+                    roles.containsKey("text") ? cfg.contextLength() : 0, cfg.embedDim(), cfg.logitScale(),
+                    "bpe_simple_vocab_16e6.txt.gz", Map.of("onnx", roles));
+        }
+        throw new IOException(dir + ": no " + CARD_FILE + " and no known export layout (looked for "
+                + layouts.stream().map(Layout::image).toList() + ")");
+    }
+
+    /** Settings found in the config files that open_clip (Immich) and Hugging Face exports carry. */
+    private record ExportConfig(PreprocessSpec preprocess, int contextLength, int embedDim, double logitScale) {
+        static ExportConfig read(Path dir) throws IOException {
+            int size = 224;
+            int context = 77;
+            int embed = 0;
+            double scale = 100.0;
+            float[] mean = PreprocessSpec.CLIP_MEAN;
+            float[] std = PreprocessSpec.CLIP_STD;
+            Path config = dir.resolve("config.json");
+            if (Files.isRegularFile(config)) {
+                JsonNode c = readJson(config);
+                // open_clip (Immich): embed_dim, vision_cfg.image_size, text_cfg.context_length
+                embed = c.path("embed_dim").asInt(c.path("projection_dim").asInt(0));
+                size = c.path("vision_cfg").path("image_size").asInt(
+                        c.path("vision_config").path("image_size").asInt(size));
+                context = c.path("text_cfg").path("context_length").asInt(
+                        c.path("text_config").path("max_position_embeddings").asInt(context));
+                if (c.has("logit_scale_init_value")) {
+                    scale = Math.exp(c.path("logit_scale_init_value").asDouble());
+                }
+            }
+            for (String name : List.of("visual/preprocess_cfg.json", "preprocess_cfg.json",
+                    "preprocessor_config.json")) {
+                Path p = dir.resolve(name);
+                if (Files.isRegularFile(p)) {
+                    Fields f = new Fields(p, readJson(p));
+                    mean = f.floats(f.root.has("image_mean") ? "image_mean" : "mean", mean);
+                    std = f.floats(f.root.has("image_std") ? "image_std" : "std", std);
+                    JsonNode crop = f.root.path("crop_size");
+                    JsonNode s = f.root.path("size");
+                    size = crop.isInt() ? crop.asInt() : crop.path("height").asInt(
+                            s.isArray() ? s.get(0).asInt() : s.isInt() ? s.asInt() : size);
+                    break;
+                }
+            }
+            return new ExportConfig(new PreprocessSpec("clip", size, mean, std), context, embed, scale);
+        }
+    }
+
+    /** SHA-256 over the named files in order: identifies the exact weights a result came from. */
+    public static String sha256(List<Path> files) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buffer = new byte[1 << 16];
+        for (Path file : files) {
+            try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+                while (in.read(buffer) >= 0) {
+                    // reading feeds the digest
+                }
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Hash of every artifact of one format, in role order. */
+    public static String sha256(ModelCard card, String format) throws IOException {
+        Map<String, String> roles = card.artifacts().get(format);
+        if (roles == null) {
+            throw new IllegalArgumentException(card.directory() + ": no artifacts for format '" + format + "'");
+        }
+        List<Path> files = new TreeMap<>(roles).values().stream().map(card.directory()::resolve).toList();
+        return sha256(files);
+    }
+
+    static JsonNode readJson(Path file) throws IOException {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Field access whose errors name the file and the field. */
+    private record Fields(Path file, JsonNode root) {
+        int integer(String name) throws IOException {
+            JsonNode n = root.get(name);
+            if (n == null || !n.canConvertToInt()) {
+                throw new IOException(file + ": field '" + name + "' must be an integer");
+            }
+            return n.asInt();
+        }
+
+        int integer(String name, int fallback) throws IOException {
+            return root.has(name) ? integer(name) : fallback;
+        }
+
+        double number(String name, double fallback) throws IOException {
+            JsonNode n = root.get(name);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.isNumber()) {
+                throw new IOException(file + ": field '" + name + "' must be a number");
+            }
+            return n.asDouble();
+        }
+
+        String text(String name, String fallback) {
+            JsonNode n = root.get(name);
+            return n == null || n.isNull() ? fallback : n.asText();
+        }
+
+        float[] floats(String name, float[] fallback) throws IOException {
+            JsonNode n = root.get(name);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.isArray() || n.size() != 3) {
+                throw new IOException(file + ": field '" + name + "' must be a list of 3 numbers");
+            }
+            return new float[] {n.get(0).floatValue(), n.get(1).floatValue(), n.get(2).floatValue()};
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package clipbench.api.spi;
+
+import clipbench.api.model.ModelCard;
+import clipbench.api.model.PreprocessSpec;
+import java.util.Set;
+
+/**
+ * An opened model: an image tower and, if {@link Capability#TEXT_TOWER} is present, a text tower.
+ * Embeddings are returned as the model computes them (not normalised); the harness normalises.
+ */
+public interface Backbone extends AutoCloseable {
+    ModelCard card();
+
+    /** Length of one embedding. */
+    int embeddingDim();
+
+    /** How images must be prepared before {@link #embedImages}. */
+    default PreprocessSpec preprocess() {
+        return card().preprocess();
+    }
+
+    Set<Capability> capabilities();
+
+    /** Embeds a batch of preprocessed images, {@code [n, 3, size, size]} float32 in CHW order. */
+    float[][] embedImages(ImageBatch batch);
+
+    /**
+     * Embeds token id rows, each {@code contextLength} long, zero-padded.
+     *
+     * @throws UnsupportedOperationException when the model has no text tower
+     */
+    float[][] embedTokens(int[][] tokenIds);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,9 @@
+package clipbench.api.spi;
+
+/** Things a backbone may or may not do; the protocol asks instead of checking class types. */
+public enum Capability {
+    /** Can embed token ids: zero-shot and PRO need it. */
+    TEXT_TOWER,
+    /** Runs on a GPU in this session. */
+    GPU
+}

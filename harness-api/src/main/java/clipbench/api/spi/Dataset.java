@@ -1,0 +1,32 @@
+package clipbench.api.spi;
+
+import java.util.List;
+
+/**
+ * A labelled image dataset. Item lists hold only metadata; pixels are read one item at a time with
+ * {@link DatasetItem#load()}, so a dataset is never held in memory.
+ */
+public interface Dataset {
+    /** Identifies the dataset in results, e.g. {@code imagefolder:fruits}. */
+    String name();
+
+    /** Split names in a stable order, e.g. {@code [Training, Test]}. */
+    List<String> splits();
+
+    /** The classes, indexed by {@link DatasetItem#label()}. */
+    List<ClassInfo> classes();
+
+    /** Items of one split in a stable order. */
+    List<DatasetItem> items(String split);
+
+    /** Problems met while listing (skipped files, empty classes), each naming its path. */
+    default List<String> warnings() {
+        return List.of();
+    }
+
+    /** Which split holds test data: {@code Test} if present, otherwise the last split. */
+    default String testSplit() {
+        return splits().stream().filter(s -> s.equalsIgnoreCase("test")).findFirst()
+                .orElse(splits().get(splits().size() - 1));
+    }
+}

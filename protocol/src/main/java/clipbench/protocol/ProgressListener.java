@@ -1,0 +1,16 @@
+package clipbench.protocol;
+
+/** Receives progress of long work; the CLI shows it as a progress bar. */
+public interface ProgressListener {
+    ProgressListener NONE = new ProgressListener() {
+    };
+
+    default void start(String task, long total) {
+    }
+
+    default void advance(long steps) {
+    }
+
+    default void finish() {
+    }
+}

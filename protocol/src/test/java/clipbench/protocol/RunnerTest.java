@@ -1,0 +1,161 @@
+package clipbench.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clipbench.api.image.RgbImage;
+import clipbench.api.model.ModelCard;
+import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.ClassInfo;
+import clipbench.api.spi.Dataset;
+import clipbench.api.spi.DatasetItem;
+import clipbench.api.text.ClipTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunnerTest {
+    static final String[] COLOURS = {"red", "green", "blue"};
+    static int[] colourTokens;
+    static Path vocab;
+
+    @BeforeAll
+    static void tokens() throws IOException {
+        vocab = PromptTemplatesTest.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz");
+        System.setProperty(ModelCard.VOCAB_PROPERTY, vocab.toString());
+        ClipTokenizer tok = ClipTokenizer.load(vocab);
+        colourTokens = new int[3];
+        for (int c = 0; c < 3; c++) {
+            int[] ids = tok.encode(COLOURS[c]);
+            assertEquals(1, ids.length, COLOURS[c] + " is one BPE token");
+            colourTokens[c] = ids[0];
+        }
+    }
+
+    /** 3 classes x 4 pure-colour images, plus one unreadable item. */
+    static Dataset colours() {
+        List<ClassInfo> classes = new ArrayList<>();
+        List<DatasetItem> items = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            classes.add(new ClassInfo(c, COLOURS[c] + "_1", COLOURS[c]));
+            int[] rgb = new int[3];
+            rgb[c] = 255;
+            for (int i = 0; i < 4; i++) {
+                RgbImage img = RgbImage.filled(10 + i, 12, rgb[0], rgb[1], rgb[2]);
+                items.add(new DatasetItem("Test/" + COLOURS[c] + "/" + i + ".png", c, () -> img));
+            }
+        }
+        items.add(new DatasetItem("Test/red/broken.png", 0, () -> {
+            throw new IOException("Test/red/broken.png: not an image");
+        }));
+        return new Dataset() {
+            public String name() {
+                return "colours";
+            }
+
+            public List<String> splits() {
+                return List.of("Test");
+            }
+
+            public List<ClassInfo> classes() {
+                return classes;
+            }
+
+            public List<DatasetItem> items(String split) {
+                return items;
+            }
+        };
+    }
+
+    static final class MemorySink implements Runner.Sink {
+        final List<ResultRow> rows = new ArrayList<>();
+        final List<List<Prediction>> predictions = new ArrayList<>();
+        final List<String> done = new ArrayList<>();
+
+        public boolean done(String key) {
+            return done.contains(key);
+        }
+
+        public void accept(ResultRow row, List<Prediction> p) {
+            rows.add(row);
+            predictions.add(p);
+        }
+    }
+
+    static BackboneProvider provider(FakeColorBackbone backbone) {
+        return new BackboneProvider() {
+            public String id() {
+                return "fake";
+            }
+
+            public String description() {
+                return "test double";
+            }
+
+            public String artifactFormat() {
+                return "fake";
+            }
+
+            public String runtimeVersion() {
+                return "fake 1";
+            }
+
+            public clipbench.api.spi.Backbone open(ModelCard card, BackendOptions options) {
+                return backbone;
+            }
+        };
+    }
+
+    RunPlan plan(FakeColorBackbone backbone, Path dir) throws IOException {
+        Files.writeString(dir.resolve("none"), "stand-in artifact");
+        return new RunPlan("run-1", List.of(new RunPlan.BackendChoice(provider(backbone), BackendOptions.defaults())),
+                backbone.card(), colours(), List.of(new RunPlan.UpsamplerChoice("none", (img, side) -> img)),
+                List.of("zero-shot"), PromptTemplates.PHOTO, 5);
+    }
+
+    @Test
+    void zeroShotClassifiesByPromptAndSkipsUnreadableImages(@TempDir Path dir) throws IOException {
+        FakeColorBackbone backbone = new FakeColorBackbone(colourTokens, true, dir);
+        MemorySink sink = new MemorySink();
+        new Runner(plan(backbone, dir), List.of(new ZeroShotHeadProvider()), sink, ProgressListener.NONE).run();
+        assertEquals(1, sink.rows.size());
+        ResultRow row = sink.rows.get(0);
+        assertEquals(1.0, row.top1(), "pure colours match their colour word");
+        assertEquals(12, row.nTest());
+        assertEquals(1, row.skipped());
+        assertEquals(List.of(5, 5, 2), backbone.batchSizes, "batches of 5, last one partial");
+        assertEquals(12, sink.predictions.get(0).size());
+        assertEquals("red_1", sink.predictions.get(0).get(0).trueClass());
+        assertEquals(ModelCardsSha.of(dir.resolve("none")), row.provenance().modelSha256());
+    }
+
+    @Test
+    void resumeSkipsStoredRowsAndTextlessBackbonesGetANote(@TempDir Path dir) throws IOException {
+        FakeColorBackbone imageOnly = new FakeColorBackbone(colourTokens, false, dir);
+        MemorySink sink = new MemorySink();
+        Runner runner = new Runner(plan(imageOnly, dir), List.of(new ZeroShotHeadProvider()), sink,
+                ProgressListener.NONE);
+        runner.run();
+        assertEquals("needs a text tower", sink.rows.get(0).note());
+        assertTrue(Double.isNaN(sink.rows.get(0).top1()));
+
+        sink.done.add(sink.rows.get(0).key());
+        imageOnly.batchSizes.clear();
+        runner.run();
+        assertEquals(1, sink.rows.size(), "a stored row is not computed again");
+        assertTrue(imageOnly.batchSizes.isEmpty(), "nothing was embedded on resume");
+    }
+
+    /** The SHA-256 the runner must record for a single artifact file. */
+    static final class ModelCardsSha {
+        static String of(Path file) throws IOException {
+            return clipbench.api.model.ModelCards.sha256(List.of(file));
+        }
+    }
+}
