@@ -1,5 +1,6 @@
 package clipbench.cli;
 
+import clipbench.protocol.Shots;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -11,18 +12,44 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The settings of {@code clipbench run}, from the command line and/or a YAML or JSON config file with
  * the same keys (command line wins). Immutable and validated once; errors name the key.
+ *
+ * @param cache embedding cache folder, or null for none
  */
 record RunSettings(List<String> backends, Path model, String dataset, List<String> protocols,
-                   List<String> upsamplers, String templates, Path out, boolean resume, int threads,
-                   String device, int batchSize) {
+                   List<String> upsamplers, String templates, List<Integer> ks, int seeds, List<String> heads,
+                   int validationPerClass, int confusedPairs, int downscale, Path cache, Path shotsFrom, Path out,
+                   boolean resume, int threads, String device, int batchSize) {
 
-    static final Set<String> KEYS = Set.of("backend", "model", "dataset", "protocol", "upsampler", "templates",
-            "out", "resume", "threads", "device", "batch-size");
+    /** Every key a config file may hold, each with its default (null: required or unset). */
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("backend", null);
+        d.put("model", null);
+        d.put("dataset", null);
+        d.put("protocol", "zero-shot");
+        d.put("upsampler", "bicubic");
+        d.put("templates", "clip7");
+        d.put("k", "1,2,4,8,16,all");
+        d.put("seeds", "3");
+        d.put("heads", "lite,pro");
+        d.put("val-per-class", "8");
+        d.put("confusions", "20");
+        d.put("downscale", "0");
+        d.put("cache", Path.of(System.getProperty("user.home"), ".cache", "clipbench", "embeddings").toString());
+        d.put("shots-from", null);
+        d.put("out", null);
+        d.put("resume", "false");
+        d.put("threads", "0");
+        d.put("device", "cpu");
+        d.put("batch-size", "32");
+        return java.util.Collections.unmodifiableMap(d);
+    }
 
     RunSettings {
         require(!backends.isEmpty(), "backend", "at least one backend id");
@@ -31,6 +58,10 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
         require(!protocols.isEmpty(), "protocol", "at least one protocol");
         require(!upsamplers.isEmpty(), "upsampler", "at least one upsampler");
         require(out != null, "out", "an output directory");
+        require(seeds > 0, "seeds", "a positive number");
+        require(validationPerClass >= 0, "val-per-class", "a number >= 0");
+        require(confusedPairs >= 0, "confusions", "a number >= 0");
+        require(downscale >= 0, "downscale", "a size in pixels (0 = off)");
         require(threads >= 0, "threads", "a number >= 0");
         require(batchSize > 0, "batch-size", "a positive number");
     }
@@ -42,7 +73,7 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
     }
 
     /** Reads a config file into raw key/value pairs, rejecting unknown keys by name. */
-    static Map<String, Object> readConfig(Path file) throws IOException {
+    static Map<String, String> readConfig(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": config file not found");
         }
@@ -57,68 +88,111 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
         if (root == null || !root.isObject()) {
             throw new IOException(file + ": config must be a mapping of run settings");
         }
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
         for (var it = root.fields(); it.hasNext(); ) {
             var e = it.next();
-            if (!KEYS.contains(e.getKey())) {
-                throw new IOException(file + ": unknown key '" + e.getKey() + "'; known keys: " + KEYS);
+            if (!DEFAULTS.containsKey(e.getKey())) {
+                throw new IOException(file + ": unknown key '" + e.getKey() + "'; known keys: " + DEFAULTS.keySet());
             }
-            values.put(e.getKey(), e.getValue().isArray() ? listOf(e.getValue()) : e.getValue().asText());
+            values.put(e.getKey(), e.getValue().isArray() ? joined(e.getValue()) : e.getValue().asText());
         }
         return values;
     }
 
-    private static List<String> listOf(JsonNode array) {
+    private static String joined(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
-        return out;
+        return String.join(",", out);
     }
 
-    /** Builds validated settings from merged raw values. */
-    static RunSettings from(Map<String, Object> v) {
-        return new RunSettings(list(v, "backend", null), path(v, "model"), text(v, "dataset", null),
-                list(v, "protocol", "zero-shot"), list(v, "upsampler", "bicubic"), text(v, "templates", "clip7"),
-                path(v, "out"), Boolean.parseBoolean(text(v, "resume", "false")),
-                integer(v, "threads", 0), text(v, "device", "cpu"), integer(v, "batch-size", 32));
+    /** Builds validated settings from raw values (missing keys take their defaults). */
+    static RunSettings from(Map<String, String> given) {
+        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+        given.forEach((k, value) -> {
+            if (value != null) {
+                v.put(k, value);
+            }
+        });
+        String cache = v.get("cache");
+        return new RunSettings(list(v, "backend"), path(v, "model"), v.get("dataset"), list(v, "protocol"),
+                list(v, "upsampler"), v.get("templates"), shots(v.get("k")), integer(v, "seeds"), list(v, "heads"),
+                integer(v, "val-per-class"), integer(v, "confusions"), integer(v, "downscale"),
+                cache == null || cache.equals("none") ? null : Path.of(cache), path(v, "shots-from"),
+                path(v, "out"), Boolean.parseBoolean(v.get("resume")), integer(v, "threads"), v.get("device"),
+                integer(v, "batch-size"));
     }
 
     /** The settings as written to run.json. */
     Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("backend", backends);
-        m.put("model", model.toString());
+        m.put("model", model.toAbsolutePath().toString());
         m.put("dataset", dataset);
+        datasetRoot().ifPresent(root -> m.put("dataset_root", root));
         m.put("protocol", protocols);
         m.put("upsampler", upsamplers);
         m.put("templates", templates);
+        m.put("k", ks.stream().map(Shots::label).toList());
+        m.put("seeds", seeds);
+        m.put("heads", heads);
+        m.put("val-per-class", validationPerClass);
+        m.put("confusions", confusedPairs);
+        m.put("downscale", downscale);
+        m.put("cache", cache == null ? "none" : cache.toAbsolutePath().toString());
         m.put("threads", threads);
         m.put("device", device);
         m.put("batch-size", batchSize);
         return m;
     }
 
-    private static String text(Map<String, Object> v, String key, String fallback) {
-        Object o = v.get(key);
-        return o == null ? fallback : o instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf)
-                .toList()) : o.toString();
+    /** The dataset's location as an absolute path, when it is one (the report's gallery reads images there). */
+    java.util.Optional<String> datasetRoot() {
+        String location = dataset.substring(dataset.indexOf(':') + 1);
+        int query = location.indexOf('?');
+        Path p = Path.of(query >= 0 && !Files.exists(Path.of(location)) ? location.substring(0, query) : location);
+        return Files.exists(p) ? java.util.Optional.of(p.toAbsolutePath().normalize().toString())
+                : java.util.Optional.empty();
     }
 
-    private static List<String> list(Map<String, Object> v, String key, String fallback) {
-        String joined = text(v, key, fallback);
+    private static List<String> list(Map<String, String> v, String key) {
+        String joined = v.get(key);
         return joined == null ? List.of() : Arrays.stream(joined.split(",")).map(String::strip)
                 .filter(s -> !s.isEmpty()).toList();
     }
 
-    private static Path path(Map<String, Object> v, String key) {
-        String t = text(v, key, null);
+    static List<Integer> shots(String text) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (p.equalsIgnoreCase("all")) {
+                out.add(Shots.ALL);
+                continue;
+            }
+            try {
+                int k = Integer.parseInt(p);
+                require(k > 0, "k", "positive shot counts or 'all', got '" + p + "'");
+                out.add(k);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("run setting 'k': expected positive shot counts or 'all', got '"
+                        + p + "'");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static Path path(Map<String, String> v, String key) {
+        String t = v.get(key);
         return t == null ? null : Path.of(t);
     }
 
-    private static int integer(Map<String, Object> v, String key, int fallback) {
-        String t = text(v, key, null);
+    private static int integer(Map<String, String> v, String key) {
+        String t = v.get(key);
         try {
-            return t == null ? fallback : Integer.parseInt(t.strip());
-        } catch (NumberFormatException e) {
+            return Integer.parseInt(t.strip());
+        } catch (NumberFormatException | NullPointerException e) {
             throw new IllegalArgumentException("run setting '" + key + "': expected a whole number, got '" + t + "'");
         }
     }

@@ -211,4 +211,88 @@ class CliEndToEndIT {
         assertTrue(r.err().contains(empty.toString()), r.err());
         assertTrue(!Files.exists(dir.resolve("o")), "nothing written for a run that could not start");
     }
+
+    @Test
+    void fullProtocolWritesEveryCsvChartAndTheReport(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("full");
+        Path cache = dir.resolve("cache");
+        String[] args = {"run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT, "--protocol",
+                "zero-shot,k-shot", "--k", "1,2", "--seeds", "2", "--heads", "lite,pro", "--val-per-class", "1",
+                "--cache", cache.toString(), "--out", out.toString()};
+        CliProcess.Result r = CliProcess.run(args);
+        assertEquals(0, r.exitCode(), r.all());
+        List<CSVRecord> results = csv(out.resolve("results.csv"));
+        assertEquals(1 + 2 * 2 * 2, results.size(), "zero-shot + k x seeds x heads");
+        for (String file : List.of("summary.csv", "confusions.csv", "per_class.csv", "predictions.csv", "report.html")) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+        for (CSVRecord row : results) {
+            if (row.get("head").equals("lite")) {
+                assertTrue(!row.get("selected_l2").isEmpty(), "LITE records its chosen L2 strength");
+                assertEquals(Integer.parseInt(row.get("k")) * 8, Integer.parseInt(row.get("n_train")));
+            }
+            assertEquals("false", row.get("cached"), "a fresh cache: embedded in this run");
+        }
+        List<CSVRecord> summary = csv(out.resolve("summary.csv"));
+        assertTrue(summary.stream().anyMatch(s -> s.get("head").equals("pro") && s.get("n_seeds").equals("2")));
+        List<CSVRecord> confusions = csv(out.resolve("confusions.csv"));
+        for (CSVRecord c : confusions) {
+            double iou = (Double.parseDouble(c.get("m_ab")) + Double.parseDouble(c.get("m_ba")))
+                    / (Double.parseDouble(c.get("n_a")) + Double.parseDouble(c.get("n_b")));
+            assertEquals(iou, Double.parseDouble(c.get("iou")), 1e-6);
+        }
+
+        java.util.Set<String> testImages;
+        try (var s = Files.walk(CliProcess.root().resolve("testdata/images/emoji-fruit/Test"))) {
+            testImages = s.filter(Files::isRegularFile).map(p -> "Test/" + p.getParent().getFileName() + "/"
+                    + p.getFileName()).collect(Collectors.toSet());
+        }
+        List<Path> manifests;
+        try (var s = Files.list(out.resolve("manifests"))) {
+            manifests = s.sorted().toList();
+        }
+        assertEquals(4, manifests.size(), "k=1,2 x 2 seeds");
+        for (Path m : manifests) {
+            for (CSVRecord rec : csv(m)) {
+                assertTrue(!testImages.contains(rec.get("image")), m + " draws test image " + rec.get("image"));
+            }
+        }
+        try (var s = Files.list(out.resolve("charts"))) {
+            List<String> charts = s.map(p -> p.getFileName().toString()).toList();
+            assertTrue(charts.stream().anyMatch(n -> n.endsWith(".png")), charts.toString());
+            assertTrue(charts.stream().anyMatch(n -> n.endsWith(".svg")), charts.toString());
+        }
+        String html = Files.readString(out.resolve("report.html"));
+        java.util.regex.Matcher img = java.util.regex.Pattern.compile("<img[^>]*src=\"([^\"]+)\"").matcher(html);
+        int images = 0;
+        while (img.find()) {
+            images++;
+            assertTrue(Files.isRegularFile(out.resolve(img.group(1))), "report.html links a missing " + img.group(1));
+        }
+        assertTrue(images >= 3, "charts and gallery on the page");
+
+        // Another backend run (here: the same backend into a new directory) reuses the shots and the cache.
+        Path second = dir.resolve("second");
+        CliProcess.Result again = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--protocol", "k-shot", "--k", "1,2", "--seeds", "2", "--heads", "lite", "--val-per-class", "1",
+                "--cache", cache.toString(), "--shots-from", out.toString(), "--out", second.toString());
+        assertEquals(0, again.exitCode(), again.all());
+        for (Path m : manifests) {
+            assertEquals(Files.readString(m), Files.readString(second.resolve("manifests").resolve(m.getFileName())));
+        }
+        Map<String, String> firstLite = new HashMap<>();
+        results.stream().filter(x -> x.get("head").equals("lite"))
+                .forEach(x -> firstLite.put(x.get("k") + "/" + x.get("seed"), x.get("top1")));
+        for (CSVRecord x : csv(second.resolve("results.csv"))) {
+            assertEquals("true", x.get("cached"), "the second run reads the embeddings from the cache");
+            assertEquals(firstLite.get(x.get("k") + "/" + x.get("seed")), x.get("top1"),
+                    "same shots, same cached embeddings: same LITE accuracy");
+        }
+
+        Path merged = dir.resolve("merged");
+        CliProcess.Result report = CliProcess.run("report", out.toString(), second.toString(), "--out", merged.toString());
+        assertEquals(0, report.exitCode(), report.all());
+        assertTrue(Files.isRegularFile(merged.resolve("report.html")));
+        assertTrue(csv(merged.resolve("summary.csv")).size() >= 5);
+    }
 }

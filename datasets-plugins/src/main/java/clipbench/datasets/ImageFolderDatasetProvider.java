@@ -17,8 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 /**
@@ -50,8 +53,22 @@ import javax.imageio.ImageIO;
  * <h2>Files</h2>
  * Image extensions (any case) are those of {@link #supportedExtensions()}: {@code jpg, jpeg, png, bmp, gif,
  * webp} as far as {@link ImageIO} reads them in this JVM (no {@code webp} without an ImageIO plugin; TIFF is
- * not used). Other files in a class folder, nested folders and class folders without images are warnings
- * naming their path. Pixels are read only by {@link DatasetItem#load()}, with {@link ImageDecoder}.
+ * not used). Other files in a class folder, empty (0-byte) image files, nested folders and class folders
+ * without images are warnings naming their path, and are skipped. Pixels are read only by
+ * {@link DatasetItem#load()}, with {@link ImageDecoder}; an image that cannot be decoded fails there with an
+ * {@link IOException} naming its file (the pipeline skips and counts it).
+ *
+ * <h2>Options</h2>
+ * {@code imagefolder:ROOT?names=FILE&native=N} (see {@link DatasetLocation} for the syntax):
+ * <ul>
+ *   <li>{@code names=FILE}: class-name overrides, CSV {@code folder,prompt} or JSON (see {@link ClassNames});
+ *       without it, {@code ROOT/class-names.csv} or {@code ROOT/class-names.json} is used when present. Relative
+ *       paths are resolved against the current directory.</li>
+ *   <li>{@code native=N}: declares the images' native resolution N (Fruits-360: 100), reported by
+ *       {@link Dataset#nativeResolution()}.</li>
+ * </ul>
+ * Prompt names come from {@link ClassNames#promptName} unless overridden. {@link FileDataset#fingerprint()} hashes
+ * ids, labels, file sizes and modification times.
  */
 public final class ImageFolderDatasetProvider implements DatasetProvider {
     /** Split name used when the root holds class folders directly. */
@@ -111,30 +128,67 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
         return 1;
     }
 
+    /** Option keys of {@code imagefolder:ROOT?...}. */
+    public static final Set<String> OPTIONS = Set.of("names", "native");
+
     /**
-     * @param location path of the dataset root folder
+     * @param location path of the dataset root folder, optionally followed by {@code ?names=FILE&native=N}
      * @throws IOException naming the path when the root does not exist, is not a folder or has no class
-     *                     folders
+     *                     folders, or when an override file is invalid
      */
     @Override
     public Dataset open(String location) throws IOException {
-        if (location == null || location.isBlank()) {
+        DatasetLocation loc = DatasetLocation.parse(id(), location, OPTIONS);
+        if (loc.path().isBlank()) {
             throw new IllegalArgumentException("imagefolder: give the dataset folder, e.g. imagefolder:/data/fruits");
         }
-        Path root = Path.of(location).toAbsolutePath().normalize();
+        Path root = existingFolder(id(), loc.path());
+        Path rootName = root.getFileName();
+        String name = "imagefolder:" + (rootName == null ? root.toString() : rootName.toString());
+        return list(new Listing(id(), root, name, null, ClassNames::promptName,
+                loc.option("names").map(Path::of), loc.positiveInt(id(), "native")));
+    }
+
+    /** The absolute, normalised folder, or an IOException naming it. */
+    static Path existingFolder(String id, String path) throws IOException {
+        Path root = Path.of(path).toAbsolutePath().normalize();
         if (!Files.exists(root)) {
-            throw new NoSuchFileException(root.toString(), null, "imagefolder: dataset folder does not exist");
+            throw new NoSuchFileException(root.toString(), null, id + ": dataset folder does not exist");
         }
         if (!Files.isDirectory(root)) {
-            throw new IOException(root + ": imagefolder: not a folder");
+            throw new IOException(root + ": " + id + ": not a folder");
         }
+        return root;
+    }
+
+    /**
+     * What {@link #list} lists.
+     *
+     * @param id               provider id, for messages
+     * @param root             absolute dataset root
+     * @param name             dataset name in results
+     * @param onlySplits       null: detect the layout (split folders or class folders); otherwise the root must
+     *                         hold split folders and only those named here (ignoring case, in this order of
+     *                         preference for the spelling) are read, other folders being skipped with a warning
+     * @param promptRule       folder name to prompt name, unless overridden
+     * @param namesFile        explicit override file; empty: {@link ClassNames#findOverrides} in the root
+     * @param nativeResolution declared native resolution
+     */
+    record Listing(String id, Path root, String name, Set<String> onlySplits, Function<String, String> promptRule,
+                   Optional<Path> namesFile, OptionalInt nativeResolution) {
+    }
+
+    /** Lists a folder tree as the class comment describes; shared by {@code imagefolder} and {@code fruits360}. */
+    static FileDataset list(Listing listing) throws IOException {
+        Path root = listing.root();
+        String id = listing.id();
         List<String> warnings = new ArrayList<>();
         List<Path> top = visibleDirectories(root);
 
         // Which layout: split folders holding class folders, or class folders directly under the root.
         Map<String, Path> splitDirs = new LinkedHashMap<>();
         Map<String, List<Path>> classDirsBySplit = new LinkedHashMap<>();
-        boolean splitLayout = false;
+        boolean splitLayout = listing.onlySplits() != null;
         for (Path dir : top) {
             if (!visibleDirectories(dir).isEmpty()) {
                 splitLayout = true;
@@ -145,7 +199,10 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
             warnStrayImages(root, warnings);
             List<Path> splits = new ArrayList<>();
             for (Path dir : top) {
-                if (visibleDirectories(dir).isEmpty()) {
+                String dirName = dir.getFileName().toString();
+                if (listing.onlySplits() != null && listing.onlySplits().stream().noneMatch(dirName::equalsIgnoreCase)) {
+                    warnings.add(dir + ": not a " + id + " split " + listing.onlySplits() + "; skipped");
+                } else if (visibleDirectories(dir).isEmpty()) {
                     warnings.add(dir + ": no class folders in it, so not a split; skipped (expected "
                             + root + "/<split>/<class>/<image>)");
                 } else {
@@ -159,9 +216,14 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                 classDirsBySplit.put(name, visibleDirectories(split));
                 warnStrayImages(split, warnings);
             }
+            if (splits.isEmpty()) {
+                throw new IOException(root + ": " + id + ": no split folders with class folders (expected "
+                        + root + "/<split>/<class>/<image>" + (listing.onlySplits() == null ? ""
+                        : " with <split> one of " + listing.onlySplits()) + ")");
+            }
         } else {
             if (top.isEmpty()) {
-                throw new IOException(root + ": imagefolder: no class folders (expected " + root
+                throw new IOException(root + ": " + id + ": no class folders (expected " + root
                         + "/<class>/<image> or " + root + "/<split>/<class>/<image>)");
             }
             warnStrayImages(root, warnings);
@@ -172,15 +234,26 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
         // Classes: union of folder names over all splits.
         TreeSet<String> classNames = new TreeSet<>();
         classDirsBySplit.values().forEach(dirs -> dirs.forEach(d -> classNames.add(d.getFileName().toString())));
+        Optional<Path> namesFile = listing.namesFile().isPresent() ? listing.namesFile()
+                : ClassNames.findOverrides(root);
+        Map<String, String> overrides = namesFile.isPresent() ? ClassNames.readOverrides(namesFile.get()) : Map.of();
+        for (String folder : overrides.keySet()) {
+            if (!classNames.contains(folder)) {
+                warnings.add(namesFile.get() + ": overrides the name of class '" + folder
+                        + "', which this dataset does not have");
+            }
+        }
         List<ClassInfo> classes = new ArrayList<>();
         Map<String, Integer> labels = new LinkedHashMap<>();
         for (String folder : classNames) {
-            String prompt;
-            try {
-                prompt = ClassNames.promptName(folder);
-            } catch (IllegalArgumentException e) {
-                prompt = folder;
-                warnings.add(root + ": class folder '" + folder + "': " + e.getMessage() + "; prompt uses it as is");
+            String prompt = overrides.get(folder);
+            if (prompt == null) {
+                try {
+                    prompt = listing.promptRule().apply(folder);
+                } catch (IllegalArgumentException e) {
+                    prompt = folder;
+                    warnings.add(root + ": class folder '" + folder + "': " + e.getMessage() + "; prompt uses it as is");
+                }
             }
             labels.put(folder, classes.size());
             classes.add(new ClassInfo(classes.size(), folder, prompt));
@@ -203,16 +276,11 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                 int label = labels.get(folder);
                 int found = 0;
                 for (Path entry : visibleEntries(classDir)) {
-                    if (Files.isDirectory(entry)) {
-                        warnings.add(entry + ": nested folder inside a class folder; skipped");
-                    } else if (!Files.isRegularFile(entry)) {
-                        warnings.add(entry + ": not a regular file; skipped");
-                    } else if (!extensions.contains(extension(entry))) {
-                        warnings.add(entry + ": not a supported image extension " + supportedExtensions()
-                                + "; skipped");
+                    String problem = imageFileProblem(entry, extensions);
+                    if (problem != null) {
+                        warnings.add(entry + ": " + problem + "; skipped");
                     } else {
-                        String id = root.relativize(entry).toString().replace(entry.getFileSystem().getSeparator(), "/");
-                        list.add(new DatasetItem(id, label, () -> read(entry)));
+                        list.add(new DatasetItem(relativeId(root, entry), label, () -> read(entry)));
                         found++;
                     }
                 }
@@ -224,14 +292,46 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
             items.put(split.getKey(), list);
         }
         if (classes.isEmpty()) {
-            throw new IOException(root + ": imagefolder: no class folders");
+            throw new IOException(root + ": " + id + ": no class folders");
         }
-        Path rootName = root.getFileName();
-        String name = "imagefolder:" + (rootName == null ? root.toString() : rootName.toString());
-        return new ImageFolderDataset(root, name, classes, items, warnings);
+        return new FileDataset(root, listing.name(), classes, items, warnings, listing.nativeResolution(),
+                namesFile.map(List::of).orElse(List.of()));
     }
 
-    private static RgbImage read(Path file) throws IOException {
+    /**
+     * Why a file cannot be a dataset image (a folder, not a regular file, an extension ImageIO does not read, an
+     * empty file), or null when it can. Undecodable content is found only when the image is loaded.
+     */
+    static String imageFileProblem(Path entry, Set<String> extensions) {
+        if (Files.isDirectory(entry)) {
+            return "nested folder inside a class folder";
+        }
+        if (!Files.isRegularFile(entry)) {
+            return Files.exists(entry) ? "not a regular file" : "no such file";
+        }
+        if (!extensions.contains(extension(entry))) {
+            return "not a supported image extension " + supportedExtensions();
+        }
+        try {
+            if (Files.size(entry) == 0) {
+                return "empty file (0 bytes)";
+            }
+        } catch (IOException e) {
+            return "cannot read its size: " + e.getMessage();
+        }
+        if (!Files.isReadable(entry)) {
+            return "not readable (permission denied)";
+        }
+        return null;
+    }
+
+    /** The path of {@code file} relative to {@code root} with {@code /} separators. */
+    static String relativeId(Path root, Path file) {
+        return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    }
+
+    /** Decodes an image file; every error names the file. */
+    static RgbImage read(Path file) throws IOException {
         try {
             return ImageDecoder.read(file);
         } catch (IOException e) {
@@ -245,7 +345,7 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
         }
     }
 
-    private static String extension(Path file) {
+    static String extension(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);

@@ -12,14 +12,26 @@ import java.util.List;
  * @param upsampleSeconds time spent in the upsampler alone
  * @param backboneSeconds time spent in the backbone alone
  * @param totalSeconds    wall time for the whole split (decode, upsample, transform, backbone)
+ * @param cached          true when the rows came from the embedding cache (timings are those of the
+ *                        run that computed them)
  */
 public record EmbeddedSplit(List<String> ids, int[] labels, float[][] embeddings, List<String> skipped,
-                            double upsampleSeconds, double backboneSeconds, double totalSeconds) {
+                            double upsampleSeconds, double backboneSeconds, double totalSeconds,
+                            boolean cached) {
     public int size() {
         return ids.size();
     }
 
     public double imagesPerSecond() {
         return totalSeconds > 0 ? size() / totalSeconds : 0;
+    }
+
+    /** Row index of each id. */
+    public java.util.Map<String, Integer> indexById() {
+        java.util.Map<String, Integer> index = new java.util.HashMap<>(ids.size() * 2);
+        for (int i = 0; i < ids.size(); i++) {
+            index.put(ids.get(i), i);
+        }
+        return index;
     }
 }

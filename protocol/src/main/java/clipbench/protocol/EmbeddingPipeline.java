@@ -6,15 +6,27 @@ import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.ImageBatch;
 import clipbench.api.spi.Upsampler;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * dataset item -> upsampler -> transform -> backbone, one batch at a time, so memory stays bounded by
- * the batch size whatever the dataset size.
+ * the batch size whatever the dataset size. Rows go to an {@link Output} as soon as a batch is done.
  */
 public final class EmbeddingPipeline {
+    /** Receives normalised rows batch by batch, and the items that could not be read. */
+    public interface Output {
+        void rows(List<DatasetItem> items, float[][] rows) throws IOException;
+
+        void skipped(DatasetItem item, String reason) throws IOException;
+    }
+
+    /** What embedding a list of items cost. */
+    public record Timing(double upsampleSeconds, double backboneSeconds, double totalSeconds) {
+    }
+
     private final Backbone backbone;
     private final Upsampler upsampler;
     private final Preprocessor preprocessor;
@@ -30,59 +42,85 @@ public final class EmbeddingPipeline {
         this.batchSize = batchSize;
     }
 
-    public EmbeddedSplit embed(List<DatasetItem> items, ProgressListener progress) {
+    /** Embeds {@code items} in order into {@code out}. */
+    public Timing embed(List<DatasetItem> items, Output out, ProgressListener progress) throws IOException {
         int size = preprocessor.spec().imageSize();
         int per = preprocessor.floatsPerImage();
-        List<String> ids = new ArrayList<>(items.size());
-        List<Integer> labels = new ArrayList<>(items.size());
-        List<float[]> rows = new ArrayList<>(items.size());
-        List<String> skipped = new ArrayList<>();
         long upsampleNanos = 0;
         long backboneNanos = 0;
         long start = System.nanoTime();
         progress.start("embed", items.size());
         float[] buffer = new float[batchSize * per];
-        int filled = 0;
+        List<DatasetItem> batch = new ArrayList<>(batchSize);
         for (DatasetItem item : items) {
             RgbImage image;
             try {
                 image = item.load();
             } catch (IOException | RuntimeException e) {
-                skipped.add(item.id() + ": " + e.getMessage());
+                out.skipped(item, e.getMessage());
                 progress.advance(1);
                 continue;
             }
             long t0 = System.nanoTime();
             RgbImage up = upsampler.upsample(image, size);
             upsampleNanos += System.nanoTime() - t0;
-            preprocessor.applyInto(up, buffer, filled * per);
-            ids.add(item.id());
-            labels.add(item.label());
-            if (++filled == batchSize) {
-                backboneNanos += flush(buffer, filled, size, rows);
-                progress.advance(filled);
-                filled = 0;
+            preprocessor.applyInto(up, buffer, batch.size() * per);
+            batch.add(item);
+            if (batch.size() == batchSize) {
+                backboneNanos += flush(buffer, batch, size, out);
+                progress.advance(batch.size());
+                batch.clear();
             }
         }
-        if (filled > 0) {
-            backboneNanos += flush(Arrays.copyOf(buffer, filled * per), filled, size, rows);
-            progress.advance(filled);
+        if (!batch.isEmpty()) {
+            backboneNanos += flush(Arrays.copyOf(buffer, batch.size() * per), batch, size, out);
+            progress.advance(batch.size());
         }
         progress.finish();
-        double total = (System.nanoTime() - start) / 1e9;
-        return new EmbeddedSplit(List.copyOf(ids), labels.stream().mapToInt(Integer::intValue).toArray(),
-                rows.toArray(new float[0][]), List.copyOf(skipped), upsampleNanos / 1e9, backboneNanos / 1e9,
-                total);
+        return new Timing(upsampleNanos / 1e9, backboneNanos / 1e9, (System.nanoTime() - start) / 1e9);
     }
 
-    /** Runs one batch through the backbone, appends normalised rows, returns the nanoseconds spent. */
-    private long flush(float[] data, int count, int size, List<float[]> rows) {
-        long t = System.nanoTime();
-        float[][] out = backbone.embedImages(new ImageBatch(count, size, data));
-        long spent = System.nanoTime() - t;
-        for (float[] row : out) {
-            rows.add(Vectors.normalize(row));
+    /** Embeds {@code items} and keeps everything in memory (small jobs and tests). */
+    public EmbeddedSplit embed(List<DatasetItem> items, ProgressListener progress) {
+        List<String> ids = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<float[]> rows = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        Timing timing;
+        try {
+            timing = embed(items, new Output() {
+                @Override
+                public void rows(List<DatasetItem> batch, float[][] out) {
+                    for (int i = 0; i < out.length; i++) {
+                        ids.add(batch.get(i).id());
+                        labels.add(batch.get(i).label());
+                        rows.add(out[i]);
+                    }
+                }
+
+                @Override
+                public void skipped(DatasetItem item, String reason) {
+                    skipped.add(item.id() + ": " + reason);
+                }
+            }, progress);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the in-memory output never throws
         }
+        return new EmbeddedSplit(List.copyOf(ids), labels.stream().mapToInt(Integer::intValue).toArray(),
+                rows.toArray(new float[0][]), List.copyOf(skipped), timing.upsampleSeconds(),
+                timing.backboneSeconds(), timing.totalSeconds(), false);
+    }
+
+    /** Runs one batch through the backbone and hands on normalised rows; returns the backbone's nanoseconds. */
+    private long flush(float[] data, List<DatasetItem> batch, int size, Output out) throws IOException {
+        long t = System.nanoTime();
+        float[][] rows = backbone.embedImages(new ImageBatch(batch.size(), size, data));
+        long spent = System.nanoTime() - t;
+        if (rows.length != batch.size()) {
+            throw new IllegalStateException("backbone returned " + rows.length + " rows for " + batch.size() + " images");
+        }
+        Vectors.normalizeRows(rows);
+        out.rows(List.copyOf(batch), rows);
         return spent;
     }
 }

@@ -1,23 +1,39 @@
 package clipbench.protocol;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * One evaluated (backend, dataset, upsampler, protocol, head, k, seed) combination.
  *
- * @param k               shots per class, or -1 for zero-shot / every training image
+ * @param k               shots per class; 0 for zero-shot; {@link Shots#ALL} for every training image
  * @param seed            sampling seed, or -1 where nothing was sampled
- * @param embedSeconds    wall time spent embedding the evaluated images
+ * @param embedSeconds    wall time spent embedding the test split
  * @param upsampleSeconds time of the upsampler alone, within embedSeconds
- * @param skipped         unreadable images left out
+ * @param fitSeconds      time spent fitting the head
+ * @param skipped         unreadable test images left out
+ * @param selected        hyper-parameters the head chose (e.g. {@code l2})
+ * @param cached          test embeddings came from the cache (timings are those of the run that made them)
  * @param note            why a head was skipped, or empty
  */
 public record ResultRow(Provenance provenance, String protocol, String head, int k, long seed, int nTrain,
                         int nTest, double top1, double top5, double meanPerClassRecall, double embedSeconds,
-                        double imagesPerSecond, double upsampleSeconds, int skipped, long trainableParams,
-                        String note) {
+                        double imagesPerSecond, double upsampleSeconds, double fitSeconds, int skipped,
+                        long trainableParams, Map<String, String> selected, boolean cached, String note) {
+
+    public ResultRow {
+        selected = new TreeMap<>(selected);
+    }
 
     /** Identifies the row for resuming: a row with the same key is not computed again. */
     public String key() {
-        return String.join("|", provenance.backend(), provenance.backbone(), provenance.dataset(),
-                provenance.upsampler(), protocol, head, Integer.toString(k), Long.toString(seed));
+        return key(provenance.backend(), provenance.backbone(), provenance.dataset(), provenance.upsampler(),
+                protocol, head, Shots.label(k), Long.toString(seed));
+    }
+
+    /** The one definition of a row key, shared with readers of results.csv. */
+    public static String key(String backend, String backbone, String dataset, String upsampler, String protocol,
+                             String head, String k, String seed) {
+        return String.join("|", backend, backbone, dataset, upsampler, protocol, head, k, seed);
     }
 }

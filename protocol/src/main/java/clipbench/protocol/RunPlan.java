@@ -4,6 +4,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
+import clipbench.api.spi.HeadProvider;
 import clipbench.api.spi.Upsampler;
 import java.util.List;
 import java.util.Set;
@@ -11,24 +12,34 @@ import java.util.Set;
 /**
  * Everything one run does, resolved and validated before any work starts.
  *
- * @param runId      identifies the run in every row
- * @param backends   backends to compare, each with its options
- * @param card       the model
- * @param dataset    the dataset
- * @param upsamplers upsamplers to compare
- * @param protocols  protocols to run (zero-shot for now)
- * @param templates  prompt templates for zero-shot
- * @param batchSize  images (and prompts) per backbone call
+ * @param runId              identifies the run in every row
+ * @param backends           backends to compare, each with its options
+ * @param card               the model
+ * @param dataset            the dataset
+ * @param upsamplers         upsamplers to compare
+ * @param protocols          {@code zero-shot} and/or {@code k-shot}
+ * @param heads              heads: untrainable ones run in zero-shot, trainable ones in k-shot
+ * @param ks                 shots per class for k-shot ({@link Shots#ALL} = every training image)
+ * @param seeds              number of sampling seeds (0 .. seeds-1)
+ * @param validationPerClass most validation images per class drawn from the training split
+ * @param templates          prompt templates for zero-shot and PRO
+ * @param batchSize          images (and prompts) per backbone call
+ * @param cache              embedding cache, or null to keep embeddings in memory only
  */
 public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card, Dataset dataset,
-                      List<UpsamplerChoice> upsamplers, List<String> protocols, PromptTemplates templates,
-                      int batchSize) {
-    public static final Set<String> PROTOCOLS = Set.of("zero-shot");
+                      List<UpsamplerChoice> upsamplers, List<String> protocols, List<HeadProvider> heads,
+                      List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates,
+                      int batchSize, EmbeddingCache cache) {
+    public static final String ZERO_SHOT = "zero-shot";
+    public static final String K_SHOT = "k-shot";
+    public static final Set<String> PROTOCOLS = Set.of(ZERO_SHOT, K_SHOT);
 
     public RunPlan {
         backends = List.copyOf(backends);
         upsamplers = List.copyOf(upsamplers);
         protocols = List.copyOf(protocols);
+        heads = List.copyOf(heads);
+        ks = List.copyOf(ks);
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("backend: at least one is needed");
         }
@@ -38,6 +49,17 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
         for (String p : protocols) {
             if (!PROTOCOLS.contains(p)) {
                 throw new IllegalArgumentException("protocol: unknown '" + p + "'; available " + PROTOCOLS);
+            }
+        }
+        if (protocols.contains(K_SHOT)) {
+            if (ks.isEmpty() || ks.stream().anyMatch(k -> k == 0 || k < Shots.ALL)) {
+                throw new IllegalArgumentException("k: need positive shot counts or 'all', got " + ks);
+            }
+            if (seeds <= 0) {
+                throw new IllegalArgumentException("seeds: must be positive, got " + seeds);
+            }
+            if (heads.stream().noneMatch(HeadProvider::trainable)) {
+                throw new IllegalArgumentException("heads: k-shot needs at least one trainable head (lite, pro)");
             }
         }
         if (batchSize <= 0) {

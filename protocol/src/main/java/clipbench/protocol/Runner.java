@@ -5,6 +5,7 @@ import clipbench.api.model.ModelCards;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.ClassInfo;
+import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.Head;
 import clipbench.api.spi.HeadInputs;
 import clipbench.api.spi.HeadProvider;
@@ -12,94 +13,222 @@ import clipbench.api.text.ClipTokenizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
-/** Runs a {@link RunPlan}: for each backend and upsampler, embeds the test split once and evaluates every head. */
+/**
+ * Runs a {@link RunPlan}: for each backend and upsampler, embeds the test split (and the training split
+ * for k-shot) once, through the cache, then evaluates every head at every k and seed.
+ */
 public final class Runner {
-    /** Where rows go as soon as they exist, so an interrupted run keeps what it finished. */
+    /** Where results go as soon as they exist, so an interrupted run keeps what it finished. */
     public interface Sink {
         /** True when a row with this key is already stored (resume). */
         boolean done(String key);
 
-        void accept(ResultRow row, List<Prediction> predictions) throws IOException;
+        void accept(Outcome outcome) throws IOException;
+
+        /**
+         * The shots of (k, seed): the stored manifest when there is one (a resumed run, or shots copied
+         * from another run so another backend uses the very same images), else {@code sample}'s, stored.
+         */
+        Shots shots(int k, long seed, Supplier<Shots> sample) throws IOException;
     }
 
     private final RunPlan plan;
     private final Sink sink;
     private final ProgressListener progress;
-    private final List<HeadProvider> zeroShotHeads;
+    private final List<ClassInfo> classes;
 
-    public Runner(RunPlan plan, List<HeadProvider> zeroShotHeads, Sink sink, ProgressListener progress) {
+    public Runner(RunPlan plan, Sink sink, ProgressListener progress) {
         this.plan = plan;
-        this.zeroShotHeads = List.copyOf(zeroShotHeads);
         this.sink = sink;
         this.progress = progress;
+        this.classes = plan.dataset().classes();
     }
 
     public void run() throws IOException {
-        String split = plan.dataset().testSplit();
         for (RunPlan.BackendChoice choice : plan.backends()) {
-            String format = choice.provider().artifactFormat();
-            String sha = ModelCards.sha256(plan.card(), format);
+            String sha = ModelCards.sha256(choice.provider().artifactFiles(plan.card()));
             try (Backbone backbone = choice.provider().open(plan.card(), choice.options())) {
-                float[][] classText = null;
+                BackendRun run = new BackendRun(choice, backbone, sha);
                 for (RunPlan.UpsamplerChoice up : plan.upsamplers()) {
-                    Provenance prov = new Provenance(plan.runId(), choice.provider().id(),
-                            choice.provider().runtimeVersion(), plan.card().name(), sha, plan.dataset().name(),
-                            split, up.spec(), backbone.preprocess().describe(), plan.templates().name(),
-                            Versions.clipbench());
-                    List<HeadProvider> todo = zeroShotHeads.stream()
-                            .filter(h -> !sink.done(zeroShotRow(prov, h, null, null).key())).toList();
-                    if (todo.isEmpty() || !plan.protocols().contains("zero-shot")) {
-                        continue;
-                    }
-                    EmbeddedSplit test = new EmbeddingPipeline(backbone, up.upsampler(), plan.batchSize())
-                            .embed(plan.dataset().items(split), progress);
-                    boolean text = backbone.capabilities().contains(Capability.TEXT_TOWER);
-                    if (text && classText == null) {
-                        classText = classTextEmbeddings(backbone);
-                    }
-                    for (HeadProvider h : todo) {
-                        if (h.needsText() && !text) {
-                            sink.accept(zeroShotRow(prov, h, test, null), List.of());
-                            continue;
-                        }
-                        Head head = h.fit(HeadInputs.zeroShot(classText, plan.card().logitScale()));
-                        Evaluation eval = Evaluation.of(head.logits(test.embeddings()), test.labels(),
-                                plan.dataset().classes().size());
-                        sink.accept(zeroShotRow(prov, h, test, eval), predictions(test, eval));
-                    }
+                    run.evaluate(up);
                 }
             }
         }
     }
 
-    private float[][] classTextEmbeddings(Backbone backbone) throws IOException {
-        ClipTokenizer tokenizer = ClipTokenizer.load(plan.card().resolveVocab());
-        int context = plan.card().contextLength();
-        // Long prompts are cut (CLIP's truncate=True) rather than failing a whole run on one class name.
-        return ClassPrompts.embed(backbone, texts -> tokenizer.tokenizeAll(texts, context, true),
-                plan.dataset().classes(), plan.templates(), plan.batchSize(), progress);
+    /** The work of one opened backbone; class text embeddings are computed at most once. */
+    private final class BackendRun {
+        private final RunPlan.BackendChoice choice;
+        private final Backbone backbone;
+        private final String sha;
+        private final boolean text;
+        private float[][] classText;
+
+        BackendRun(RunPlan.BackendChoice choice, Backbone backbone, String sha) {
+            this.choice = choice;
+            this.backbone = backbone;
+            this.sha = sha;
+            this.text = backbone.capabilities().contains(Capability.TEXT_TOWER);
+        }
+
+        void evaluate(RunPlan.UpsamplerChoice up) throws IOException {
+            String testSplit = plan.dataset().testSplit();
+            Provenance prov = new Provenance(plan.runId(), choice.provider().id(), choice.provider().runtimeVersion(),
+                    plan.card().name(), sha, plan.dataset().name(), testSplit, up.spec(),
+                    backbone.preprocess().describe(), plan.templates().name(), Versions.clipbench());
+            List<HeadProvider> zeroShot = pending(prov, RunPlan.ZERO_SHOT, false);
+            List<HeadProvider> kShot = pending(prov, RunPlan.K_SHOT, true);
+            if (zeroShot.isEmpty() && kShot.isEmpty()) {
+                return;
+            }
+            EmbeddedSplit test = embed(up, testSplit);
+            for (HeadProvider h : zeroShot) {
+                evaluateHead(prov, RunPlan.ZERO_SHOT, h, 0, -1, test, () -> h.fit(
+                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0);
+            }
+            if (kShot.isEmpty()) {
+                return;
+            }
+            String trainSplit = trainSplit();
+            List<DatasetItem> trainItems = plan.dataset().items(trainSplit);
+            EmbeddedSplit train = embed(up, trainSplit);
+            Map<String, Integer> rowOf = train.indexById();
+            ShotSampler sampler = new ShotSampler(plan.validationPerClass());
+            for (int k : plan.ks()) {
+                for (long seed = 0; seed < plan.seeds(); seed++) {
+                    long s = seed;
+                    Shots shots = sink.shots(k, seed, () -> sampler.sample(trainItems, classes.size(), k, s));
+                    Subset fit = Subset.of(train, rowOf, shots.train());
+                    Subset val = Subset.of(train, rowOf, shots.validation());
+                    for (HeadProvider h : kShot) {
+                        if (sink.done(row(prov, RunPlan.K_SHOT, h, k, seed).key())) {
+                            continue;
+                        }
+                        evaluateHead(prov, RunPlan.K_SHOT, h, k, seed, test, () -> h.fit(new HeadInputs(
+                                classes.size(), h.needsText() ? classText() : null, plan.card().logitScale(),
+                                fit.features(), fit.labels(), val.features(), val.labels(), s)),
+                                fit.labels().length);
+                    }
+                }
+            }
+        }
+
+        /** Heads of a protocol that still have rows to compute. */
+        private List<HeadProvider> pending(Provenance prov, String protocol, boolean trainable) {
+            if (!plan.protocols().contains(protocol)) {
+                return List.of();
+            }
+            List<HeadProvider> out = new ArrayList<>();
+            for (HeadProvider h : plan.heads()) {
+                if (h.trainable() != trainable) {
+                    continue;
+                }
+                boolean missing = !trainable ? !sink.done(row(prov, protocol, h, 0, -1).key())
+                        : plan.ks().stream().anyMatch(k -> java.util.stream.LongStream.range(0, plan.seeds())
+                        .anyMatch(seed -> !sink.done(row(prov, protocol, h, k, seed).key())));
+                if (missing) {
+                    out.add(h);
+                }
+            }
+            return out;
+        }
+
+        private void evaluateHead(Provenance prov, String protocol, HeadProvider h, int k, long seed,
+                                  EmbeddedSplit test, Supplier<Head> fitter, int nTrain) throws IOException {
+            if (h.needsText() && !text) {
+                sink.accept(new Outcome(skippedRow(prov, protocol, h, k, seed, test), List.of(), null,
+                        classNames()));
+                return;
+            }
+            long t0 = System.nanoTime();
+            Head head = fitter.get();
+            double fitSeconds = (System.nanoTime() - t0) / 1e9;
+            Evaluation eval = Evaluation.of(head.logits(test.embeddings()), test.labels(), classes.size());
+            ResultRow row = new ResultRow(prov, protocol, h.id(), k, seed, nTrain, test.size(), eval.top1(),
+                    eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
+                    test.upsampleSeconds(), fitSeconds, test.skipped().size(), head.trainableParameters(),
+                    head.selected(), test.cached(), "");
+            sink.accept(new Outcome(row, predictions(test, eval), eval.confusion(), classNames()));
+        }
+
+        private float[][] classText() {
+            if (classText == null) {
+                try {
+                    ClipTokenizer tokenizer = ClipTokenizer.load(plan.card().resolveVocab());
+                    int context = plan.card().contextLength();
+                    // Long prompts are cut (CLIP's truncate=True) rather than failing a run on one class name.
+                    classText = ClassPrompts.embed(backbone, texts -> tokenizer.tokenizeAll(texts, context, true),
+                            classes, plan.templates(), plan.batchSize(), progress);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return classText;
+        }
+
+        private EmbeddedSplit embed(RunPlan.UpsamplerChoice up, String split) throws IOException {
+            List<DatasetItem> items = plan.dataset().items(split);
+            EmbeddingPipeline pipeline = new EmbeddingPipeline(backbone, up.upsampler(), plan.batchSize());
+            if (plan.cache() == null) {
+                return pipeline.embed(items, progress);
+            }
+            CacheKey key = new CacheKey(choice.provider().id(), choice.provider().runtimeVersion(),
+                    plan.card().name(), sha, plan.dataset().name(), plan.dataset().fingerprint(), split, up.spec(),
+                    backbone.preprocess().describe());
+            return plan.cache().getOrCompute(key, items, pipeline, progress);
+        }
+
+        private ResultRow row(Provenance prov, String protocol, HeadProvider h, int k, long seed) {
+            return skippedRow(prov, protocol, h, k, seed, null);
+        }
+
+        /** A row without an evaluation: records why the head was skipped. */
+        private ResultRow skippedRow(Provenance prov, String protocol, HeadProvider h, int k, long seed,
+                                     EmbeddedSplit test) {
+            double nan = Double.NaN;
+            return new ResultRow(prov, protocol, h.id(), k, seed, 0, test == null ? 0 : test.size(), nan, nan, nan,
+                    test == null ? 0 : test.totalSeconds(), test == null ? 0 : test.imagesPerSecond(),
+                    test == null ? 0 : test.upsampleSeconds(), 0, test == null ? 0 : test.skipped().size(), 0,
+                    Map.of(), test != null && test.cached(), "needs a text tower");
+        }
     }
 
-    /** A zero-shot row; without an evaluation it records why the head was skipped. */
-    private static ResultRow zeroShotRow(Provenance prov, HeadProvider head, EmbeddedSplit test, Evaluation eval) {
-        int n = test == null ? 0 : test.size();
-        double nan = Double.NaN;
-        return new ResultRow(prov, "zero-shot", head.id(), 0, -1, 0, n,
-                eval == null ? nan : eval.top1(), eval == null ? nan : eval.top5(),
-                eval == null ? nan : eval.meanPerClassRecall(),
-                test == null ? 0 : test.totalSeconds(), test == null ? 0 : test.imagesPerSecond(),
-                test == null ? 0 : test.upsampleSeconds(), test == null ? 0 : test.skipped().size(), 0,
-                eval == null && test != null ? "needs a text tower" : "");
+    private String trainSplit() {
+        String test = plan.dataset().testSplit();
+        return plan.dataset().splits().stream().filter(s -> !s.equals(test)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException(plan.dataset().name() + ": k-shot needs a training split besides '"
+                        + test + "' (splits: " + plan.dataset().splits() + ")"));
+    }
+
+    private List<String> classNames() {
+        return classes.stream().map(ClassInfo::originalName).toList();
     }
 
     private List<Prediction> predictions(EmbeddedSplit test, Evaluation eval) {
-        List<ClassInfo> classes = plan.dataset().classes();
         List<Prediction> out = new ArrayList<>(test.size());
         for (int i = 0; i < test.size(); i++) {
             out.add(new Prediction(test.ids().get(i), classes.get(test.labels()[i]).originalName(),
                     classes.get(eval.predicted()[i]).originalName(), eval.confidence()[i]));
         }
         return out;
+    }
+
+    /** Rows of an embedded split picked by id (ids of unreadable images are left out). */
+    private record Subset(float[][] features, int[] labels) {
+        static Subset of(EmbeddedSplit split, Map<String, Integer> rowOf, List<String> ids) {
+            List<float[]> f = new ArrayList<>(ids.size());
+            List<Integer> l = new ArrayList<>(ids.size());
+            for (String id : ids) {
+                Integer row = rowOf.get(id);
+                if (row != null) {
+                    f.add(split.embeddings()[row]);
+                    l.add(split.labels()[row]);
+                }
+            }
+            return new Subset(f.toArray(new float[0][]), l.stream().mapToInt(Integer::intValue).toArray());
+        }
     }
 }

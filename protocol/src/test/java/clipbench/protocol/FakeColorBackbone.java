@@ -16,7 +16,7 @@ import java.util.Set;
  * Test double: an image embeds as its mean (un-normalised) channel values; a text embeds as the count
  * of each colour word's token id. So "red" prompts match red images, and the answers are known.
  */
-final class FakeColorBackbone implements Backbone {
+class FakeColorBackbone implements Backbone {
     final List<Integer> batchSizes = new ArrayList<>();
     private final int[] colourTokens;
     private final boolean text;

@@ -77,14 +77,19 @@ class RunnerTest {
         final List<ResultRow> rows = new ArrayList<>();
         final List<List<Prediction>> predictions = new ArrayList<>();
         final List<String> done = new ArrayList<>();
+        final java.util.Map<String, Shots> manifests = new java.util.HashMap<>();
 
         public boolean done(String key) {
             return done.contains(key);
         }
 
-        public void accept(ResultRow row, List<Prediction> p) {
-            rows.add(row);
-            predictions.add(p);
+        public void accept(Outcome o) {
+            rows.add(o.row());
+            predictions.add(o.predictions());
+        }
+
+        public Shots shots(int k, long seed, java.util.function.Supplier<Shots> sample) {
+            return manifests.computeIfAbsent(k + "/" + seed, key -> sample.get());
         }
     }
 
@@ -116,14 +121,15 @@ class RunnerTest {
         Files.writeString(dir.resolve("none"), "stand-in artifact");
         return new RunPlan("run-1", List.of(new RunPlan.BackendChoice(provider(backbone), BackendOptions.defaults())),
                 backbone.card(), colours(), List.of(new RunPlan.UpsamplerChoice("none", (img, side) -> img)),
-                List.of("zero-shot"), PromptTemplates.PHOTO, 5);
+                List.of("zero-shot"), List.of(new ZeroShotHeadProvider()), List.of(), 1, 0, PromptTemplates.PHOTO, 5,
+                null);
     }
 
     @Test
     void zeroShotClassifiesByPromptAndSkipsUnreadableImages(@TempDir Path dir) throws IOException {
         FakeColorBackbone backbone = new FakeColorBackbone(colourTokens, true, dir);
         MemorySink sink = new MemorySink();
-        new Runner(plan(backbone, dir), List.of(new ZeroShotHeadProvider()), sink, ProgressListener.NONE).run();
+        new Runner(plan(backbone, dir), sink, ProgressListener.NONE).run();
         assertEquals(1, sink.rows.size());
         ResultRow row = sink.rows.get(0);
         assertEquals(1.0, row.top1(), "pure colours match their colour word");
@@ -139,8 +145,7 @@ class RunnerTest {
     void resumeSkipsStoredRowsAndTextlessBackbonesGetANote(@TempDir Path dir) throws IOException {
         FakeColorBackbone imageOnly = new FakeColorBackbone(colourTokens, false, dir);
         MemorySink sink = new MemorySink();
-        Runner runner = new Runner(plan(imageOnly, dir), List.of(new ZeroShotHeadProvider()), sink,
-                ProgressListener.NONE);
+        Runner runner = new Runner(plan(imageOnly, dir), sink, ProgressListener.NONE);
         runner.run();
         assertEquals("needs a text tower", sink.rows.get(0).note());
         assertTrue(Double.isNaN(sink.rows.get(0).top1()));
@@ -157,5 +162,138 @@ class RunnerTest {
         static String of(Path file) throws IOException {
             return clipbench.api.model.ModelCards.sha256(List.of(file));
         }
+    }
+
+    /** A trainable test double: nearest class mean of the training rows; records what it was given. */
+    static final class MeanHead implements clipbench.api.spi.HeadProvider {
+        final List<clipbench.api.spi.HeadInputs> seen = new ArrayList<>();
+        final boolean needsText;
+
+        MeanHead(boolean needsText) {
+            this.needsText = needsText;
+        }
+
+        public String id() {
+            return needsText ? "mean-text" : "mean";
+        }
+
+        public String description() {
+            return "test double";
+        }
+
+        public boolean needsText() {
+            return needsText;
+        }
+
+        public boolean trainable() {
+            return true;
+        }
+
+        public clipbench.api.spi.Head fit(clipbench.api.spi.HeadInputs in) {
+            seen.add(in);
+            float[][] means = new float[in.numClasses()][3];
+            for (int i = 0; i < in.trainLabels().length; i++) {
+                for (int d = 0; d < 3; d++) {
+                    means[in.trainLabels()[i]][d] += in.trainFeatures()[i][d];
+                }
+            }
+            return new clipbench.api.spi.Head() {
+                public float[][] logits(float[][] x) {
+                    return Vectors.scaledProducts(x, Vectors.normalizeRows(means), 1);
+                }
+
+                public long trainableParameters() {
+                    return 9;
+                }
+            };
+        }
+    }
+
+    /** The colour dataset with a training split of 10 images per class. */
+    static Dataset coloursWithTraining() {
+        Dataset test = colours();
+        List<DatasetItem> train = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            int[] rgb = new int[3];
+            rgb[c] = 200;
+            for (int i = 0; i < 10; i++) {
+                RgbImage img = RgbImage.filled(9, 9 + i, rgb[0], rgb[1], rgb[2]);
+                train.add(new DatasetItem("Training/" + COLOURS[c] + "/" + i + ".png", c, () -> img));
+            }
+        }
+        return new Dataset() {
+            public String name() {
+                return "colours";
+            }
+
+            public List<String> splits() {
+                return List.of("Training", "Test");
+            }
+
+            public List<ClassInfo> classes() {
+                return test.classes();
+            }
+
+            public List<DatasetItem> items(String split) {
+                return split.equals("Training") ? train : test.items("Test");
+            }
+        };
+    }
+
+    @Test
+    void kShotFitsEveryHeadAtEveryKAndSeedOnTheSameShotsForEveryBackend(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("none"), "stand-in artifact");
+        FakeColorBackbone a = new FakeColorBackbone(colourTokens, false, dir);
+        FakeColorBackbone b = new FakeColorBackbone(colourTokens, false, dir);
+        MeanHead head = new MeanHead(false);
+        MeanHead textHead = new MeanHead(true);
+        RunPlan plan = new RunPlan("run-2", List.of(
+                new RunPlan.BackendChoice(provider(a), BackendOptions.defaults()),
+                new RunPlan.BackendChoice(renamed(provider(b), "fake-b"), BackendOptions.defaults())),
+                a.card(), coloursWithTraining(), List.of(new RunPlan.UpsamplerChoice("none", (img, side) -> img)),
+                List.of("k-shot"), List.of(head, textHead), List.of(1, 2, Shots.ALL), 2, 1, PromptTemplates.PHOTO, 4,
+                new EmbeddingCache(dir.resolve("cache")));
+        MemorySink sink = new MemorySink();
+        new Runner(plan, sink, ProgressListener.NONE).run();
+        assertEquals(2 * 3 * 2 * 2, sink.rows.size(), "backends x k x seeds x heads");
+        assertEquals(6, sink.manifests.size(), "one draw per (k, seed), shared by both backends");
+        assertEquals(2 * 3 * 2, head.seen.size());
+        assertTrue(textHead.seen.isEmpty(), "a head needing text is skipped on an image-only backbone");
+        assertTrue(sink.rows.stream().filter(r -> r.head().equals("mean-text"))
+                .allMatch(r -> r.note().equals("needs a text tower")));
+        for (ResultRow r : sink.rows) {
+            if (r.head().equals("mean")) {
+                assertEquals(1.0, r.top1(), "class means of pure colours classify pure colours");
+                int expectedTrain = r.k() == Shots.ALL ? 3 * 10 - 3 : 3 * r.k();
+                assertEquals(expectedTrain, r.nTrain(), "k=" + r.k());
+            }
+        }
+        for (clipbench.api.spi.HeadInputs in : head.seen) {
+            assertTrue(in.valFeatures().length >= 3, "validation rows come from the training split");
+        }
+    }
+
+    static BackboneProvider renamed(BackboneProvider p, String id) {
+        return new BackboneProvider() {
+            public String id() {
+                return id;
+            }
+
+            public String description() {
+                return p.description();
+            }
+
+            public String artifactFormat() {
+                return p.artifactFormat();
+            }
+
+            public String runtimeVersion() {
+                return p.runtimeVersion();
+            }
+
+            public clipbench.api.spi.Backbone open(ModelCard card, BackendOptions options) throws IOException {
+                return p.open(card, options);
+            }
+        };
     }
 }

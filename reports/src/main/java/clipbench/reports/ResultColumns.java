@@ -1,50 +1,115 @@
 package clipbench.reports;
 
+import clipbench.protocol.ConfusedPairs;
+import clipbench.protocol.Outcome;
 import clipbench.protocol.Prediction;
 import clipbench.protocol.Provenance;
 import clipbench.protocol.ResultRow;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** Column names and cell values of results.csv and predictions.csv, in one place. */
+/** Column names and cell values of the run's CSV files, in one place. */
 public final class ResultColumns {
     public static final List<String> RESULTS = List.of("run_id", "backend", "runtime_version", "backbone",
             "model_sha256", "dataset", "split", "upsampler", "preprocess", "templates", "protocol", "head", "k",
             "seed", "n_train", "n_test", "n_skipped", "top1", "top5", "mean_per_class_recall", "embed_seconds",
-            "images_per_second", "upsample_seconds", "trainable_params", "note", "clipbench_version");
+            "images_per_second", "upsample_seconds", "fit_seconds", "cached", "trainable_params", "selected_l2",
+            "selected", "note", "clipbench_version");
 
-    public static final List<String> PREDICTIONS = List.of("run_id", "backend", "backbone", "dataset",
-            "upsampler", "protocol", "head", "k", "seed", "image", "true_class", "predicted_class", "score");
+    /** The columns that identify a row (all of them but the run id lead every other table). */
+    private static final List<String> IDENTITY = List.of("backend", "backbone", "dataset", "upsampler", "protocol",
+            "head", "k", "seed");
+
+    public static final List<String> PREDICTIONS = concat(List.of("run_id"), IDENTITY,
+            List.of("image", "true_class", "predicted_class", "score"));
+    public static final List<String> PER_CLASS = concat(IDENTITY, List.of("class", "n", "correct", "recall"));
+    public static final List<String> CONFUSIONS = concat(IDENTITY,
+            List.of("class_a", "class_b", "m_ab", "m_ba", "n_a", "n_b", "iou"));
 
     private ResultColumns() {
     }
 
     public static List<String> cells(ResultRow r) {
         Provenance p = r.provenance();
+        String selected = r.selected().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(";"));
         return List.of(p.runId(), p.backend(), p.runtimeVersion(), p.backbone(), p.modelSha256(), p.dataset(),
-                p.split(), p.upsampler(), p.preprocess(), p.templates(), r.protocol(), r.head(),
-                Integer.toString(r.k()), Long.toString(r.seed()), Integer.toString(r.nTrain()),
-                Integer.toString(r.nTest()), Integer.toString(r.skipped()), number(r.top1()), number(r.top5()),
-                number(r.meanPerClassRecall()), number(r.embedSeconds()), number(r.imagesPerSecond()),
-                number(r.upsampleSeconds()), Long.toString(r.trainableParams()), r.note(), p.clipbenchVersion());
+                p.split(), p.upsampler(), p.preprocess(), p.templates(), r.protocol(), r.head(), k(r.k()),
+                Long.toString(r.seed()), Integer.toString(r.nTrain()), Integer.toString(r.nTest()),
+                Integer.toString(r.skipped()), number(r.top1()), number(r.top5()), number(r.meanPerClassRecall()),
+                number(r.embedSeconds()), number(r.imagesPerSecond()), number(r.upsampleSeconds()),
+                number(r.fitSeconds()), Boolean.toString(r.cached()), Long.toString(r.trainableParams()),
+                r.selected().getOrDefault("l2", ""), selected, r.note(), p.clipbenchVersion());
     }
 
-    public static List<String> cells(ResultRow r, Prediction p) {
-        Provenance v = r.provenance();
-        return List.of(v.runId(), v.backend(), v.backbone(), v.dataset(), v.upsampler(), r.protocol(), r.head(),
-                Integer.toString(r.k()), Long.toString(r.seed()), p.image(), p.trueClass(), p.predictedClass(),
-                String.format(Locale.ROOT, "%.6f", p.score()));
+    public static List<List<String>> predictions(ResultRow r, List<Prediction> predictions) {
+        List<List<String>> out = new ArrayList<>(predictions.size());
+        for (Prediction p : predictions) {
+            out.add(concat(List.of(r.provenance().runId()), identity(r), List.of(p.image(), p.trueClass(),
+                    p.predictedClass(), String.format(Locale.ROOT, "%.6f", p.score()))));
+        }
+        return out;
+    }
+
+    /** Recall of every class present in the test labels. */
+    public static List<List<String>> perClass(Outcome o) {
+        List<List<String>> out = new ArrayList<>();
+        int[][] m = o.confusion();
+        for (int c = 0; c < m.length; c++) {
+            int n = 0;
+            for (int v : m[c]) {
+                n += v;
+            }
+            if (n > 0) {
+                out.add(concat(identity(o.row()), List.of(o.classNames().get(c), Integer.toString(n),
+                        Integer.toString(m[c][c]), number((double) m[c][c] / n))));
+            }
+        }
+        return out;
+    }
+
+    /** The most confused pairs by IoU. */
+    public static List<List<String>> confusions(Outcome o, int limit) {
+        List<List<String>> out = new ArrayList<>();
+        for (ConfusedPairs.Pair p : ConfusedPairs.top(o.confusion(), limit)) {
+            out.add(concat(identity(o.row()), List.of(o.classNames().get(p.a()), o.classNames().get(p.b()),
+                    Integer.toString(p.mab()), Integer.toString(p.mba()), Integer.toString(p.na()),
+                    Integer.toString(p.nb()), number(p.iou()))));
+        }
+        return out;
     }
 
     /** The resume key of a results.csv record, matching {@link ResultRow#key()}. */
     public static String key(java.util.function.Function<String, String> cell) {
-        return String.join("|", cell.apply("backend"), cell.apply("backbone"), cell.apply("dataset"),
+        return ResultRow.key(cell.apply("backend"), cell.apply("backbone"), cell.apply("dataset"),
                 cell.apply("upsampler"), cell.apply("protocol"), cell.apply("head"), cell.apply("k"),
                 cell.apply("seed"));
+    }
+
+    private static List<String> identity(ResultRow r) {
+        Provenance p = r.provenance();
+        return List.of(p.backend(), p.backbone(), p.dataset(), p.upsampler(), r.protocol(), r.head(), k(r.k()),
+                Long.toString(r.seed()));
+    }
+
+    /** k as written in every CSV: a number, or "all". */
+    static String k(int k) {
+        return clipbench.protocol.Shots.label(k);
     }
 
     /** Empty for NaN (a skipped head), otherwise enough digits to recompute accuracies exactly. */
     static String number(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        List<String> out = new ArrayList<>();
+        for (List<String> p : parts) {
+            out.addAll(p);
+        }
+        return List.copyOf(out);
     }
 }

@@ -1,12 +1,12 @@
 package clipbench.reports;
 
-import clipbench.protocol.Prediction;
+import clipbench.protocol.Outcome;
 import clipbench.protocol.ResultRow;
 import clipbench.protocol.Runner;
+import clipbench.protocol.Shots;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,63 +19,81 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
 /**
  * A run's output folder. Never overwrites an earlier run: a non-empty folder is refused unless the run
  * resumes, and then finished rows are kept and skipped. Every file is replaced atomically.
+ *
+ * <p>Layout: {@code run.json} (settings), {@code results.csv}, {@code per_class.csv},
+ * {@code confusions.csv}, {@code predictions.csv} (assembled by {@link #finish()} from one part per
+ * result row under {@code parts/}), and {@code manifests/k<K>-seed<S>.csv} (the k-shot draws).
  */
 public final class RunDirectory implements Runner.Sink {
     public static final String RESULTS = "results.csv";
     public static final String PREDICTIONS = "predictions.csv";
+    public static final String PER_CLASS = "per_class.csv";
+    public static final String CONFUSIONS = "confusions.csv";
     public static final String RUN_JSON = "run.json";
+    public static final String MANIFESTS = "manifests";
+    private static final String PARTS = "parts";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
     private final String runId;
-    private final List<List<String>> results = new ArrayList<>();
+    private final int confusedPairs;
+    private final CsvTable results;
+    private final CsvTable perClass;
+    private final CsvTable confusions;
     private final Set<String> doneKeys = new HashSet<>();
 
-    private RunDirectory(Path dir, String runId) {
+    private RunDirectory(Path dir, String runId, int confusedPairs) throws IOException {
         this.dir = dir;
         this.runId = runId;
+        this.confusedPairs = confusedPairs;
+        this.results = CsvTable.open(dir.resolve(RESULTS), ResultColumns.RESULTS);
+        this.perClass = CsvTable.open(dir.resolve(PER_CLASS), ResultColumns.PER_CLASS);
+        this.confusions = CsvTable.open(dir.resolve(CONFUSIONS), ResultColumns.CONFUSIONS);
+        for (List<String> row : results.rows()) {
+            doneKeys.add(ResultColumns.key(column -> row.get(ResultColumns.RESULTS.indexOf(column))));
+        }
     }
 
     /**
      * Opens {@code dir} for a run.
      *
-     * @param resume continue a run already in {@code dir}; otherwise {@code dir} must be empty or absent
+     * @param resume        continue a run already in {@code dir}; otherwise it must be empty or absent
+     * @param config        the run's settings, stored in run.json
+     * @param shotsFrom     another run directory whose k-shot manifests this run must reuse, or null
+     * @param confusedPairs how many most-confused pairs to keep per result row
      */
-    public static RunDirectory open(Path dir, boolean resume, Map<String, Object> config) throws IOException {
-        boolean hasContent = Files.isDirectory(dir) && !isEmpty(dir);
+    public static RunDirectory open(Path dir, boolean resume, Map<String, Object> config, Path shotsFrom,
+                                    int confusedPairs) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IOException(dir + ": exists and is not a directory");
         }
-        if (hasContent && !resume) {
+        if (Files.isDirectory(dir) && !isEmpty(dir) && !resume) {
             throw new IOException(dir + ": is not empty; choose a new --out or pass --resume to continue the run"
                     + " stored there (earlier results are never overwritten)");
         }
         Files.createDirectories(dir);
         Path runJson = dir.resolve(RUN_JSON);
-        String runId;
-        if (resume && Files.isRegularFile(runJson)) {
-            runId = JSON.readTree(runJson.toFile()).path("run_id").asText();
-        } else {
-            runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-                    + UUID.randomUUID().toString().substring(0, 8);
+        String runId = resume && Files.isRegularFile(runJson)
+                ? JSON.readTree(runJson.toFile()).path("run_id").asText()
+                : LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                        + UUID.randomUUID().toString().substring(0, 8);
+        if (shotsFrom != null) {
+            copyManifests(shotsFrom, dir.resolve(MANIFESTS));
         }
-        RunDirectory run = new RunDirectory(dir, runId);
-        run.loadExisting();
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("run_id", runId);
         manifest.putAll(config);
         AtomicFiles.write(runJson, out -> JSON.writeValue(out, manifest));
-        return run;
+        return new RunDirectory(dir, runId, confusedPairs);
     }
 
     public String runId() {
@@ -92,68 +110,93 @@ public final class RunDirectory implements Runner.Sink {
     }
 
     @Override
-    public synchronized void accept(ResultRow row, List<Prediction> predictions) throws IOException {
-        // Predictions first: a row in results.csv promises its predictions are stored.
-        if (!predictions.isEmpty()) {
-            appendPredictions(row, predictions);
+    public synchronized void accept(Outcome o) throws IOException {
+        ResultRow row = o.row();
+        // Details first: a row in results.csv promises its predictions and per-class rows are stored.
+        if (!o.predictions().isEmpty()) {
+            CsvTable.write(part(row), ResultColumns.PREDICTIONS, ResultColumns.predictions(row, o.predictions()));
         }
-        results.add(ResultColumns.cells(row));
+        if (o.confusion() != null) {
+            perClass.addAll(ResultColumns.perClass(o));
+            confusions.addAll(ResultColumns.confusions(o, confusedPairs));
+        }
+        results.addAll(List.of(ResultColumns.cells(row)));
         doneKeys.add(row.key());
-        AtomicFiles.write(dir.resolve(RESULTS), out -> {
-            try (CSVPrinter csv = header(ResultColumns.RESULTS).print(out)) {
-                csv.printRecords(results);
-            }
-        });
     }
 
-    private void appendPredictions(ResultRow row, List<Prediction> predictions) throws IOException {
-        Path file = dir.resolve(PREDICTIONS);
-        boolean exists = Files.isRegularFile(file);
-        AtomicFiles.write(file, out -> {
-            if (exists) {
-                try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                    for (String line : (Iterable<String>) lines::iterator) {
+    @Override
+    public Shots shots(int k, long seed, Supplier<Shots> sample) throws IOException {
+        Path file = dir.resolve(MANIFESTS).resolve("k" + Shots.label(k) + "-seed" + seed + ".csv");
+        if (Files.isRegularFile(file)) {
+            List<String> train = new ArrayList<>();
+            List<String> validation = new ArrayList<>();
+            for (CSVRecord r : CsvTable.read(file)) {
+                (r.get("role").equals("train") ? train : validation).add(r.get("image"));
+            }
+            return new Shots(k, seed, train, validation);
+        }
+        Shots shots = sample.get();
+        List<List<String>> rows = new ArrayList<>();
+        shots.train().forEach(id -> rows.add(List.of("train", id)));
+        shots.validation().forEach(id -> rows.add(List.of("validation", id)));
+        CsvTable.write(file, List.of("role", "image"), rows);
+        return shots;
+    }
+
+    /**
+     * Assembles predictions.csv from the per-row parts, in results.csv order. Called at the end of a run
+     * (and of a resumed one); the parts stay, so nothing is lost if this is interrupted.
+     */
+    public void finish() throws IOException {
+        List<Path> parts = new ArrayList<>();
+        for (List<String> row : results.rows()) {
+            Path part = dir.resolve(PARTS).resolve(partName(ResultColumns.key(
+                    column -> row.get(ResultColumns.RESULTS.indexOf(column)))));
+            if (Files.isRegularFile(part)) {
+                parts.add(part);
+            }
+        }
+        AtomicFiles.write(dir.resolve(PREDICTIONS), out -> {
+            CSVPrinter header = CsvTable.header(ResultColumns.PREDICTIONS).print(out);
+            header.flush();
+            for (Path part : parts) {
+                try (Stream<String> lines = Files.lines(part, StandardCharsets.UTF_8)) {
+                    for (String line : (Iterable<String>) lines.skip(1)::iterator) {
                         out.write(line);
                         out.write("\r\n");
                     }
                 }
             }
-            CSVFormat format = exists ? CSVFormat.DEFAULT : header(ResultColumns.PREDICTIONS);
-            CSVPrinter csv = format.print(out);
-            for (Prediction p : predictions) {
-                csv.printRecord(ResultColumns.cells(row, p));
-            }
-            csv.flush();
         });
     }
 
-    private void loadExisting() throws IOException {
-        Path file = dir.resolve(RESULTS);
-        if (!Files.isRegularFile(file)) {
-            return;
+    private Path part(ResultRow row) {
+        return dir.resolve(PARTS).resolve(partName(row.key()));
+    }
+
+    private static String partName(String key) {
+        return "predictions-" + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)) + ".csv";
+    }
+
+    private static void copyManifests(Path fromRun, Path to) throws IOException {
+        Path from = fromRun.resolve(MANIFESTS);
+        if (!Files.isDirectory(from)) {
+            throw new IOException(from + ": no k-shot manifests to reuse");
         }
-        for (CSVRecord r : read(file)) {
-            List<String> cells = new ArrayList<>();
-            for (String column : ResultColumns.RESULTS) {
-                cells.add(r.isMapped(column) ? r.get(column) : "");
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(f.getFileName());
+                if (!Files.exists(target)) {
+                    Files.copy(f, target);
+                }
             }
-            results.add(cells);
-            doneKeys.add(ResultColumns.key(r::get));
         }
     }
 
     /** Reads a CSV with a header row; the error names the file. */
     public static List<CSVRecord> read(Path file) throws IOException {
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CSVParser parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
-            return parser.getRecords();
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot read CSV: " + e.getMessage(), e);
-        }
-    }
-
-    private static CSVFormat header(List<String> columns) {
-        return CSVFormat.DEFAULT.builder().setHeader(columns.toArray(String[]::new)).get();
+        return CsvTable.read(file);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

@@ -2,25 +2,20 @@ package clipbench.backend.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
-import clipbench.api.spi.Device;
 import clipbench.api.spi.ImageBatch;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 
 /** A CLIP model run by ONNX Runtime: an image session and, when the card lists one, a text session. */
 public final class OnnxBackbone implements Backbone {
-    static final String CUDA_UNAVAILABLE = "ONNX Runtime CUDA provider not available: use the onnxruntime_gpu"
-            + " artifact (Maven profile gpu) on a machine with a GPU, or --device cpu";
+    static final String CUDA_UNAVAILABLE = OrtSessions.CUDA_UNAVAILABLE;
 
     private final ModelCard card;
     private final ImageTower image;
@@ -45,36 +40,18 @@ public final class OnnxBackbone implements Backbone {
     }
 
     static OnnxBackbone open(ModelCard card, BackendOptions options) throws IOException {
-        Path imageFile = requireFile(card.requireArtifact(OnnxBackboneProvider.ID, "image"));
+        Path imageFile = OrtSessions.requireFile(card.requireArtifact(OnnxBackboneProvider.ID, "image"));
         Path textFile = card.artifact(OnnxBackboneProvider.ID, "text").orElse(null);
         if (textFile != null) {
-            requireFile(textFile);
+            OrtSessions.requireFile(textFile);
         }
-        Device device = options.device();
-        if (device == Device.CPU) {
-            return open(card, options, false, imageFile, textFile);
-        }
-        String cudaProblem = cudaProblem();
-        if (device == Device.GPU) {
-            if (cudaProblem != null) {
-                throw new IllegalStateException(CUDA_UNAVAILABLE + " (" + cudaProblem + ")");
-            }
-            return open(card, options, true, imageFile, textFile);
-        }
-        if (cudaProblem == null) {
-            try {
-                return open(card, options, true, imageFile, textFile);
-            } catch (IOException e) {
-                // AUTO: a model the CUDA provider cannot take still runs on the CPU
-            }
-        }
-        return open(card, options, false, imageFile, textFile);
+        return OrtSessions.onDevice(options.device(), gpu -> open(card, options, gpu, imageFile, textFile));
     }
 
     private static OnnxBackbone open(ModelCard card, BackendOptions options, boolean gpu, Path imageFile,
                                      Path textFile) throws IOException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = sessionOptions(options, gpu)) {
+        try (OrtSession.SessionOptions so = OrtSessions.options(options, gpu)) {
             int size = card.preprocess().imageSize();
             ImageTower image = tower(env, so, imageFile, s -> new ImageTower(env, imageFile, s, size));
             TextTower text = null;
@@ -95,25 +72,6 @@ public final class OnnxBackbone implements Backbone {
         }
     }
 
-    private static OrtSession.SessionOptions sessionOptions(BackendOptions options, boolean gpu)
-            throws OrtException {
-        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        try {
-            if (options.intraOpThreads() > 0) {
-                so.setIntraOpNumThreads(options.intraOpThreads());
-            }
-            so.setInterOpNumThreads(1);
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (gpu) {
-                so.addCUDA();
-            }
-            return so;
-        } catch (OrtException | RuntimeException e) {
-            so.close();
-            throw e;
-        }
-    }
-
     private interface TowerMaker<T extends OnnxTower> {
         T make(OrtSession session) throws IOException;
     }
@@ -121,45 +79,15 @@ public final class OnnxBackbone implements Backbone {
     /** Loads one model file and finds its inputs; the session is closed if they do not fit. */
     private static <T extends OnnxTower> T tower(OrtEnvironment env, OrtSession.SessionOptions so, Path file,
                                                  TowerMaker<T> maker) throws IOException {
-        OrtSession session;
-        try {
-            session = env.createSession(file.toString(), so);
-        } catch (OrtException e) {
-            throw new IOException(file + ": ONNX Runtime cannot load the model: " + e.getMessage(), e);
-        }
+        OrtSession session = OrtSessions.create(env, file, so);
         try {
             return maker.make(session);
         } catch (IOException | RuntimeException e) {
-            try {
-                session.close();
-            } catch (OrtException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            OrtSessions.closeQuietly(session, e);
             throw e;
         }
     }
 
-    /** Null when CUDA can be used, else why not. */
-    private static String cudaProblem() {
-        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-            return "this onnxruntime build has providers " + OrtEnvironment.getAvailableProviders();
-        }
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.addCUDA();
-            return null;
-        } catch (OrtException e) {
-            return e.getMessage();
-        }
-    }
-
-    private static Path requireFile(Path file) throws NoSuchFileException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "ONNX model file not found");
-        }
-        return file;
-    }
-
-    /** The card's embed_dim, checked against what the towers declare; found by a trial run if none says. */
     private static int embeddingDim(ModelCard card, ImageTower image, TextTower text) throws IOException {
         long dim = card.embedDim();
         for (OnnxTower tower : text == null ? new OnnxTower[] {image} : new OnnxTower[] {image, text}) {

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.ImageToImage;
 import java.io.IOException;
 
 /**
@@ -37,5 +38,11 @@ public final class OnnxBackboneProvider implements BackboneProvider {
     @Override
     public OnnxBackbone open(ModelCard card, BackendOptions options) throws IOException {
         return OnnxBackbone.open(card, options);
+    }
+
+    /** Opens {@code artifacts.onnx.model}: one float [N, C, H, W] input, its first float rank-4 output. */
+    @Override
+    public ImageToImage openImageToImage(ModelCard card, BackendOptions options) throws IOException {
+        return OnnxImageToImage.open(card, options);
     }
 }

@@ -56,7 +56,7 @@ public final class ModelCards {
         });
         String vocab = root.path("tokenizer").path("vocab").asText(null);
         return new ModelCard(directory, f.text("name", directory.getFileName().toString()),
-                f.text("family", "clip"), preprocess, f.integer("context_length", 0), f.integer("embed_dim"),
+                f.text("family", "clip"), preprocess, f.integer("context_length", 0), f.integer("embed_dim", 0),
                 f.number("logit_scale", 100.0), vocab, artifacts);
     }
 
@@ -144,16 +144,6 @@ public final class ModelCards {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
-    }
-
-    /** Hash of every artifact of one format, in role order. */
-    public static String sha256(ModelCard card, String format) throws IOException {
-        Map<String, String> roles = card.artifacts().get(format);
-        if (roles == null) {
-            throw new IllegalArgumentException(card.directory() + ": no artifacts for format '" + format + "'");
-        }
-        List<Path> files = new TreeMap<>(roles).values().stream().map(card.directory()::resolve).toList();
-        return sha256(files);
     }
 
     static JsonNode readJson(Path file) throws IOException {

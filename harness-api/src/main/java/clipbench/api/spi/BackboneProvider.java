@@ -19,4 +19,26 @@ public interface BackboneProvider extends Plugin {
      * missing or its inputs do not look like a CLIP tower.
      */
     Backbone open(ModelCard card, BackendOptions options) throws IOException;
+
+    /**
+     * The files this backend reads for {@code card}, in a stable order: their SHA-256 identifies the
+     * weights in every result row and cache key. The default is the card's artifacts of
+     * {@link #artifactFormat()}; a backend that finds or builds its model otherwise overrides it.
+     */
+    default java.util.List<java.nio.file.Path> artifactFiles(ModelCard card) throws IOException {
+        java.util.Map<String, String> roles = card.artifacts().get(artifactFormat());
+        if (roles == null) {
+            throw new IOException(card.directory() + ": the model card lists no artifacts for format '"
+                    + artifactFormat() + "' (backend " + id() + "); it has " + card.artifacts().keySet());
+        }
+        return new java.util.TreeMap<>(roles).values().stream().map(card.directory()::resolve).toList();
+    }
+
+    /**
+     * Opens an image-to-image network (the {@code model} artifact of this backend's format), e.g. a
+     * super-resolution upsampler. Backends that cannot run one keep this default.
+     */
+    default ImageToImage openImageToImage(ModelCard card, BackendOptions options) throws IOException {
+        throw new UnsupportedOperationException(id() + " cannot run image-to-image models");
+    }
 }

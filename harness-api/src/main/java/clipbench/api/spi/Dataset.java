@@ -24,6 +24,31 @@ public interface Dataset {
         return List.of();
     }
 
+    /**
+     * Identifies the dataset's content for the embedding cache: a change of files must change it. The
+     * default hashes item ids and labels; datasets backed by files add sizes and modification times.
+     */
+    default String fingerprint() {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String split : splits()) {
+            for (DatasetItem item : items(split)) {
+                md.update((split + "/" + item.id() + "=" + item.label() + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    /** The images' native resolution when the dataset declares one (Fruits-360: 100), else empty. */
+    default java.util.OptionalInt nativeResolution() {
+        return java.util.OptionalInt.empty();
+    }
+
     /** Which split holds test data: {@code Test} if present, otherwise the last split. */
     default String testSplit() {
         return splits().stream().filter(s -> s.equalsIgnoreCase("test")).findFirst()

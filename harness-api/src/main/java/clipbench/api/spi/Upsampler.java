@@ -6,8 +6,9 @@ import clipbench.api.image.RgbImage;
 @FunctionalInterface
 public interface Upsampler {
     /**
-     * Returns an image whose shortest side is {@code shortestSide}, or the image itself when it is
-     * already at least that large (the backbone's transform then resizes it).
+     * Returns an image whose shortest side is {@code shortestSide} (the long side truncated as
+     * torchvision does), or the image itself when it is already at least that large. An identity
+     * upsampler ({@code none}) may return the image as is: the backbone's transform then resizes it.
      */
     RgbImage upsample(RgbImage image, int shortestSide);
 }

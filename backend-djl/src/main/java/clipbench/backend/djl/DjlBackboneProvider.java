@@ -1,0 +1,53 @@
+package clipbench.backend.djl;
+
+import clipbench.api.model.ModelCard;
+import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.ImageToImage;
+import java.io.IOException;
+
+/**
+ * Runs the TorchScript artifacts of a model card ({@code artifacts.torchscript.image} and optional
+ * {@code .text}, or one {@code .model} exporting {@code encode_image} / {@code encode_text}) on DJL's PyTorch
+ * engine. Constructing it loads nothing native; it only switches DJL to offline mode, so DJL never downloads
+ * libtorch or a model. libtorch starts on {@link #open}, {@link #openImageToImage} or {@link #runtimeVersion}.
+ */
+public final class DjlBackboneProvider implements BackboneProvider {
+    public static final String ID = "djl";
+    public static final String FORMAT = "torchscript";
+
+    public DjlBackboneProvider() {
+        DjlRuntime.configure();
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "DJL (PyTorch engine): TorchScript visual.pt/textual.pt towers on the CPU (CUDA with CUDA libtorch)";
+    }
+
+    @Override
+    public String artifactFormat() {
+        return FORMAT;
+    }
+
+    @Override
+    public String runtimeVersion() {
+        return DjlRuntime.version();
+    }
+
+    @Override
+    public DjlBackbone open(ModelCard card, BackendOptions options) throws IOException {
+        return DjlBackbone.open(card, options);
+    }
+
+    /** The card's {@code torchscript.model}: float32 NCHW in, NCHW out (e.g. a super-resolution network). */
+    @Override
+    public ImageToImage openImageToImage(ModelCard card, BackendOptions options) throws IOException {
+        return DjlImageToImage.open(card, options);
+    }
+}

@@ -1,0 +1,140 @@
+package clipbench.backend.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Utils;
+import clipbench.api.spi.Device;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * DJL's PyTorch engine, started once per process, offline. Everything that touches native code goes through
+ * {@link #engine()}, so a provider can be constructed (and listed) where libtorch is missing or broken.
+ *
+ * <p>Threads: libtorch keeps its intra-op thread count per OS thread (OpenMP's {@code nthreads-var}, plus a
+ * process-wide default that new threads pick up), and its inter-op pool once per process. The backend
+ * therefore sets the intra-op count on the calling thread before every call ({@link #useThreads}), which
+ * makes two backbones with different counts give the counts they were opened with when they are called one
+ * after the other, or from different threads. The inter-op pool (TorchScript {@code fork} only; CLIP towers do
+ * not use it) is fixed to one thread before the engine starts unless {@value #INTEROP_PROPERTY} is set.
+ */
+final class DjlRuntime {
+    static final String ENGINE = "PyTorch";
+    static final String OFFLINE_PROPERTY = "ai.djl.offline";
+    static final String INTEROP_PROPERTY = "ai.djl.pytorch.num_interop_threads";
+    static final String LIBTORCH = "ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64";
+    static final String JNI = "ai.djl.pytorch:pytorch-jni:2.7.1-0.36.0";
+    static final String CUDA_UNAVAILABLE = "DJL PyTorch has no CUDA device: use the pytorch-native-cu* natives"
+            + " (Maven profile gpu) on a GPU machine, or --device cpu";
+
+    private static Engine engine;
+    private static IllegalStateException failure;
+    /** libtorch's own intra-op default (physical cores), used when a backbone asks for 0 threads. */
+    private static int defaultThreads;
+
+    private DjlRuntime() {
+    }
+
+    /**
+     * Makes DJL offline before anything of it starts: it must never download libtorch, the JNI bridge or a
+     * model. Also opts out of DJL's usage tracking. Pure Java; safe in a provider's constructor.
+     */
+    static void configure() {
+        System.setProperty(OFFLINE_PROPERTY, "true");
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+        if (System.getProperty(INTEROP_PROPERTY) == null) {
+            System.setProperty(INTEROP_PROPERTY, "1");
+        }
+    }
+
+    /** The PyTorch engine, started on first use; a start that failed fails the same way every time. */
+    static synchronized Engine engine() {
+        if (engine != null) {
+            return engine;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure.getMessage(), failure);
+        }
+        configure();
+        if (!Utils.isOfflineMode()) {
+            // DJL reads the DJL_OFFLINE environment variable before the system property
+            failure = new IllegalStateException("DJL_OFFLINE=" + System.getenv("DJL_OFFLINE") + " in the environment"
+                    + " turns DJL's offline mode off, so DJL could download libtorch: unset it");
+            throw failure;
+        }
+        try {
+            Engine started = Engine.getEngine(ENGINE);
+            defaultThreads = JniUtils.getNumThreads();
+            engine = started;
+            return engine;
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            failure = new IllegalStateException(cannotStart(e), e);
+            throw failure;
+        }
+    }
+
+    /** What went wrong when libtorch could not be started, and what to install. */
+    static String cannotStart(Throwable e) {
+        Set<String> causes = new LinkedHashSet<>();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            causes.add(t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m.strip()));
+        }
+        return "DJL's PyTorch engine cannot start (" + String.join(" <- ", causes) + "). libtorch 2.7.1 must come"
+                + " from the " + LIBTORCH + " jar on the classpath (or a libtorch folder named by PYTORCH_LIBRARY_PATH)"
+                + " together with " + JNI + "; DJL's downloads are disabled (" + OFFLINE_PROPERTY + "=true)";
+    }
+
+    /** "DJL 0.36.0 / PyTorch 2.7.1" (starts the engine). */
+    static String version() {
+        return "DJL " + Engine.getDjlVersion() + " / PyTorch " + engine().getVersion();
+    }
+
+    /** Null when libtorch can run on a CUDA device, else why not. */
+    static String cudaProblem() {
+        Engine e = engine();
+        if (!e.hasCapability(StandardCapabilities.CUDA)) {
+            return "this libtorch " + e.getVersion() + " build has no CUDA support; a CUDA libtorch "
+                    + e.getVersion() + " can also be named by PYTORCH_LIBRARY_PATH, with PYTORCH_FLAVOR=cu128";
+        }
+        if (e.getGpuCount() == 0) {
+            return "no CUDA device is visible";
+        }
+        return null;
+    }
+
+    /** The DJL device for a request; GPU fails (never falls back) without CUDA, AUTO falls back to the CPU. */
+    static ai.djl.Device device(Device requested) {
+        if (requested == Device.CPU) {
+            engine();
+            return ai.djl.Device.cpu();
+        }
+        String problem = cudaProblem();
+        if (problem == null) {
+            return ai.djl.Device.gpu();
+        }
+        if (requested == Device.GPU) {
+            throw new IllegalStateException(CUDA_UNAVAILABLE + " (" + problem + ")");
+        }
+        return ai.djl.Device.cpu();
+    }
+
+    /**
+     * Sets libtorch's intra-op thread count for calls made from this thread: {@code threads}, or libtorch's
+     * default when 0.
+     */
+    static void useThreads(int threads) {
+        int wanted = threads > 0 ? threads : defaultThreads;
+        if (wanted > 0 && JniUtils.getNumThreads() != wanted) {
+            JniUtils.setNumThreads(wanted);
+        }
+    }
+
+    static int defaultThreads() {
+        engine();
+        return defaultThreads;
+    }
+}

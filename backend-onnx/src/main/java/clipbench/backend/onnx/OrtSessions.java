@@ -1,0 +1,103 @@
+package clipbench.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.Device;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Session set-up shared by every model this backend opens: options, device choice, errors naming files. */
+final class OrtSessions {
+    static final String CUDA_UNAVAILABLE = "ONNX Runtime CUDA provider not available: use the onnxruntime_gpu"
+            + " artifact (Maven profile gpu) on a machine with a GPU, or --device cpu";
+
+    private OrtSessions() {
+    }
+
+    /** Opens something on the CPU or on CUDA. */
+    interface Opener<T> {
+        T open(boolean gpu) throws IOException;
+    }
+
+    /** CPU as asked; GPU or a clear error; AUTO tries CUDA, then the CPU. */
+    static <T> T onDevice(Device device, Opener<T> opener) throws IOException {
+        if (device == Device.CPU) {
+            return opener.open(false);
+        }
+        String cudaProblem = cudaProblem();
+        if (device == Device.GPU) {
+            if (cudaProblem != null) {
+                throw new IllegalStateException(CUDA_UNAVAILABLE + " (" + cudaProblem + ")");
+            }
+            return opener.open(true);
+        }
+        if (cudaProblem == null) {
+            try {
+                return opener.open(true);
+            } catch (IOException e) {
+                // AUTO: a model the CUDA provider cannot take still runs on the CPU
+            }
+        }
+        return opener.open(false);
+    }
+
+    static OrtSession.SessionOptions options(BackendOptions options, boolean gpu) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
+            if (options.intraOpThreads() > 0) {
+                so.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (gpu) {
+                so.addCUDA();
+            }
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
+        }
+    }
+
+    static OrtSession create(OrtEnvironment env, Path file, OrtSession.SessionOptions so) throws IOException {
+        try {
+            return env.createSession(file.toString(), so);
+        } catch (OrtException e) {
+            throw new IOException(file + ": ONNX Runtime cannot load the model: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes a session after a failure, keeping the failure as the main error. */
+    static void closeQuietly(OrtSession session, Exception failure) {
+        try {
+            session.close();
+        } catch (OrtException suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+    }
+
+    static Path requireFile(Path file) throws NoSuchFileException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "ONNX model file not found");
+        }
+        return file;
+    }
+
+    /** Null when CUDA can be used, else why not. */
+    private static String cudaProblem() {
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            return "this onnxruntime build has providers " + OrtEnvironment.getAvailableProviders();
+        }
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.addCUDA();
+            return null;
+        } catch (OrtException e) {
+            return e.getMessage();
+        }
+    }
+}

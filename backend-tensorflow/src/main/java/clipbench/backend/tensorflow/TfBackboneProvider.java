@@ -1,0 +1,63 @@
+package clipbench.backend.tensorflow;
+
+import clipbench.api.model.ModelCard;
+import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.ImageToImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs CLIP on TensorFlow Java: a SavedModel with {@value ClipGraph#IMAGE_SIGNATURE} /
+ * {@value ClipGraph#TEXT_SIGNATURE} signatures (or Hugging Face's {@code TFCLIPModel} {@code serving_default}),
+ * else CLIP built with TF ops from the card's safetensors checkpoint (see {@link ModelSources}). Constructing
+ * it loads nothing: the native library is loaded by {@link #open} and {@link #runtimeVersion}.
+ */
+public final class TfBackboneProvider implements BackboneProvider {
+    public static final String ID = "tensorflow";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "TensorFlow Java: CLIP SavedModels, or CLIP built with TF ops from a safetensors checkpoint"
+                + " (CPU; GPU natives with -Pgpu)";
+    }
+
+    @Override
+    public String artifactFormat() {
+        return ModelSources.FORMAT;
+    }
+
+    @Override
+    public String runtimeVersion() {
+        return TfRuntime.version();
+    }
+
+    @Override
+    public TfBackbone open(ModelCard card, BackendOptions options) throws IOException {
+        return TfBackbone.open(card, options);
+    }
+
+    /**
+     * Opens a super-resolution network: the card's {@code artifacts.savedmodel.model}, else the ESPCN described
+     * by its {@code architecture} block built from {@code artifacts.safetensors.checkpoint}.
+     */
+    @Override
+    public ImageToImage openImageToImage(ModelCard card, BackendOptions options) throws IOException {
+        return TfImageToImage.open(card, options);
+    }
+
+    /**
+     * The files {@link #open} reads for this card (the checkpoint, or every file of the SavedModel), for a
+     * provenance hash: {@code ModelCards.sha256(card, "savedmodel")} cannot hash a directory or a card that
+     * lists no {@code savedmodel} artifact.
+     */
+    public List<Path> artifactFiles(ModelCard card) throws IOException {
+        return ModelSources.resolve(card).files();
+    }
+}

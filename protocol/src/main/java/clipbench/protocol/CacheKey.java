@@ -1,0 +1,42 @@
+package clipbench.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What decides an embedding block: a change of any part makes a different key, so a stale block is
+ * never reused.
+ */
+public record CacheKey(String backend, String runtimeVersion, String backbone, String modelSha256,
+                       String dataset, String datasetFingerprint, String split, String upsampler,
+                       String preprocess) {
+
+    public Map<String, String> asMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("backend", backend);
+        m.put("runtime_version", runtimeVersion);
+        m.put("backbone", backbone);
+        m.put("model_sha256", modelSha256);
+        m.put("dataset", dataset);
+        m.put("dataset_fingerprint", datasetFingerprint);
+        m.put("split", split);
+        m.put("upsampler", upsampler);
+        m.put("preprocess", preprocess);
+        return m;
+    }
+
+    /** File-name-safe digest of every part. */
+    public String digest() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(asMap().toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Benchmarks of the protocol's heads ({@link clipbench.protocol.bench.HeadsBenchmark}); not run by tests' timings. */
+package clipbench.protocol.bench;

@@ -1,0 +1,554 @@
+package clipbench.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds the report of one or more run directories from their CSVs alone (no model, no embedding): rows of
+ * several runs are merged into one comparison (a row whose backend, backbone, dataset, upsampler, protocol,
+ * head, k and seed repeat one already read is ignored, with a note). Writes into {@code out}:
+ * {@code summary.csv}, {@code charts/} (PNG + SVG), {@code gallery/} (PNG) and {@code report.html}; with one
+ * run directory and {@code out} equal to it, the report is written beside the run's files.
+ *
+ * <p>Optional inputs: a run without confusions.csv, per_class.csv or predictions.csv gets the matching
+ * sections left out with a note; galleries need the dataset's images (see {@link RunData#datasetRoot()}).
+ */
+public final class ReportBuilder {
+    /** Images per gallery (a 4×6 grid). */
+    public static final int GALLERY_SIZE = Gallery.COLUMNS * Gallery.ROWS;
+    /** At most this many classes in a confusion heat map. */
+    public static final int HEAT_MAP_CLASSES = 8;
+    /** Pairs per confused-pairs table. */
+    public static final int PAIRS_SHOWN = 10;
+    /** Classes per per-class recall table. */
+    public static final int PER_CLASS_SHOWN = 10;
+
+    private static final String OTHER = "(other)";
+
+    private ReportBuilder() {
+    }
+
+    /**
+     * What was written.
+     *
+     * @param html      report.html
+     * @param summary   summary.csv
+     * @param charts    chart PNGs and SVGs written (heat maps included)
+     * @param galleries gallery PNGs on the page (drawn now or kept from an earlier build)
+     * @param notes     the notes shown on the page
+     */
+    public record Result(Path out, Path html, Path summary, List<Path> charts, List<Path> galleries,
+                         List<String> notes) {
+    }
+
+    /**
+     * Reads {@code runDirs} and writes the report into {@code out} (created if needed).
+     *
+     * @throws IOException when a directory is no run directory (no results.csv) or a file cannot be read or
+     *                     written
+     */
+    public static Result build(List<Path> runDirs, Path out) throws IOException {
+        if (runDirs == null || runDirs.isEmpty()) {
+            throw new IllegalArgumentException("no run directory given");
+        }
+        Path outDir = out.toAbsolutePath().normalize();
+        List<RunData> runs = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        List<String> notes = new ArrayList<>();
+        for (Path d : runDirs) {
+            RunData run = RunData.load(d);
+            Path real = run.dir().toRealPath();
+            if (!seen.add(real)) {
+                notes.add(d + " was given twice; read once.");
+                continue;
+            }
+            runs.add(run);
+            notes.addAll(run.notes());
+        }
+        Files.createDirectories(outDir);
+
+        // ---- merge results.csv rows; a repeated identity keeps the first
+        List<ReportRow> merged = new ArrayList<>();
+        Map<String, Integer> owner = new HashMap<>();
+        Map<String, TreeSet<Long>> seedsOf = new HashMap<>();
+        int[] usedRows = new int[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            Map<Integer, Integer> dupes = new LinkedHashMap<>();
+            for (ReportRow r : runs.get(i).results()) {
+                String key = key(r, true);
+                Integer first = owner.putIfAbsent(key, i);
+                if (first != null) {
+                    dupes.merge(first, 1, Integer::sum);
+                    continue;
+                }
+                merged.add(r);
+                usedRows[i]++;
+                seedsOf.computeIfAbsent(key(r, false), k -> new TreeSet<>()).add(r.integer("seed", -1));
+            }
+            for (Map.Entry<Integer, Integer> e : dupes.entrySet()) {
+                notes.add(e.getValue() + " row(s) of run " + runs.get(i).runId() + " (" + runs.get(i).dir()
+                        + ") repeat rows of run " + runs.get(e.getKey()).runId()
+                        + " (same backend, backbone, dataset, upsampler, protocol, head, k and seed); the first"
+                        + " read were kept.");
+            }
+        }
+
+        // ---- summary.csv
+        List<Summary.Row> summary = Summary.of(merged);
+        Path summaryFile = outDir.resolve(Summary.FILE);
+        Summary.write(summary, summaryFile);
+        resultNotes(merged, summary, notes);
+
+        Labels labels = new Labels(summary);
+        List<Path> chartFiles = new ArrayList<>();
+        List<Charts.Figure> charts = new ArrayList<>();
+        chart(charts, chartFiles, outDir, notes, "accuracy-vs-k", () -> Charts.accuracyVsK(summary, outDir, notes));
+        chart(charts, chartFiles, outDir, notes, "upsampler", () -> Charts.upsamplerBars(summary, outDir, notes));
+        chart(charts, chartFiles, outDir, notes, "backend", () -> Charts.backendBars(summary, outDir, notes));
+
+        // ---- what to show per system (backend, backbone, dataset, upsampler)
+        Map<String, List<Summary.Row>> systems = new LinkedHashMap<>();
+        summary.forEach(r -> systems.computeIfAbsent(r.system(), k -> new ArrayList<>()).add(r));
+        List<Summary.Row> focus = new ArrayList<>();
+        List<Summary.Row> galleryRows = new ArrayList<>();
+        for (List<Summary.Row> rows : systems.values()) {
+            List<Summary.Row> zs = rows.stream().filter(r -> r.zeroShot() && r.top1().present())
+                    .sorted(Comparator.comparing((Summary.Row r) -> !Summary.ZERO_SHOT.equals(r.head()))).toList();
+            Optional<Summary.Row> best = rows.stream().filter(r -> !r.zeroShot() && r.top1().present())
+                    .max(Comparator.comparingDouble(r -> r.top1().mean()));
+            if (!zs.isEmpty()) {
+                focus.add(zs.get(0));
+            } else {
+                best.ifPresent(focus::add);
+            }
+            galleryRows.addAll(zs);
+            best.ifPresent(galleryRows::add);
+        }
+
+        // ---- confused pairs (confusions.csv) and the heat maps' classes
+        List<ReportRow> confusions = mergeOptional(runs, RunData::confusions, RunData.CONFUSIONS, notes,
+                "the most-confused-pairs tables and heat maps are");
+        List<HtmlReport.Table> pairTables = new ArrayList<>();
+        Map<String, HeatRequest> heat = new LinkedHashMap<>();
+        if (confusions != null) {
+            for (Summary.Row r : focus) {
+                List<TopConfusions.Pair> pairs = TopConfusions.of(confusions, r);
+                if (pairs.isEmpty()) {
+                    notes.add("confusions.csv has no rows for " + labels.of(r) + ".");
+                    continue;
+                }
+                pairTables.add(new HtmlReport.Table(labels.of(r), TopConfusions.HEADER,
+                        pairs.subList(0, Math.min(PAIRS_SHOWN, pairs.size())).stream()
+                                .map(TopConfusions.Pair::cells).toList()));
+                List<String> classes = TopConfusions.classes(pairs, HEAT_MAP_CLASSES);
+                if (classes.size() >= 2) {
+                    heat.put(key(r), new HeatRequest(r, classes));
+                } else {
+                    notes.add(labels.of(r) + ": no class was confused with another; no heat map.");
+                }
+            }
+        }
+
+        // ---- galleries: which experiment and seed each shows
+        Map<String, GalleryRequest> galleries = new LinkedHashMap<>();
+        for (Summary.Row r : galleryRows) {
+            TreeSet<Long> seeds = seedsOf.get(key(r));
+            if (seeds == null || seeds.isEmpty()) {
+                continue;
+            }
+            long seed = seeds.first();
+            String full = key(r) + "|" + seed;
+            galleries.put(full, new GalleryRequest(r, seed, owner.get(full)));
+        }
+
+        // ---- one pass over each predictions.csv
+        Set<String> noPredictions = new LinkedHashSet<>();
+        for (int i = 0; i < runs.size(); i++) {
+            RunData run = runs.get(i);
+            if (!run.hasPredictions()) {
+                noPredictions.add(run.dir().toString());
+                continue;
+            }
+            final int index = i;
+            ReportCsv.forEach(run.predictionsFile(), p -> {
+                String full = key(p, true);
+                Integer o = owner.get(full);
+                if (o == null || o != index) {
+                    return;
+                }
+                HeatRequest h = heat.get(key(p, false));
+                if (h != null) {
+                    h.add(p.get("true_class"), p.get("predicted_class"));
+                }
+                GalleryRequest g = galleries.get(full);
+                if (g != null) {
+                    g.items.add(new Gallery.Item(p.get("image"), p.get("true_class"), p.get("predicted_class")));
+                }
+            });
+        }
+        if (!noPredictions.isEmpty() && (!heat.isEmpty() || !galleries.isEmpty())) {
+            notes.add("No predictions.csv in " + String.join(", ", noPredictions)
+                    + ": its heat maps and galleries are left out.");
+        }
+
+        // ---- heat maps
+        Set<String> names = new HashSet<>();
+        List<Charts.Figure> heatMaps = new ArrayList<>();
+        for (HeatRequest h : heat.values()) {
+            Summary.Row r = h.row;
+            if (h.total == 0) {
+                notes.add(labels.of(r) + ": no predictions of its most confused classes; no heat map.");
+                continue;
+            }
+            List<String> predicted = new ArrayList<>(h.classes);
+            boolean other = h.otherUsed();
+            if (other) {
+                predicted.add(OTHER);
+            }
+            int[][] counts = new int[h.classes.size()][predicted.size()];
+            for (int t = 0; t < h.classes.size(); t++) {
+                System.arraycopy(h.counts[t], 0, counts[t], 0, predicted.size());
+            }
+            String name = Names.unique(Names.slug("confusion", r.backend(), r.backbone(), r.dataset(),
+                    r.upsampler(), r.protocol(), r.head(), r.zeroShot() ? "" : "k" + r.kLabel()), names);
+            try {
+                Charts.Figure f = Charts.heatMap(outDir, name, "Most confused classes: " + labels.of(r),
+                        h.classes, predicted, counts);
+                heatMaps.add(f);
+                chartFiles.add(outDir.resolve(f.png()));
+                chartFiles.add(outDir.resolve(f.svg()));
+            } catch (RuntimeException e) {
+                notes.add("Heat map for " + labels.of(r) + " failed: " + e);
+            }
+        }
+
+        // ---- galleries
+        List<Charts.Figure> galleryFigures = new ArrayList<>();
+        List<Path> galleryFiles = new ArrayList<>();
+        List<Path> earlier = new ArrayList<>();
+        for (RunData run : runs) {
+            if (!run.dir().equals(outDir)) {
+                earlier.add(run.dir());
+            }
+        }
+        for (GalleryRequest g : galleries.values()) {
+            Summary.Row r = g.row;
+            String title = labels.of(r) + (r.zeroShot() ? "" : ", seed " + g.seed);
+            if (g.items.isEmpty()) {
+                if (!noPredictions.contains(runs.get(g.run).dir().toString())) {
+                    notes.add("Gallery " + title + ": no predictions stored; gallery omitted.");
+                }
+                continue;
+            }
+            String name = Names.unique(Names.slug("gallery", r.backend(), r.backbone(), r.dataset(), r.upsampler(),
+                    r.protocol(), r.head(), r.zeroShot() ? "" : "k" + r.kLabel()), names);
+            Path root = runs.get(g.run).datasetRoot().orElse(null);
+            Optional<Charts.Figure> f = Gallery.render(outDir, name, title, Gallery.pick(g.items, GALLERY_SIZE),
+                    root, earlier, notes);
+            f.ifPresent(fig -> {
+                galleryFigures.add(fig);
+                galleryFiles.add(outDir.resolve(fig.png()));
+            });
+        }
+
+        // ---- per-class recall (per_class.csv)
+        List<HtmlReport.Table> perClass = new ArrayList<>();
+        List<ReportRow> perClassRows = mergeOptional(runs, RunData::perClass, RunData.PER_CLASS, notes,
+                "the per-class recall tables are");
+        if (perClassRows != null) {
+            for (Summary.Row r : focus) {
+                HtmlReport.Table t = perClassTable(perClassRows, r, labels);
+                if (t != null) {
+                    perClass.add(t);
+                }
+            }
+        }
+
+        // ---- report.html
+        List<HtmlReport.RunInfo> infos = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            RunData run = runs.get(i);
+            Map<String, String> settings = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : run.runJson().properties()) {
+                if (!e.getKey().equals("run_id")) {
+                    settings.put(e.getKey(), text(e.getValue()));
+                }
+            }
+            run.datasetRoot().ifPresent(p -> settings.put("dataset root (found)", p.toString()));
+            infos.add(new HtmlReport.RunInfo(run.runId(), display(outDir, run.dir()),
+                    relative(outDir, run.dir().resolve(RunData.RESULTS)), settings, usedRows[i]));
+        }
+        String title = runs.size() == 1 ? "clipbench report: " + runs.get(0).runId()
+                : "clipbench comparison of " + runs.size() + " runs";
+        List<String> shownNotes = List.copyOf(new LinkedHashSet<>(notes));
+        Path html = outDir.resolve(HtmlReport.FILE);
+        HtmlReport.write(html, new HtmlReport.Content(title, infos, summary, Summary.FILE, charts, pairTables,
+                heatMaps, perClass, galleryFigures, shownNotes));
+        return new Result(outDir, html, summaryFile, List.copyOf(chartFiles), List.copyOf(galleryFiles),
+                shownNotes);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The identity of a results/predictions row: backend|backbone|dataset|upsampler|protocol|head|k[|seed]. */
+    static String key(ReportRow r, boolean withSeed) {
+        String k = String.join("|", r.get("backend"), r.get("backbone"), r.get("dataset"), r.get("upsampler"),
+                r.get("protocol"), r.get("head"), ReportRow.kLabel(r.k()));
+        return withSeed ? k + "|" + r.integer("seed", -1) : k;
+    }
+
+    static String key(Summary.Row r) {
+        return String.join("|", r.backend(), r.backbone(), r.dataset(), r.upsampler(), r.protocol(), r.head(),
+                r.kLabel());
+    }
+
+    @FunctionalInterface
+    private interface ChartMaker {
+        List<Charts.Figure> make() throws IOException;
+    }
+
+    private static void chart(List<Charts.Figure> figures, List<Path> files, Path outDir, List<String> notes,
+                              String what, ChartMaker maker) throws IOException {
+        try {
+            for (Charts.Figure f : maker.make()) {
+                figures.add(f);
+                files.add(outDir.resolve(f.png()));
+                files.add(outDir.resolve(f.svg()));
+            }
+        } catch (RuntimeException e) {
+            // A chart library failure on odd data must not cost the rest of the report.
+            notes.add("The " + what + " chart could not be drawn: " + e);
+        }
+    }
+
+    /** Rows of an optional file across runs (repeats dropped), or null when no run has it; notes who lacks it. */
+    private static List<ReportRow> mergeOptional(List<RunData> runs,
+                                                 java.util.function.Function<RunData, Optional<List<ReportRow>>> get,
+                                                 String file, List<String> notes, String what) {
+        List<ReportRow> out = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        boolean any = false;
+        Set<Map<String, String>> seen = new HashSet<>();
+        for (RunData run : runs) {
+            Optional<List<ReportRow>> rows = get.apply(run);
+            if (rows.isEmpty()) {
+                missing.add(run.dir().toString());
+                continue;
+            }
+            any = true;
+            for (ReportRow r : rows.get()) {
+                Map<String, String> cells = new LinkedHashMap<>(r.cells());
+                cells.remove("run_id");
+                if (seen.add(cells)) {
+                    out.add(r);
+                }
+            }
+        }
+        if (!any) {
+            notes.add("No " + file + " in " + String.join(", ", missing) + ": " + what + " left out.");
+            return null;
+        }
+        if (!missing.isEmpty()) {
+            notes.add("No " + file + " in " + String.join(", ", missing) + ": " + what + " incomplete.");
+        }
+        return out;
+    }
+
+    /** Notes from the results: skipped heads, skipped images, mixed provenance within one summary row. */
+    private static void resultNotes(List<ReportRow> merged, List<Summary.Row> summary, List<String> notes) {
+        for (Summary.Row r : summary) {
+            if (!r.top1().present()) {
+                notes.add("Skipped head " + r.head() + " (" + r.protocol() + ") for " + r.backend() + " · "
+                        + r.backbone() + " · " + r.dataset() + " · " + r.upsampler() + ": "
+                        + (r.note().isEmpty() ? "no accuracy recorded" : r.note()) + ".");
+            }
+        }
+        Map<String, Long> skippedImages = new LinkedHashMap<>();
+        Map<String, Map<String, Set<String>>> provenance = new LinkedHashMap<>();
+        for (ReportRow r : merged) {
+            long n = r.integer("n_skipped", 0);
+            String system = String.join(" · ", r.get("backend"), r.get("backbone"), r.get("dataset"),
+                    r.get("upsampler"));
+            if (n > 0) {
+                skippedImages.merge(system, n, Math::max);
+            }
+            Map<String, Set<String>> p = provenance.computeIfAbsent(key(r, false), k -> new LinkedHashMap<>());
+            for (String col : List.of("model_sha256", "runtime_version", "templates", "preprocess", "split")) {
+                if (r.has(col)) {
+                    p.computeIfAbsent(col, k -> new TreeSet<>()).add(r.get(col));
+                }
+            }
+        }
+        skippedImages.forEach((system, n) -> notes.add(n + " unreadable image(s) were skipped when evaluating "
+                + system + " (n_skipped in results.csv)."));
+        provenance.forEach((key, cols) -> cols.forEach((col, values) -> {
+            if (values.size() > 1) {
+                notes.add("Rows averaged together for " + key.replace("|", " · ") + " differ in " + col + ": "
+                        + String.join(", ", values) + ".");
+            }
+        }));
+    }
+
+    private static HtmlReport.Table perClassTable(List<ReportRow> rows, Summary.Row r, Labels labels) {
+        Map<String, long[]> byClass = new LinkedHashMap<>();
+        Map<String, Set<String>> seeds = new HashMap<>();
+        for (ReportRow c : rows) {
+            if (!(c.get("backend").equals(r.backend()) && c.get("dataset").equals(r.dataset())
+                    && c.get("upsampler").equals(r.upsampler()) && c.get("protocol").equals(r.protocol())
+                    && c.get("head").equals(r.head()) && c.k() == r.k()
+                    && (c.get("backbone").isEmpty() || c.get("backbone").equals(r.backbone())))) {
+                continue;
+            }
+            long[] s = byClass.computeIfAbsent(c.get("class"), k -> new long[2]);
+            s[0] += c.integer("n", 0);
+            s[1] += c.integer("correct", 0);
+            seeds.computeIfAbsent(c.get("class"), k -> new HashSet<>()).add(c.get("seed"));
+        }
+        if (byClass.isEmpty()) {
+            return null;
+        }
+        List<Map.Entry<String, long[]>> entries = new ArrayList<>(byClass.entrySet());
+        entries.sort(Comparator.comparingDouble((Map.Entry<String, long[]> e) -> recall(e.getValue()))
+                .thenComparing(Map.Entry::getKey));
+        List<List<String>> out = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : entries.subList(0, Math.min(PER_CLASS_SHOWN, entries.size()))) {
+            long[] s = e.getValue();
+            out.add(List.of(e.getKey(), Long.toString(s[0]), Long.toString(s[1]),
+                    s[0] == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * recall(s)),
+                    Integer.toString(seeds.get(e.getKey()).size())));
+        }
+        return new HtmlReport.Table(labels.of(r) + " (" + Math.min(PER_CLASS_SHOWN, entries.size()) + " of "
+                + entries.size() + " classes)", List.of("class", "n", "correct", "recall", "seeds"), out);
+    }
+
+    private static double recall(long[] s) {
+        return s[0] == 0 ? Double.NaN : (double) s[1] / s[0];
+    }
+
+    private static String text(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return "";
+        }
+        if (v.isArray()) {
+            List<String> parts = new ArrayList<>();
+            v.forEach(e -> parts.add(e.isValueNode() ? e.asText() : e.toString()));
+            return String.join(", ", parts);
+        }
+        return v.isValueNode() ? v.asText() : v.toString();
+    }
+
+    /** A '/'-separated relative path from the report folder, or null when there is none (other drive). */
+    static String relative(Path from, Path to) {
+        try {
+            Path rel = from.relativize(to.toAbsolutePath().normalize());
+            List<String> parts = new ArrayList<>();
+            rel.forEach(p -> parts.add(p.toString()));
+            return parts.isEmpty() ? "." : String.join("/", parts);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String display(Path outDir, Path dir) {
+        if (dir.equals(outDir)) {
+            return ". (this folder)";
+        }
+        String rel = relative(outDir, dir);
+        return rel == null ? dir.toString() : rel;
+    }
+
+    /** Labels naming an experiment: its backend, the other dimensions that vary in the report, its head. */
+    private static final class Labels {
+        private final boolean backbone;
+        private final boolean dataset;
+        private final boolean upsampler;
+
+        Labels(List<Summary.Row> rows) {
+            backbone = rows.stream().map(Summary.Row::backbone).distinct().count() > 1;
+            dataset = rows.stream().map(Summary.Row::dataset).distinct().count() > 1;
+            upsampler = rows.stream().map(Summary.Row::upsampler).distinct().count() > 1;
+        }
+
+        String of(Summary.Row r) {
+            List<String> parts = new ArrayList<>();
+            boolean none = !backbone && !dataset && !upsampler;
+            parts.add(r.backend());
+            if (backbone) {
+                parts.add(r.backbone());
+            }
+            if (dataset) {
+                parts.add(r.dataset());
+            }
+            if (upsampler || none) {
+                parts.add(r.upsampler());
+            }
+            parts.add(Charts.condition(r, !Summary.ZERO_SHOT.equals(r.protocol()) && !"k-shot".equals(r.protocol())));
+            return String.join(" · ", parts);
+        }
+    }
+
+    /** Counts of true × predicted among the chosen classes of one experiment (all seeds). */
+    private static final class HeatRequest {
+        final Summary.Row row;
+        final List<String> classes;
+        final Map<String, Integer> index = new HashMap<>();
+        final int[][] counts;
+        long total;
+
+        HeatRequest(Summary.Row row, List<String> classes) {
+            this.row = row;
+            this.classes = classes;
+            for (int i = 0; i < classes.size(); i++) {
+                index.put(classes.get(i), i);
+            }
+            counts = new int[classes.size()][classes.size() + 1];
+        }
+
+        void add(String trueClass, String predicted) {
+            Integer t = index.get(trueClass);
+            if (t == null) {
+                return;
+            }
+            Integer p = index.get(predicted);
+            counts[t][p == null ? classes.size() : p]++;
+            total++;
+        }
+
+        boolean otherUsed() {
+            for (int[] row : counts) {
+                if (row[classes.size()] > 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The predictions of one experiment and seed, for a gallery. */
+    private static final class GalleryRequest {
+        final Summary.Row row;
+        final long seed;
+        final int run;
+        final List<Gallery.Item> items = new ArrayList<>();
+
+        GalleryRequest(Summary.Row row, long seed, int run) {
+            this.row = row;
+            this.seed = seed;
+            this.run = run;
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package clipbench.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What a report reads from one run directory: run.json, results.csv, and the optional confusions.csv and
+ * per_class.csv (predictions.csv is streamed later, it can be large). Needs no model and no embedding.
+ */
+public final class RunData {
+    public static final String RESULTS = "results.csv";
+    public static final String PREDICTIONS = "predictions.csv";
+    public static final String CONFUSIONS = "confusions.csv";
+    public static final String PER_CLASS = "per_class.csv";
+    public static final String RUN_JSON = "run.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.+-]*");
+
+    private final Path dir;
+    private final ObjectNode runJson;
+    private final List<ReportRow> results;
+    private final List<ReportRow> confusions;
+    private final List<ReportRow> perClass;
+    private final List<String> notes;
+
+    private RunData(Path dir, ObjectNode runJson, List<ReportRow> results, List<ReportRow> confusions,
+                    List<ReportRow> perClass, List<String> notes) {
+        this.dir = dir;
+        this.runJson = runJson;
+        this.results = results;
+        this.confusions = confusions;
+        this.perClass = perClass;
+        this.notes = notes;
+    }
+
+    /**
+     * Reads {@code dir}.
+     *
+     * @throws IOException when {@code dir} has no results.csv (it is then no run directory) or a file is
+     *                     unreadable
+     */
+    public static RunData load(Path dir) throws IOException {
+        Path d = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(d)) {
+            throw new IOException(dir + ": no such run directory");
+        }
+        if (!Files.isRegularFile(d.resolve(RESULTS))) {
+            throw new IOException(dir + ": has no " + RESULTS + "; not a clipbench run directory");
+        }
+        List<String> notes = new ArrayList<>();
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        Path runJson = d.resolve(RUN_JSON);
+        if (Files.isRegularFile(runJson)) {
+            try {
+                JsonNode node = JSON.readTree(runJson.toFile());
+                if (node instanceof ObjectNode o) {
+                    json = o;
+                } else {
+                    notes.add(runJson + ": not a JSON object; run settings omitted");
+                }
+            } catch (IOException e) {
+                notes.add(runJson + ": unreadable (" + e.getMessage() + "); run settings omitted");
+            }
+        } else {
+            notes.add(dir + ": no " + RUN_JSON + "; run settings omitted");
+        }
+        List<ReportRow> results = ReportCsv.readAll(d.resolve(RESULTS));
+        List<ReportRow> confusions = optional(d.resolve(CONFUSIONS));
+        List<ReportRow> perClass = optional(d.resolve(PER_CLASS));
+        return new RunData(d, json, results, confusions, perClass, notes);
+    }
+
+    private static List<ReportRow> optional(Path file) throws IOException {
+        return Files.isRegularFile(file) ? ReportCsv.readAll(file) : null;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public ObjectNode runJson() {
+        return runJson;
+    }
+
+    /** run_id from run.json, else from the first results row, else the folder name. */
+    public String runId() {
+        String id = runJson.path("run_id").asText("");
+        if (id.isEmpty() && !results.isEmpty()) {
+            id = results.get(0).get("run_id");
+        }
+        return id.isEmpty() ? String.valueOf(dir.getFileName()) : id;
+    }
+
+    public List<ReportRow> results() {
+        return results;
+    }
+
+    /** confusions.csv, or empty when the run has none. */
+    public Optional<List<ReportRow>> confusions() {
+        return Optional.ofNullable(confusions);
+    }
+
+    /** per_class.csv, or empty when the run has none. */
+    public Optional<List<ReportRow>> perClass() {
+        return Optional.ofNullable(perClass);
+    }
+
+    public Path predictionsFile() {
+        return dir.resolve(PREDICTIONS);
+    }
+
+    public boolean hasPredictions() {
+        return Files.isRegularFile(predictionsFile());
+    }
+
+    /** Problems met while reading (missing or broken run.json). */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /**
+     * Where the dataset's images are: run.json's absolute {@code dataset_root} when it names a folder;
+     * otherwise the location of {@code dataset} ({@code ID:LOCATION}, or a bare path) if absolute, else
+     * resolved against run.json's {@code cwd} / {@code launch_dir} (when recorded), the current directory,
+     * and then the run directory and each folder above it (a run is usually started in a folder above its
+     * {@code --out}). Empty when none of them is a folder.
+     */
+    public Optional<Path> datasetRoot() {
+        List<Path> candidates = new ArrayList<>();
+        String root = text("dataset_root");
+        if (!root.isEmpty()) {
+            path(root).ifPresent(candidates::add);
+        }
+        String location = datasetLocation(text("dataset"));
+        if (!location.isEmpty()) {
+            Optional<Path> p = path(location);
+            if (p.isPresent()) {
+                Path loc = p.get();
+                if (loc.isAbsolute()) {
+                    candidates.add(loc);
+                } else {
+                    for (String key : List.of("cwd", "launch_dir", "working_directory")) {
+                        String base = text(key);
+                        if (!base.isEmpty()) {
+                            path(base).ifPresent(b -> candidates.add(b.resolve(loc)));
+                        }
+                    }
+                    candidates.add(Path.of("").toAbsolutePath().resolve(loc));
+                    for (Path up = dir; up != null; up = up.getParent()) {
+                        candidates.add(up.resolve(loc));
+                    }
+                }
+            }
+        }
+        for (Path c : candidates) {
+            Path n = c.toAbsolutePath().normalize();
+            if (Files.isDirectory(n)) {
+                return Optional.of(n);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The LOCATION of {@code ID:LOCATION}, or the whole text when it has no plugin id prefix. */
+    static String datasetLocation(String dataset) {
+        int colon = dataset.indexOf(':');
+        if (colon > 1 && DATASET_ID.matcher(dataset.substring(0, colon)).matches()) {
+            return dataset.substring(colon + 1);
+        }
+        return dataset;
+    }
+
+    private String text(String key) {
+        JsonNode n = runJson.get(key);
+        if (n == null || n.isNull() || n.isContainerNode()) {
+            return "";
+        }
+        return n.asText("").strip();
+    }
+
+    private static Optional<Path> path(String s) {
+        try {
+            return Optional.of(Path.of(s));
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+}

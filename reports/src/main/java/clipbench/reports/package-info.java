@@ -1,0 +1,24 @@
+/**
+ * Run directories and reports.
+ *
+ * <p>{@link clipbench.reports.RunDirectory} writes a run's CSVs. {@link clipbench.reports.ReportBuilder#build}
+ * reads one or more run directories (CSVs only: run.json, results.csv, predictions.csv, and the optional
+ * confusions.csv and per_class.csv, all read by column name) and writes a report folder:
+ * <ul>
+ *   <li>{@code summary.csv} ({@link clipbench.reports.Summary}): mean and sample std over seeds;</li>
+ *   <li>{@code charts/*.png} and {@code charts/*.svg} ({@link clipbench.reports.Charts}, XChart): top-1 vs k,
+ *       top-1 by upsampler, top-1 by backend, confusion heat maps of the most confused classes;</li>
+ *   <li>{@code gallery/*.png} ({@link clipbench.reports.Gallery}): test images captioned "predicted (true)",
+ *       read from the dataset root recorded in run.json ({@code dataset_root}, or {@code dataset}'s
+ *       location);</li>
+ *   <li>{@code report.html} ({@link clipbench.reports.HtmlReport}): one self-contained page, relative links
+ *       only.</li>
+ * </ul>
+ * Every file is replaced atomically.
+ *
+ * <p>Tests: {@code BrowserReportTest} opens report.html in headless Chromium ({@code /usr/bin/chromium}, Debian's
+ * {@code chromium} package, which CI installs) and fails when it is missing; {@code -Dclipbench.skipBrowser=true}
+ * skips that one test where no browser can be installed, {@code -Dclipbench.chromium=PATH} names another binary
+ * and {@code -Dclipbench.keepScreenshot=FILE} keeps its screenshot.
+ */
+package clipbench.reports;

@@ -1,0 +1,10 @@
+package clipbench.upsamplers;
+
+import clipbench.api.image.PilResample;
+
+/** {@code bilinear}: PIL-exact bilinear (triangle filter) upscaling to the backbone's shortest side. */
+public final class BilinearUpsamplerProvider extends PilFilterUpsamplerProvider {
+    public BilinearUpsamplerProvider() {
+        super("bilinear", PilResample.Filter.BILINEAR);
+    }
+}
