@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "clipbench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Benchmark CLIP image feature extractors across runtimes, datasets and upsamplers.",
         subcommands = {ListCommand.class, DoctorCommand.class, TokenizeCommand.class, PreprocessCommand.class,
-                EmbedCommand.class, RunCommand.class, ReportCommand.class, BenchHeadsCommand.class,
+                EmbedCommand.class, RunCommand.class, ParityCommand.class, ReportCommand.class,
+                ExportCommand.class, BenchHeadsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -83,7 +83,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunSettings s = RunSettings.from(mergedValues());
+        RunDirectory run = execute(RunSettings.from(mergedValues()));
+        System.out.println("results: " + run.dir().resolve(RunDirectory.RESULTS));
+        System.out.println("report:  " + run.dir().resolve("report.html"));
+        return 0;
+    }
+
+    /** Runs validated settings end to end: plugins, protocol, CSVs, then the report. */
+    static RunDirectory execute(RunSettings s) throws Exception {
         ModelCard card = ModelCards.load(s.model());
         String[] datasetSpec = s.dataset().split(":", 2);
         Dataset opened = Plugins.dataset(datasetSpec[0]).open(datasetSpec[1]);
@@ -92,35 +99,37 @@ final class RunCommand implements Callable<Integer> {
         BackendOptions options = new BackendOptions(s.threads(), Device.parse(s.device()));
         List<RunPlan.BackendChoice> backends = s.backends().stream()
                 .map(id -> new RunPlan.BackendChoice(Plugins.backend(id), options)).toList();
-        List<RunPlan.UpsamplerChoice> ups = new ArrayList<>();
-        for (String u : s.upsamplers()) {
-            String[] parts = u.split(":", 2);
-            ups.add(new RunPlan.UpsamplerChoice(u, Plugins.upsampler(parts[0])
-                    .create(parts.length > 1 ? parts[1] : "", options)));
-        }
         List<HeadProvider> heads = new ArrayList<>();
         heads.add(Plugins.head(ZeroShotHeadProvider.ID));
         if (s.protocols().contains(RunPlan.K_SHOT)) {
             s.heads().forEach(h -> heads.add(Plugins.head(h)));
         }
         PromptTemplates prompts = PromptTemplates.resolve(s.templates());
-        RunDirectory run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
-        RunPlan plan = new RunPlan(run.runId(), backends, card, data, ups, s.protocols(), heads, s.ks(), s.seeds(),
-                s.validationPerClass(), prompts, s.batchSize(), s.cache() == null ? null : new EmbeddingCache(s.cache()));
+        List<RunPlan.UpsamplerChoice> ups = new ArrayList<>();
         try {
-            new Runner(plan, run, new ConsoleProgress("")).run();
+            for (String u : s.upsamplers()) {
+                String[] parts = u.split(":", 2);
+                ups.add(new RunPlan.UpsamplerChoice(u, Plugins.upsampler(parts[0])
+                        .create(parts.length > 1 ? parts[1] : "", options)));
+            }
+            RunDirectory run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
+            RunPlan plan = new RunPlan(run.runId(), backends, card, data, ups, s.protocols(), heads, s.ks(),
+                    s.seeds(), s.validationPerClass(), prompts, s.batchSize(),
+                    s.cache() == null ? null : new EmbeddingCache(s.cache()));
+            try {
+                new Runner(plan, run, new ConsoleProgress("")).run();
+            } finally {
+                run.finish();
+            }
+            ReportBuilder.build(List.of(run.dir()), run.dir());
+            return run;
         } finally {
-            run.finish();
             for (RunPlan.UpsamplerChoice u : ups) {
                 if (u.upsampler() instanceof AutoCloseable c) {
                     c.close();
                 }
             }
         }
-        ReportBuilder.build(List.of(run.dir()), run.dir());
-        System.out.println("results: " + run.dir().resolve(RunDirectory.RESULTS));
-        System.out.println("report:  " + run.dir().resolve("report.html"));
-        return 0;
     }
 
     /** Config file values overridden by every option given on the command line. */

@@ -295,4 +295,47 @@ class CliEndToEndIT {
         assertTrue(Files.isRegularFile(merged.resolve("report.html")));
         assertTrue(csv(merged.resolve("summary.csv")).size() >= 5);
     }
+
+    @Test
+    void parityAcrossTheThreeRuntimesOnBothFixtureFamilies(@TempDir Path dir) throws Exception {
+        for (String model : List.of(VIT, "testdata/models/tiny-clip-rn")) {
+            Path out = dir.resolve(Path.of(model).getFileName());
+            CliProcess.Result r = CliProcess.run("parity", "--model", model, "--backends", "onnx,djl,tensorflow",
+                    "--dataset", FRUIT, "--out", out.toString());
+            assertEquals(0, r.exitCode(), r.all());
+            List<CSVRecord> rows = csv(out.resolve("parity.csv"));
+            assertEquals(3, rows.size(), "onnx-djl, onnx-tensorflow, djl-tensorflow");
+            for (CSVRecord row : rows) {
+                String pair = model + " " + row.get("backend_a") + "/" + row.get("backend_b");
+                assertEquals(24, Integer.parseInt(row.get("n_images")), pair);
+                assertTrue(Double.parseDouble(row.get("min_cosine")) >= 0.99999, pair + " " + row.get("min_cosine"));
+                assertEquals("0", row.get("flips"), pair);
+                assertEquals("zero-shot", row.get("classifier"), pair);
+            }
+            assertTrue(Files.readString(out.resolve("report.html")).contains("Backend parity"));
+        }
+    }
+
+    @Test
+    void exportWritesASavedModelThatTheTensorflowBackendRuns(@TempDir Path dir) throws Exception {
+        Path saved = dir.resolve("vit-savedmodel");
+        CliProcess.Result r = CliProcess.run("export", "--backend", "tensorflow", "--model", VIT, "--out",
+                saved.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(Files.isRegularFile(saved.resolve("saved_model.pb")), "a SavedModel");
+        // A model directory holding only the card and the SavedModel runs on TensorFlow.
+        Path model = Files.createDirectories(dir.resolve("model"));
+        Files.copy(CliProcess.root().resolve(VIT).resolve("model-card.json"), model.resolve("model-card.json"));
+        java.nio.file.Files.move(saved, model.resolve("savedmodel"));
+        Path npy = dir.resolve("t.npy");
+        CliProcess.Result embed = CliProcess.run("embed", "--backend", "tensorflow", "--model", model.toString(),
+                "--texts", "a photo of a lemon", "--out", npy.toString());
+        assertEquals(0, embed.exitCode(), embed.all());
+        assertUnitRows(Npy.read(npy), 1, 16);
+
+        CliProcess.Result refused = CliProcess.run("export", "--backend", "onnx", "--model", VIT, "--out",
+                dir.resolve("x").toString());
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("cannot export"), refused.err());
+    }
 }

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,9 +32,16 @@ public record CacheKey(String backend, String runtimeVersion, String backbone, S
 
     /** File-name-safe digest of every part. */
     public String digest() {
+        return digestOf(List.of(asMap().toString()));
+    }
+
+    /** A short SHA-256 of some strings (each ended by a newline). */
+    public static String digestOf(List<String> parts) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(asMap().toString().getBytes(StandardCharsets.UTF_8));
+            for (String part : parts) {
+                md.update((part + "\n").getBytes(StandardCharsets.UTF_8));
+            }
             return HexFormat.of().formatHex(md.digest()).substring(0, 32);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

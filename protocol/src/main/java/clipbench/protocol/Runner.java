@@ -33,12 +33,18 @@ public final class Runner {
          * from another run so another backend uses the very same images), else {@code sample}'s, stored.
          */
         Shots shots(int k, long seed, Supplier<Shots> sample) throws IOException;
+
+        /** Agreement between backends on the same test images (runs with several backends). */
+        default void parity(List<Parity.Row> rows) throws IOException {
+        }
     }
 
     private final RunPlan plan;
     private final Sink sink;
     private final ProgressListener progress;
     private final List<ClassInfo> classes;
+    /** Each upsampler's test embeddings per backend, for the parity table. */
+    private final Map<String, List<Parity.Side>> sides = new java.util.LinkedHashMap<>();
 
     public Runner(RunPlan plan, Sink sink, ProgressListener progress) {
         this.plan = plan;
@@ -56,6 +62,11 @@ public final class Runner {
                     run.evaluate(up);
                 }
             }
+        }
+        if (plan.backends().size() > 1) {
+            List<Parity.Row> rows = new ArrayList<>();
+            sides.forEach((up, list) -> rows.addAll(Parity.compare(up, list, classes.size())));
+            sink.parity(rows);
         }
     }
 
@@ -84,7 +95,9 @@ public final class Runner {
             if (zeroShot.isEmpty() && kShot.isEmpty()) {
                 return;
             }
-            EmbeddedSplit test = embed(up, testSplit);
+            EmbeddedSplit test = embed(up, testSplit, plan.dataset().items(testSplit));
+            sides.computeIfAbsent(up.spec(), u -> new ArrayList<>()).add(new Parity.Side(choice.provider().id(), test,
+                    text ? classText() : null, plan.card().logitScale()));
             for (HeadProvider h : zeroShot) {
                 evaluateHead(prov, RunPlan.ZERO_SHOT, h, 0, -1, test, () -> h.fit(
                         HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0);
@@ -94,13 +107,27 @@ public final class Runner {
             }
             String trainSplit = trainSplit();
             List<DatasetItem> trainItems = plan.dataset().items(trainSplit);
-            EmbeddedSplit train = embed(up, trainSplit);
-            Map<String, Integer> rowOf = train.indexById();
             ShotSampler sampler = new ShotSampler(plan.validationPerClass());
+            Map<String, Shots> draws = new java.util.LinkedHashMap<>();
             for (int k : plan.ks()) {
                 for (long seed = 0; seed < plan.seeds(); seed++) {
                     long s = seed;
-                    Shots shots = sink.shots(k, seed, () -> sampler.sample(trainItems, classes.size(), k, s));
+                    draws.put(k + "/" + seed, sink.shots(k, seed, () -> sampler.sample(trainItems, classes.size(), k, s)));
+                }
+            }
+            // Only the training images some draw uses are embedded (all of them when k = all).
+            java.util.Set<String> used = new java.util.HashSet<>();
+            draws.values().forEach(d -> {
+                used.addAll(d.train());
+                used.addAll(d.validation());
+            });
+            List<DatasetItem> needed = trainItems.stream().filter(i -> used.contains(i.id())).toList();
+            EmbeddedSplit train = embed(up, trainSplit, needed);
+            Map<String, Integer> rowOf = train.indexById();
+            for (int k : plan.ks()) {
+                for (long seed = 0; seed < plan.seeds(); seed++) {
+                    long s = seed;
+                    Shots shots = draws.get(k + "/" + seed);
                     Subset fit = Subset.of(train, rowOf, shots.train());
                     Subset val = Subset.of(train, rowOf, shots.validation());
                     for (HeadProvider h : kShot) {
@@ -169,14 +196,18 @@ public final class Runner {
             return classText;
         }
 
-        private EmbeddedSplit embed(RunPlan.UpsamplerChoice up, String split) throws IOException {
-            List<DatasetItem> items = plan.dataset().items(split);
+        /** Embeds {@code items} of {@code split}, through the cache; a subset of a split is its own block. */
+        private EmbeddedSplit embed(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items)
+                throws IOException {
             EmbeddingPipeline pipeline = new EmbeddingPipeline(backbone, up.upsampler(), plan.batchSize());
             if (plan.cache() == null) {
                 return pipeline.embed(items, progress);
             }
+            List<DatasetItem> all = plan.dataset().items(split);
+            String block = items.size() == all.size() ? split : split + "[" + items.size() + " of " + all.size()
+                    + ", " + CacheKey.digestOf(items.stream().map(DatasetItem::id).toList()) + "]";
             CacheKey key = new CacheKey(choice.provider().id(), choice.provider().runtimeVersion(),
-                    plan.card().name(), sha, plan.dataset().name(), plan.dataset().fingerprint(), split, up.spec(),
+                    plan.card().name(), sha, plan.dataset().name(), plan.dataset().fingerprint(), block, up.spec(),
                     backbone.preprocess().describe());
             return plan.cache().getOrCompute(key, items, pipeline, progress);
         }

@@ -41,8 +41,9 @@ public final class HtmlReport {
      * @param confusionNote shown in the confused-pairs section when there is no table (why), or null
      */
     public record Content(String title, List<RunInfo> runs, List<Summary.Row> summary, String summaryLink,
-                          List<Charts.Figure> charts, List<Table> confusedPairs, List<Charts.Figure> heatMaps,
-                          List<Table> perClass, List<Charts.Figure> galleries, List<String> notes) {
+                          List<Table> parity, List<Charts.Figure> charts, List<Table> confusedPairs,
+                          List<Charts.Figure> heatMaps, List<Table> perClass, List<Charts.Figure> galleries,
+                          List<String> notes) {
     }
 
     public static void write(Path file, Content c) throws IOException {
@@ -59,6 +60,9 @@ public final class HtmlReport {
         h.append("<header><h1>").append(esc(c.title())).append("</h1>\n<nav>");
         nav(h, "runs", "Runs");
         nav(h, "summary", "Summary");
+        if (!c.parity().isEmpty()) {
+            nav(h, "parity", "Backend parity");
+        }
         if (!c.charts().isEmpty()) {
             nav(h, "charts", "Charts");
         }
@@ -118,6 +122,15 @@ public final class HtmlReport {
             h.append("</tbody></table></div>\n");
         }
         h.append("</section>\n");
+
+        if (!c.parity().isEmpty()) {
+            h.append("<section id=\"parity\">\n<h2>Backend parity</h2>\n<p>The same test images on each pair of")
+                    .append(" backends: cosine and largest absolute difference of the normalised embeddings, and")
+                    .append(" whether their predictions agree (zero-shot with a text tower, else each backend's")
+                    .append(" nearest class centroid). A flip is an image predicted differently.</p>\n");
+            c.parity().forEach(t -> table(h, t));
+            h.append("</section>\n");
+        }
 
         // Charts
         if (!c.charts().isEmpty()) {

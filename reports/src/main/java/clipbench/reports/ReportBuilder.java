@@ -296,13 +296,26 @@ public final class ReportBuilder {
                 : "clipbench comparison of " + runs.size() + " runs";
         List<String> shownNotes = List.copyOf(new LinkedHashSet<>(notes));
         Path html = outDir.resolve(HtmlReport.FILE);
-        HtmlReport.write(html, new HtmlReport.Content(title, infos, summary, Summary.FILE, charts, pairTables,
-                heatMaps, perClass, galleryFigures, shownNotes));
+        HtmlReport.write(html, new HtmlReport.Content(title, infos, summary, Summary.FILE, parityTables(runs), charts,
+                pairTables, heatMaps, perClass, galleryFigures, shownNotes));
         return new Result(outDir, html, summaryFile, List.copyOf(chartFiles), List.copyOf(galleryFiles),
                 shownNotes);
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** One table per run that compared several backends (its parity.csv as written). */
+    private static List<HtmlReport.Table> parityTables(List<RunData> runs) {
+        List<HtmlReport.Table> tables = new ArrayList<>();
+        for (RunData run : runs) {
+            run.parity().filter(rows -> !rows.isEmpty()).ifPresent(rows -> {
+                List<String> header = new ArrayList<>(rows.get(0).cells().keySet());
+                List<List<String>> cells = rows.stream().map(r -> header.stream().map(r::get).toList()).toList();
+                tables.add(new HtmlReport.Table("Run " + run.runId(), header, cells));
+            });
+        }
+        return tables;
+    }
 
     /** The identity of a results/predictions row: backend|backbone|dataset|upsampler|protocol|head|k[|seed]. */
     static String key(ReportRow r, boolean withSeed) {

@@ -28,7 +28,17 @@ public final class ResultColumns {
     public static final List<String> CONFUSIONS = concat(IDENTITY,
             List.of("class_a", "class_b", "m_ab", "m_ba", "n_a", "n_b", "iou"));
 
+    public static final List<String> PARITY = List.of("upsampler", "backend_a", "backend_b", "n_images",
+            "min_cosine", "mean_cosine", "max_abs_diff", "classifier", "top1_a", "top1_b", "top1_agreement", "flips");
+
     private ResultColumns() {
+    }
+
+    public static List<String> cells(clipbench.protocol.Parity.Row r) {
+        return List.of(r.upsampler(), r.backendA(), r.backendB(), Integer.toString(r.nImages()),
+                String.format(Locale.ROOT, "%.9f", r.minCosine()), String.format(Locale.ROOT, "%.9f", r.meanCosine()),
+                String.format(Locale.ROOT, "%.3e", r.maxAbsDiff()), r.classifier(), number(r.top1A()),
+                number(r.top1B()), number(r.top1Agreement()), Integer.toString(r.flips()));
     }
 
     public static List<String> cells(ResultRow r) {

@@ -22,6 +22,7 @@ public final class RunData {
     public static final String PREDICTIONS = "predictions.csv";
     public static final String CONFUSIONS = "confusions.csv";
     public static final String PER_CLASS = "per_class.csv";
+    public static final String PARITY = "parity.csv";
     public static final String RUN_JSON = "run.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,15 +33,17 @@ public final class RunData {
     private final List<ReportRow> results;
     private final List<ReportRow> confusions;
     private final List<ReportRow> perClass;
+    private final List<ReportRow> parity;
     private final List<String> notes;
 
     private RunData(Path dir, ObjectNode runJson, List<ReportRow> results, List<ReportRow> confusions,
-                    List<ReportRow> perClass, List<String> notes) {
+                    List<ReportRow> perClass, List<ReportRow> parity, List<String> notes) {
         this.dir = dir;
         this.runJson = runJson;
         this.results = results;
         this.confusions = confusions;
         this.perClass = perClass;
+        this.parity = parity;
         this.notes = notes;
     }
 
@@ -78,7 +81,7 @@ public final class RunData {
         List<ReportRow> results = ReportCsv.readAll(d.resolve(RESULTS));
         List<ReportRow> confusions = optional(d.resolve(CONFUSIONS));
         List<ReportRow> perClass = optional(d.resolve(PER_CLASS));
-        return new RunData(d, json, results, confusions, perClass, notes);
+        return new RunData(d, json, results, confusions, perClass, optional(d.resolve(PARITY)), notes);
     }
 
     private static List<ReportRow> optional(Path file) throws IOException {
@@ -112,6 +115,11 @@ public final class RunData {
     }
 
     /** per_class.csv, or empty when the run has none. */
+    /** parity.csv (runs with several backends), or empty. */
+    public Optional<List<ReportRow>> parity() {
+        return Optional.ofNullable(parity);
+    }
+
     public Optional<List<ReportRow>> perClass() {
         return Optional.ofNullable(perClass);
     }

@@ -38,6 +38,7 @@ public final class RunDirectory implements Runner.Sink {
     public static final String PER_CLASS = "per_class.csv";
     public static final String CONFUSIONS = "confusions.csv";
     public static final String RUN_JSON = "run.json";
+    public static final String PARITY = "parity.csv";
     public static final String MANIFESTS = "manifests";
     private static final String PARTS = "parts";
 
@@ -122,6 +123,11 @@ public final class RunDirectory implements Runner.Sink {
         }
         results.addAll(List.of(ResultColumns.cells(row)));
         doneKeys.add(row.key());
+    }
+
+    @Override
+    public void parity(List<clipbench.protocol.Parity.Row> rows) throws IOException {
+        CsvTable.write(dir.resolve(PARITY), ResultColumns.PARITY, rows.stream().map(ResultColumns::cells).toList());
     }
 
     @Override

@@ -54,10 +54,17 @@ public final class TfBackboneProvider implements BackboneProvider {
 
     /**
      * The files {@link #open} reads for this card (the checkpoint, or every file of the SavedModel), for a
-     * provenance hash: {@code ModelCards.sha256(card, "savedmodel")} cannot hash a directory or a card that
-     * lists no {@code savedmodel} artifact.
+     * provenance hash: the default (the card's {@code savedmodel} artifacts) cannot hash a directory or a
+     * card that lists no {@code savedmodel} artifact.
      */
+    @Override
     public List<Path> artifactFiles(ModelCard card) throws IOException {
         return ModelSources.resolve(card).files();
+    }
+
+    /** A SavedModel built from the card's safetensors checkpoint ({@code clipbench export}). */
+    @Override
+    public void export(ModelCard card, Path out) throws IOException {
+        TfExporter.export(card, out);
     }
 }

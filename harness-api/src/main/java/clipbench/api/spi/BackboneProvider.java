@@ -35,6 +35,15 @@ public interface BackboneProvider extends Plugin {
     }
 
     /**
+     * Writes the model in this backend's own format into {@code out} (e.g. a SavedModel built from a
+     * safetensors checkpoint), so users with only a checkpoint can run this runtime. Backends that cannot
+     * keep this default.
+     */
+    default void export(ModelCard card, java.nio.file.Path out) throws IOException {
+        throw new UnsupportedOperationException(id() + " cannot export models; try --backend tensorflow");
+    }
+
+    /**
      * Opens an image-to-image network (the {@code model} artifact of this backend's format), e.g. a
      * super-resolution upsampler. Backends that cannot run one keep this default.
      */

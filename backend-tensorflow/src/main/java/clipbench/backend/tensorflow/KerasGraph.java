@@ -1,0 +1,408 @@
+package clipbench.backend.tensorflow;
+
+import clipbench.keras.KerasLayer;
+import clipbench.keras.KerasModel;
+import clipbench.keras.KerasTensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.tensorflow.Operand;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.op.nn.Conv2d;
+import org.tensorflow.op.nn.DepthwiseConv2dNative;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A {@link KerasModel} written with TensorFlow ops. The image enters NCHW ({@code image} float32
+ * {@code [N,3,H,W]}, the harness's layout) and is transposed once to NHWC, Keras's own layout, so every layer
+ * is the TF op Keras itself runs on the TensorFlow backend: TF's {@code SAME} padding is Keras's {@code same}
+ * (stride-2 convolutions pad more at the bottom/right), {@code AvgPool} with {@code SAME} leaves the padding
+ * out of the mean, {@code Flatten} reads NHWC order, and kernels are already HWIO ({@code [kh, kw, in, out]})
+ * or {@code [kh, kw, in, multiplier]} for depthwise convolutions. Weights are baked in as constants.
+ *
+ * <p>The output layer's value is returned as {@code [N, D]}: a rank-4 feature map is flattened (NHWC order).
+ * Dense layers multiply one sample at a time (as {@link ClipGraph}'s linear layers do), so a row does not
+ * depend on the batch it is in.
+ */
+final class KerasGraph {
+    static final String SIGNATURE = ClipGraph.IMAGE_SIGNATURE;
+    static final String INPUT = ClipGraph.IMAGE_INPUT;
+    static final String OUTPUT = ClipGraph.OUTPUT;
+
+    /** Values of {@code Activation} layers and fused {@code activation} configs. */
+    static final Set<String> ACTIVATIONS = Set.of("linear", "relu", "relu6", "softmax", "sigmoid", "tanh");
+
+    private final Ops tf;
+    private final KerasModel model;
+
+    KerasGraph(Ops tf, KerasModel model) {
+        this.tf = tf;
+        this.model = model;
+    }
+
+    /**
+     * Adds the network with its placeholder and returns signature {@value #SIGNATURE}: {@value #INPUT} float32
+     * {@code [N,3,H,W]} → {@value #OUTPUT} float32 {@code [N,D]}.
+     */
+    Signature signature() {
+        int[] in = model.inputShape();
+        if (in.length != 3 || in[2] != 3) {
+            throw new IllegalArgumentException("model " + model.name() + ": input shape " + Arrays.toString(in)
+                    + " is not [height, width, 3] (an RGB image, channels last)");
+        }
+        Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(-1, 3, in[0] > 0 ? in[0] : -1, in[1] > 0 ? in[1] : -1)));
+        Operand<TFloat32> nhwc = tf.withName("nhwc").linalg.transpose(image, tf.constant(new int[] {0, 2, 3, 1}));
+        Operand<TFloat32> out = tf.withName(OUTPUT).identity(rows(apply(nhwc)));
+        return Signature.builder().key(SIGNATURE).input(INPUT, image).output(OUTPUT, out).build();
+    }
+
+    /** Runs every layer on {@code nhwc} (the {@code InputLayer}'s value) and returns the output layer's value. */
+    Operand<TFloat32> apply(Operand<TFloat32> nhwc) {
+        Map<String, Operand<TFloat32>> values = new HashMap<>();
+        Ops keras = tf.withSubScope("keras");
+        for (KerasLayer layer : model.layers()) {
+            List<Operand<TFloat32>> inputs = new ArrayList<>();
+            for (String name : layer.inbound()) {
+                Operand<TFloat32> value = values.get(name);
+                if (value == null) {
+                    throw new IllegalArgumentException(where(layer) + ": input '" + name
+                            + "' is not an earlier layer (layers must be in topological order)");
+                }
+                inputs.add(value);
+            }
+            Operand<TFloat32> out;
+            try {
+                out = layer(keras.withSubScope(scopeName(layer.name())), layer, inputs, nhwc);
+            } catch (RuntimeException e) { // a config we cannot run, or TF's shape inference refusing the op
+                throw e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).startsWith("model ")
+                        ? e : new IllegalArgumentException(where(layer) + " on input " + shapes(inputs) + ": "
+                        + e.getMessage(), e);
+            }
+            values.put(layer.name(), out);
+        }
+        return values.get(model.output());
+    }
+
+    private Operand<TFloat32> layer(Ops tf, KerasLayer layer, List<Operand<TFloat32>> in, Operand<TFloat32> input) {
+        JsonNode c = layer.config();
+        switch (layer.className()) {
+            case "InputLayer":
+                return input;
+            case "Conv2D":
+                return conv2d(tf, layer, one(layer, in));
+            case "DepthwiseConv2D":
+                return depthwiseConv2d(tf, layer, one(layer, in));
+            case "BatchNormalization":
+                return batchNorm(tf, layer, one(layer, in));
+            case "ReLU":
+                return relu(tf, c, one(layer, in));
+            case "Activation":
+                return activation(tf, layer, c.path("activation").asText("linear"), one(layer, in));
+            case "ZeroPadding2D":
+                return zeroPadding(tf, layer, one(layer, in));
+            case "Add": {
+                Operand<TFloat32> sum = atLeastTwo(layer, in).get(0);
+                for (int i = 1; i < in.size(); i++) {
+                    sum = tf.math.add(sum, in.get(i));
+                }
+                return sum;
+            }
+            case "Concatenate":
+                return tf.concat(atLeastTwo(layer, in), tf.constant(c.path("axis").asInt(-1)));
+            case "MaxPooling2D":
+            case "AveragePooling2D":
+                return pool(tf, layer, one(layer, in));
+            case "GlobalAveragePooling2D":
+                channelsLast(layer);
+                return tf.math.mean(one(layer, in), tf.constant(new int[] {1, 2}),
+                        Mean.keepDims(c.path("keepdims").asBoolean(false)));
+            case "Flatten":
+                channelsLast(layer);
+                return flatten(tf, one(layer, in));
+            case "Dense":
+                return dense(tf, layer, one(layer, in));
+            case "Dropout":
+                return one(layer, in);
+            default:
+                throw new IllegalArgumentException("unsupported layer type " + layer.className() + " (supported: "
+                        + new TreeSet<>(KerasModel.SUPPORTED) + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Layers
+
+    private Operand<TFloat32> conv2d(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        JsonNode c = layer.config();
+        channelsLast(layer);
+        if (c.path("groups").asInt(1) != 1) {
+            throw new IllegalArgumentException("grouped convolutions (groups " + c.path("groups") + ") are not"
+                    + " supported");
+        }
+        KerasTensor kernel = weight(layer, "kernel", 4);
+        int[] s = pair(c, "strides", 1);
+        int[] d = pair(c, "dilation_rate", 1);
+        Operand<TFloat32> y = tf.nn.conv2d(x, constant(tf, "kernel", kernel), List.of(1L, (long) s[0], (long) s[1], 1L),
+                padding(c), Conv2d.dilations(1L, (long) d[0], (long) d[1], 1L));
+        return activation(tf, layer, c.path("activation").asText("linear"), bias(tf, layer, y));
+    }
+
+    private Operand<TFloat32> depthwiseConv2d(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        JsonNode c = layer.config();
+        channelsLast(layer);
+        KerasTensor kernel = weight(layer, "depthwise_kernel", 4);
+        int multiplier = c.path("depth_multiplier").asInt(1);
+        if (kernel.shape()[3] != multiplier) {
+            throw new IllegalArgumentException("depthwise_kernel " + Arrays.toString(kernel.shape())
+                    + " does not end with depth_multiplier " + multiplier);
+        }
+        int[] s = pair(c, "strides", 1);
+        int[] d = pair(c, "dilation_rate", 1);
+        Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, constant(tf, "depthwise_kernel", kernel),
+                List.of(1L, (long) s[0], (long) s[1], 1L), padding(c),
+                DepthwiseConv2dNative.dilations(1L, (long) d[0], (long) d[1], 1L));
+        return activation(tf, layer, c.path("activation").asText("linear"), bias(tf, layer, y));
+    }
+
+    /** {@code + bias} when the config says {@code use_bias} (Keras's default). */
+    private Operand<TFloat32> bias(Ops tf, KerasLayer layer, Operand<TFloat32> y) {
+        if (!layer.config().path("use_bias").asBoolean(true)) {
+            return y;
+        }
+        return tf.nn.biasAdd(y, constant(tf, "bias", weight(layer, "bias", 1)));
+    }
+
+    /**
+     * Inference BatchNormalization over the last axis, as TF's fused kernel computes it:
+     * {@code (x - moving_mean) * (gamma / sqrt(moving_variance + epsilon)) + beta}; without {@code scale}
+     * gamma is 1, without {@code center} beta is 0.
+     */
+    private Operand<TFloat32> batchNorm(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        JsonNode c = layer.config();
+        JsonNode axisNode = c.path("axis").isArray() && c.path("axis").size() == 1 ? c.path("axis").get(0)
+                : c.path("axis");
+        int rank = x.shape().numDimensions();
+        int axis = axisNode.isMissingNode() ? -1 : axisNode.isInt() ? axisNode.asInt() : Integer.MIN_VALUE;
+        if (axis != -1 && axis != rank - 1) {
+            throw new IllegalArgumentException("axis " + c.path("axis") + " is not the channel axis (-1 or "
+                    + (rank - 1) + ")");
+        }
+        double eps = c.path("epsilon").asDouble(1e-3);
+        KerasTensor mean = weight(layer, "moving_mean", 1);
+        KerasTensor variance = weight(layer, "moving_variance", 1);
+        boolean scale = c.path("scale").asBoolean(true);
+        boolean center = c.path("center").asBoolean(true);
+        float[] gamma = scale ? weight(layer, "gamma", 1).data() : null;
+        int n = mean.data().length;
+        float[] factor = new float[n];
+        for (int i = 0; i < n; i++) {
+            float inv = (float) (1.0 / Math.sqrt((double) variance.data()[i] + eps));
+            factor[i] = scale ? inv * gamma[i] : inv;
+        }
+        Operand<TFloat32> y = tf.math.mul(tf.math.sub(x, constant(tf, "moving_mean", mean)),
+                tf.withName("factor").constant(Shape.of(n), DataBuffers.of(factor, true, false)));
+        return center ? tf.math.add(y, constant(tf, "beta", weight(layer, "beta", 1))) : y;
+    }
+
+    /**
+     * Keras's {@code ReLU(max_value, negative_slope, threshold)}: {@code x} above the threshold (capped at
+     * {@code max_value}), {@code negative_slope * (x - threshold)} at or below it.
+     */
+    private Operand<TFloat32> relu(Ops tf, JsonNode c, Operand<TFloat32> x) {
+        JsonNode maxNode = c.path("max_value");
+        Float max = maxNode.isNumber() ? maxNode.floatValue() : null;
+        float slope = (float) c.path("negative_slope").asDouble(0);
+        float threshold = (float) c.path("threshold").asDouble(0);
+        Operand<TFloat32> y;
+        if (slope == 0 && threshold == 0) {
+            if (max != null && max == 6f) {
+                return tf.nn.relu6(x);
+            }
+            y = tf.nn.relu(x);
+        } else {
+            Operand<TFloat32> t = tf.constant(threshold);
+            y = tf.select(tf.math.greater(x, t), x, tf.math.mul(tf.constant(slope), tf.math.sub(x, t)));
+        }
+        return max == null ? y : tf.math.minimum(y, tf.constant(max));
+    }
+
+    private Operand<TFloat32> activation(Ops tf, KerasLayer layer, String name, Operand<TFloat32> x) {
+        switch (name) {
+            case "linear":
+                return x;
+            case "relu":
+                return tf.nn.relu(x);
+            case "relu6":
+                return tf.nn.relu6(x);
+            case "softmax":
+                return tf.nn.softmax(x);
+            case "sigmoid":
+                return tf.math.sigmoid(x);
+            case "tanh":
+                return tf.math.tanh(x);
+            default:
+                throw new IllegalArgumentException(where(layer) + ": unsupported activation '" + name
+                        + "' (supported: " + new TreeSet<>(ACTIVATIONS) + ")");
+        }
+    }
+
+    private Operand<TFloat32> zeroPadding(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        channelsLast(layer);
+        JsonNode p = layer.config().path("padding");
+        long top;
+        long bottom;
+        long left;
+        long right;
+        if (p.isInt()) {
+            top = bottom = left = right = p.asInt();
+        } else if (p.isArray() && p.size() == 2 && p.get(0).isInt() && p.get(1).isInt()) {
+            top = bottom = p.get(0).asInt();
+            left = right = p.get(1).asInt();
+        } else if (p.isArray() && p.size() == 2 && p.get(0).size() == 2 && p.get(1).size() == 2) {
+            top = p.get(0).get(0).asInt();
+            bottom = p.get(0).get(1).asInt();
+            left = p.get(1).get(0).asInt();
+            right = p.get(1).get(1).asInt();
+        } else {
+            throw new IllegalArgumentException("padding " + p + " is not an int, [rows, cols] or"
+                    + " [[top, bottom], [left, right]]");
+        }
+        return tf.pad(x, tf.constant(new long[][] {{0, 0}, {top, bottom}, {left, right}, {0, 0}}), tf.constant(0f));
+    }
+
+    private Operand<TFloat32> pool(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        JsonNode c = layer.config();
+        channelsLast(layer);
+        int[] k = pair(c, "pool_size", 2);
+        int[] s = c.path("strides").isNull() || c.path("strides").isMissingNode() ? k : pair(c, "strides", 1);
+        String padding = padding(c);
+        if (layer.className().equals("MaxPooling2D")) {
+            return tf.nn.maxPool(x, tf.constant(new int[] {1, k[0], k[1], 1}), tf.constant(new int[] {1, s[0], s[1], 1}),
+                    padding);
+        }
+        return tf.nn.avgPool(x, List.of(1L, (long) k[0], (long) k[1], 1L), List.of(1L, (long) s[0], (long) s[1], 1L),
+                padding);
+    }
+
+    /** {@code x @ kernel [in, out] + bias} on the last axis, one product per sample; then the activation. */
+    private Operand<TFloat32> dense(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        KerasTensor kernel = weight(layer, "kernel", 2);
+        int rank = x.shape().numDimensions();
+        Operand<TFloat32> rows = rank == 2 ? tf.expandDims(x, tf.constant(1)) : x;
+        Operand<TFloat32> y = tf.train.batchMatMul(rows, constant(tf, "kernel", kernel), TFloat32.class);
+        if (rank == 2) {
+            y = tf.squeeze(y, org.tensorflow.op.core.Squeeze.axis(List.of(1L)));
+        }
+        return activation(tf, layer, layer.config().path("activation").asText("linear"), bias(tf, layer, y));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    /** {@code [N, ...]} as {@code [N, D]} in row-major (NHWC) order; unchanged when already rank 2. */
+    private Operand<TFloat32> rows(Operand<TFloat32> x) {
+        return x.shape().numDimensions() == 2 ? x : flatten(tf, x);
+    }
+
+    private static Operand<TFloat32> flatten(Ops tf, Operand<TFloat32> x) {
+        long[] dims = x.shape().asArray();
+        long d = 1;
+        for (int i = 1; i < dims.length; i++) {
+            d = dims[i] < 0 || d < 0 ? -1 : d * dims[i];
+        }
+        if (d > 0) {
+            return tf.reshape(x, tf.constant(new long[] {-1, d}));
+        }
+        Operand<TInt64> batch = tf.slice(tf.shape(x, TInt64.class), tf.constant(new int[] {0}),
+                tf.constant(new int[] {1}));
+        return tf.reshape(x, tf.concat(List.of(batch, tf.constant(new long[] {-1})), tf.constant(0)));
+    }
+
+    private KerasTensor weight(KerasLayer layer, String suffix, int rank) {
+        KerasTensor t = model.weightsOf(layer.name()).get(suffix);
+        if (t == null) {
+            throw new IllegalArgumentException("no weight '" + layer.name() + "/" + suffix + "' (the layer has "
+                    + model.weightsOf(layer.name()).keySet() + ")");
+        }
+        if (t.shape().length != rank) {
+            throw new IllegalArgumentException("weight '" + t.name() + "' has shape " + Arrays.toString(t.shape())
+                    + ", expected rank " + rank);
+        }
+        return t;
+    }
+
+    private static Operand<TFloat32> constant(Ops tf, String name, KerasTensor t) {
+        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+        return tf.withName(name).constant(Shape.of(shape), DataBuffers.of(t.data(), true, false));
+    }
+
+    private Operand<TFloat32> one(KerasLayer layer, List<Operand<TFloat32>> in) {
+        if (in.size() != 1) {
+            throw new IllegalArgumentException(where(layer) + ": expected one input, got " + layer.inbound());
+        }
+        return in.get(0);
+    }
+
+    private List<Operand<TFloat32>> atLeastTwo(KerasLayer layer, List<Operand<TFloat32>> in) {
+        if (in.size() < 2) {
+            throw new IllegalArgumentException(where(layer) + ": expected two or more inputs, got " + layer.inbound());
+        }
+        return in;
+    }
+
+    private static String padding(JsonNode c) {
+        String p = c.path("padding").asText("valid").toLowerCase(Locale.ROOT);
+        if (!p.equals("same") && !p.equals("valid")) {
+            throw new IllegalArgumentException("padding '" + p + "' is not 'same' or 'valid'");
+        }
+        return p.toUpperCase(Locale.ROOT);
+    }
+
+    /** An int or a two-element list config value (kernel_size, strides, ...) as {@code [rows, cols]}. */
+    private static int[] pair(JsonNode c, String key, int fallback) {
+        JsonNode v = c.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return new int[] {fallback, fallback};
+        }
+        if (v.isInt()) {
+            return new int[] {v.asInt(), v.asInt()};
+        }
+        if (v.isArray() && v.size() == 2 && v.get(0).isInt() && v.get(1).isInt()) {
+            return new int[] {v.get(0).asInt(), v.get(1).asInt()};
+        }
+        throw new IllegalArgumentException(key + " " + v + " is not an int or [rows, cols]");
+    }
+
+    private static void channelsLast(KerasLayer layer) {
+        String format = layer.config().path("data_format").asText("channels_last");
+        if (!format.equals("channels_last")) {
+            throw new IllegalArgumentException("data_format '" + format + "' is not supported (channels_last only)");
+        }
+    }
+
+    private String where(KerasLayer layer) {
+        return "model " + model.name() + ": layer '" + layer.name() + "' (" + layer.className() + ")";
+    }
+
+    private static String shapes(List<Operand<TFloat32>> inputs) {
+        return inputs.stream().map(o -> o.shape().toString()).toList().toString();
+    }
+
+    /** A TF name scope for a layer name: TF accepts letters, digits and {@code _.-}. */
+    private static String scopeName(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9_.\\-]", "_");
+        return s.isEmpty() || !Character.isLetterOrDigit(s.charAt(0)) ? "l" + s : s;
+    }
+}
