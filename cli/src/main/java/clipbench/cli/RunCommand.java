@@ -11,6 +11,7 @@ import clipbench.protocol.DownscaledDataset;
 import clipbench.protocol.EmbeddingCache;
 import clipbench.protocol.PromptTemplates;
 import clipbench.protocol.RunPlan;
+import clipbench.protocol.SubsampledDataset;
 import clipbench.protocol.Runner;
 import clipbench.protocol.ZeroShotHeadProvider;
 import clipbench.reports.ReportBuilder;
@@ -65,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--downscale", description = "Downscale every image to N x N first (simulates low-resolution"
             + " data, e.g. 100 as Fruits-360; 0 = off).")
     String downscale;
+    @Option(names = "--test-per-class", description = "Evaluate on at most N test images per class (a stable"
+            + " choice; the dataset name says so in every row; 0 = all).")
+    String testPerClass;
     @Option(names = "--cache", description = "Embedding cache folder, or 'none' (default ~/.cache/clipbench/embeddings).")
     String cache;
     @Option(names = "--shots-from", description = "Reuse the k-shot manifests of this earlier run directory.")
@@ -94,7 +98,8 @@ final class RunCommand implements Callable<Integer> {
         ModelCard card = ModelCards.load(s.model());
         String[] datasetSpec = s.dataset().split(":", 2);
         Dataset opened = Plugins.dataset(datasetSpec[0]).open(datasetSpec[1]);
-        Dataset data = s.downscale() > 0 ? DownscaledDataset.downscale(opened, s.downscale()) : opened;
+        Dataset small = s.testPerClass() > 0 ? SubsampledDataset.testPerClass(opened, s.testPerClass()) : opened;
+        Dataset data = s.downscale() > 0 ? DownscaledDataset.downscale(small, s.downscale()) : small;
         data.warnings().forEach(w -> System.err.println("warning: " + w));
         BackendOptions options = new BackendOptions(s.threads(), Device.parse(s.device()));
         List<RunPlan.BackendChoice> backends = s.backends().stream()

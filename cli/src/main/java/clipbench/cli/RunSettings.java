@@ -21,7 +21,8 @@ import java.util.Map;
  */
 record RunSettings(List<String> backends, Path model, String dataset, List<String> protocols,
                    List<String> upsamplers, String templates, List<Integer> ks, int seeds, List<String> heads,
-                   int validationPerClass, int confusedPairs, int downscale, Path cache, Path shotsFrom, Path out,
+                   int validationPerClass, int confusedPairs, int downscale, int testPerClass, Path cache,
+                   Path shotsFrom, Path out,
                    boolean resume, int threads, String device, int batchSize) {
 
     /** Every key a config file may hold, each with its default (null: required or unset). */
@@ -41,6 +42,7 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
         d.put("val-per-class", "8");
         d.put("confusions", "20");
         d.put("downscale", "0");
+        d.put("test-per-class", "0");
         d.put("cache", Path.of(System.getProperty("user.home"), ".cache", "clipbench", "embeddings").toString());
         d.put("shots-from", null);
         d.put("out", null);
@@ -62,6 +64,7 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
         require(validationPerClass >= 0, "val-per-class", "a number >= 0");
         require(confusedPairs >= 0, "confusions", "a number >= 0");
         require(downscale >= 0, "downscale", "a size in pixels (0 = off)");
+        require(testPerClass >= 0, "test-per-class", "a number of test images per class (0 = all)");
         require(threads >= 0, "threads", "a number >= 0");
         require(batchSize > 0, "batch-size", "a positive number");
     }
@@ -117,6 +120,7 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
         return new RunSettings(list(v, "backend"), path(v, "model"), v.get("dataset"), list(v, "protocol"),
                 list(v, "upsampler"), v.get("templates"), shots(v.get("k")), integer(v, "seeds"), list(v, "heads"),
                 integer(v, "val-per-class"), integer(v, "confusions"), integer(v, "downscale"),
+                integer(v, "test-per-class"),
                 cache == null || cache.equals("none") ? null : Path.of(cache), path(v, "shots-from"),
                 path(v, "out"), Boolean.parseBoolean(v.get("resume")), integer(v, "threads"), v.get("device"),
                 integer(v, "batch-size"));
@@ -138,6 +142,7 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
         m.put("val-per-class", validationPerClass);
         m.put("confusions", confusedPairs);
         m.put("downscale", downscale);
+        m.put("test-per-class", testPerClass);
         m.put("cache", cache == null ? "none" : cache.toAbsolutePath().toString());
         m.put("threads", threads);
         m.put("device", device);

@@ -37,6 +37,20 @@ public final class DjlBackbone implements Backbone {
     private final int contextLength;
     private final int dim;
     private final Set<Capability> capabilities;
+    /** A Keras model ({@link KerasBackbone#handles}) that this backbone runs instead of TorchScript; else null. */
+    private final KerasBackbone keras;
+
+    private DjlBackbone(KerasBackbone keras) {
+        this.card = keras.card();
+        this.image = null;
+        this.imageMethod = null;
+        this.text = null;
+        this.textMethod = null;
+        this.contextLength = 0;
+        this.dim = keras.embeddingDim();
+        this.capabilities = keras.capabilities();
+        this.keras = keras;
+    }
 
     private DjlBackbone(ModelCard card, TorchModule image, String imageMethod, TorchModule text, String textMethod)
             throws IOException {
@@ -45,6 +59,7 @@ public final class DjlBackbone implements Backbone {
         this.imageMethod = imageMethod;
         this.text = text;
         this.textMethod = textMethod;
+        this.keras = null;
         this.contextLength = card.contextLength();
         this.dim = trialDim();
         Set<Capability> caps = EnumSet.noneOf(Capability.class);
@@ -58,6 +73,9 @@ public final class DjlBackbone implements Backbone {
     }
 
     static DjlBackbone open(ModelCard card, BackendOptions options) throws IOException {
+        if (KerasBackbone.handles(card)) {
+            return new DjlBackbone(KerasBackbone.open(card, options));
+        }
         String format = DjlBackboneProvider.FORMAT;
         Path imageFile = card.artifact(format, "image").orElse(null);
         Path modelFile = card.artifact(format, "model").orElse(null);
@@ -165,6 +183,9 @@ public final class DjlBackbone implements Backbone {
 
     @Override
     public float[][] embedImages(ImageBatch batch) {
+        if (keras != null) {
+            return keras.embedImages(batch);
+        }
         return checked(image, embedImagesUnchecked(batch));
     }
 
@@ -177,6 +198,9 @@ public final class DjlBackbone implements Backbone {
 
     @Override
     public float[][] embedTokens(int[][] tokenIds) {
+        if (keras != null) {
+            return keras.embedTokens(tokenIds);
+        }
         if (text == null) {
             throw new UnsupportedOperationException(card.directory() + ": the model card lists no TorchScript text"
                     + " tower" + (image.has(ENCODE_TEXT) ? " (or context_length 0)" : "")
@@ -233,11 +257,18 @@ public final class DjlBackbone implements Backbone {
 
     /** Native arrays still held by the modules (for leak tests). */
     int liveArrays() {
+        if (keras != null) {
+            return keras.liveArrays();
+        }
         return image.liveArrays() + (text == null || text == image ? 0 : text.liveArrays());
     }
 
     @Override
     public void close() {
+        if (keras != null) {
+            keras.close();
+            return;
+        }
         try {
             if (text != null && text != image) {
                 text.close();

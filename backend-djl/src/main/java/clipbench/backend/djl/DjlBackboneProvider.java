@@ -45,6 +45,12 @@ public final class DjlBackboneProvider implements BackboneProvider {
         return DjlBackbone.open(card, options);
     }
 
+    /** A Keras card's model files ({@link KerasBackbone#files}); else the card's TorchScript artifacts. */
+    @Override
+    public java.util.List<java.nio.file.Path> artifactFiles(ModelCard card) throws IOException {
+        return KerasBackbone.handles(card) ? KerasBackbone.files(card) : BackboneProvider.super.artifactFiles(card);
+    }
+
     /** The card's {@code torchscript.model}: float32 NCHW in, NCHW out (e.g. a super-resolution network). */
     @Override
     public ImageToImage openImageToImage(ModelCard card, BackendOptions options) throws IOException {

@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.keras.KerasConfig;
 import clipbench.keras.KerasLayer;
 import clipbench.keras.KerasModel;
 import clipbench.keras.KerasTensor;
@@ -87,9 +88,7 @@ final class KerasGraph {
             try {
                 out = layer(keras.withSubScope(scopeName(layer.name())), layer, inputs, nhwc);
             } catch (RuntimeException e) { // a config we cannot run, or TF's shape inference refusing the op
-                throw e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).startsWith("model ")
-                        ? e : new IllegalArgumentException(where(layer) + " on input " + shapes(inputs) + ": "
-                        + e.getMessage(), e);
+                throw failure(layer, inputs, e);
             }
             values.put(layer.name(), out);
         }
@@ -97,7 +96,6 @@ final class KerasGraph {
     }
 
     private Operand<TFloat32> layer(Ops tf, KerasLayer layer, List<Operand<TFloat32>> in, Operand<TFloat32> input) {
-        JsonNode c = layer.config();
         switch (layer.className()) {
             case "InputLayer":
                 return input;
@@ -108,9 +106,9 @@ final class KerasGraph {
             case "BatchNormalization":
                 return batchNorm(tf, layer, one(layer, in));
             case "ReLU":
-                return relu(tf, c, one(layer, in));
+                return relu(tf, layer, one(layer, in));
             case "Activation":
-                return activation(tf, layer, c.path("activation").asText("linear"), one(layer, in));
+                return activation(tf, layer, KerasConfig.activation(layer), one(layer, in));
             case "ZeroPadding2D":
                 return zeroPadding(tf, layer, one(layer, in));
             case "Add": {
@@ -121,16 +119,16 @@ final class KerasGraph {
                 return sum;
             }
             case "Concatenate":
-                return tf.concat(atLeastTwo(layer, in), tf.constant(c.path("axis").asInt(-1)));
+                return tf.concat(atLeastTwo(layer, in), tf.constant(KerasConfig.integer(layer, "axis", -1)));
             case "MaxPooling2D":
             case "AveragePooling2D":
                 return pool(tf, layer, one(layer, in));
             case "GlobalAveragePooling2D":
-                channelsLast(layer);
+                KerasConfig.requireChannelsLast(layer);
                 return tf.math.mean(one(layer, in), tf.constant(new int[] {1, 2}),
-                        Mean.keepDims(c.path("keepdims").asBoolean(false)));
+                        Mean.keepDims(KerasConfig.flag(layer, "keepdims", false)));
             case "Flatten":
-                channelsLast(layer);
+                KerasConfig.requireChannelsLast(layer);
                 return flatten(tf, one(layer, in));
             case "Dense":
                 return dense(tf, layer, one(layer, in));
@@ -146,40 +144,39 @@ final class KerasGraph {
     // Layers
 
     private Operand<TFloat32> conv2d(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
-        JsonNode c = layer.config();
-        channelsLast(layer);
-        if (c.path("groups").asInt(1) != 1) {
-            throw new IllegalArgumentException("grouped convolutions (groups " + c.path("groups") + ") are not"
-                    + " supported");
+        KerasConfig.requireChannelsLast(layer);
+        if (KerasConfig.integer(layer, "groups", 1) != 1) {
+            throw new IllegalArgumentException(where(layer) + ": grouped convolutions (groups "
+                    + layer.config().get("groups") + ") are not supported");
         }
-        KerasTensor kernel = weight(layer, "kernel", 4);
-        int[] s = pair(c, "strides", 1);
-        int[] d = pair(c, "dilation_rate", 1);
-        Operand<TFloat32> y = tf.nn.conv2d(x, constant(tf, "kernel", kernel), List.of(1L, (long) s[0], (long) s[1], 1L),
-                padding(c), Conv2d.dilations(1L, (long) d[0], (long) d[1], 1L));
-        return activation(tf, layer, c.path("activation").asText("linear"), bias(tf, layer, y));
+        int[] s = KerasConfig.pair(layer, "strides", new int[] {1, 1});
+        int[] d = KerasConfig.pair(layer, "dilation_rate", new int[] {1, 1});
+        Operand<TFloat32> y = tf.nn.conv2d(x, constant(tf, "kernel", weight(layer, "kernel", 4)),
+                List.of(1L, (long) s[0], (long) s[1], 1L), padding(layer),
+                Conv2d.dilations(1L, (long) d[0], (long) d[1], 1L));
+        return activation(tf, layer, KerasConfig.activation(layer), bias(tf, layer, y));
     }
 
+    /** TF's DepthwiseConv2dNative takes Keras's {@code [kh, kw, in, multiplier]} kernel as it is. */
     private Operand<TFloat32> depthwiseConv2d(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
-        JsonNode c = layer.config();
-        channelsLast(layer);
+        KerasConfig.requireChannelsLast(layer);
         KerasTensor kernel = weight(layer, "depthwise_kernel", 4);
-        int multiplier = c.path("depth_multiplier").asInt(1);
+        int multiplier = KerasConfig.integer(layer, "depth_multiplier", 1);
         if (kernel.shape()[3] != multiplier) {
-            throw new IllegalArgumentException("depthwise_kernel " + Arrays.toString(kernel.shape())
+            throw new IllegalArgumentException(where(layer) + ": depthwise_kernel " + Arrays.toString(kernel.shape())
                     + " does not end with depth_multiplier " + multiplier);
         }
-        int[] s = pair(c, "strides", 1);
-        int[] d = pair(c, "dilation_rate", 1);
+        int[] s = KerasConfig.pair(layer, "strides", new int[] {1, 1});
+        int[] d = KerasConfig.pair(layer, "dilation_rate", new int[] {1, 1});
         Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, constant(tf, "depthwise_kernel", kernel),
-                List.of(1L, (long) s[0], (long) s[1], 1L), padding(c),
+                List.of(1L, (long) s[0], (long) s[1], 1L), padding(layer),
                 DepthwiseConv2dNative.dilations(1L, (long) d[0], (long) d[1], 1L));
-        return activation(tf, layer, c.path("activation").asText("linear"), bias(tf, layer, y));
+        return activation(tf, layer, KerasConfig.activation(layer), bias(tf, layer, y));
     }
 
     /** {@code + bias} when the config says {@code use_bias} (Keras's default). */
     private Operand<TFloat32> bias(Ops tf, KerasLayer layer, Operand<TFloat32> y) {
-        if (!layer.config().path("use_bias").asBoolean(true)) {
+        if (!KerasConfig.flag(layer, "use_bias", true)) {
             return y;
         }
         return tf.nn.biasAdd(y, constant(tf, "bias", weight(layer, "bias", 1)));
@@ -191,44 +188,44 @@ final class KerasGraph {
      * gamma is 1, without {@code center} beta is 0.
      */
     private Operand<TFloat32> batchNorm(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
-        JsonNode c = layer.config();
-        JsonNode axisNode = c.path("axis").isArray() && c.path("axis").size() == 1 ? c.path("axis").get(0)
-                : c.path("axis");
-        int rank = x.shape().numDimensions();
-        int axis = axisNode.isMissingNode() ? -1 : axisNode.isInt() ? axisNode.asInt() : Integer.MIN_VALUE;
-        if (axis != -1 && axis != rank - 1) {
-            throw new IllegalArgumentException("axis " + c.path("axis") + " is not the channel axis (-1 or "
-                    + (rank - 1) + ")");
+        JsonNode axisNode = layer.config().path("axis");
+        if (axisNode.isArray() && axisNode.size() == 1) {
+            axisNode = axisNode.get(0);
         }
-        double eps = c.path("epsilon").asDouble(1e-3);
+        int rank = x.shape().numDimensions();
+        int axis = axisNode.isMissingNode() || axisNode.isNull() ? -1
+                : axisNode.isIntegralNumber() ? axisNode.asInt() : Integer.MIN_VALUE;
+        if (axis != -1 && axis != rank - 1) {
+            throw new IllegalArgumentException(where(layer) + ": axis " + layer.config().path("axis")
+                    + " is not the channel axis (-1 or " + (rank - 1) + ")");
+        }
+        double eps = KerasConfig.number(layer, "epsilon", 1e-3);
+        boolean scale = KerasConfig.flag(layer, "scale", true);
+        boolean center = KerasConfig.flag(layer, "center", true);
         KerasTensor mean = weight(layer, "moving_mean", 1);
-        KerasTensor variance = weight(layer, "moving_variance", 1);
-        boolean scale = c.path("scale").asBoolean(true);
-        boolean center = c.path("center").asBoolean(true);
+        float[] variance = weight(layer, "moving_variance", 1).data();
         float[] gamma = scale ? weight(layer, "gamma", 1).data() : null;
-        int n = mean.data().length;
-        float[] factor = new float[n];
-        for (int i = 0; i < n; i++) {
-            float inv = (float) (1.0 / Math.sqrt((double) variance.data()[i] + eps));
-            factor[i] = scale ? inv * gamma[i] : inv;
+        float[] factor = new float[variance.length];
+        for (int i = 0; i < factor.length; i++) {
+            double inv = 1.0 / Math.sqrt(variance[i] + eps);
+            factor[i] = (float) (scale ? inv * gamma[i] : inv);
         }
         Operand<TFloat32> y = tf.math.mul(tf.math.sub(x, constant(tf, "moving_mean", mean)),
-                tf.withName("factor").constant(Shape.of(n), DataBuffers.of(factor, true, false)));
+                tf.withName("factor").constant(Shape.of(factor.length), DataBuffers.of(factor, true, false)));
         return center ? tf.math.add(y, constant(tf, "beta", weight(layer, "beta", 1))) : y;
     }
 
     /**
      * Keras's {@code ReLU(max_value, negative_slope, threshold)}: {@code x} above the threshold (capped at
-     * {@code max_value}), {@code negative_slope * (x - threshold)} at or below it.
+     * {@code max_value}), {@code negative_slope * (x - threshold)} at or below it; {@code ReLU6} when the cap is 6.
      */
-    private Operand<TFloat32> relu(Ops tf, JsonNode c, Operand<TFloat32> x) {
-        JsonNode maxNode = c.path("max_value");
-        Float max = maxNode.isNumber() ? maxNode.floatValue() : null;
-        float slope = (float) c.path("negative_slope").asDouble(0);
-        float threshold = (float) c.path("threshold").asDouble(0);
+    private Operand<TFloat32> relu(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        double max = KerasConfig.optionalNumber(layer, "max_value");
+        float slope = (float) KerasConfig.number(layer, "negative_slope", 0);
+        float threshold = (float) KerasConfig.number(layer, "threshold", 0);
         Operand<TFloat32> y;
         if (slope == 0 && threshold == 0) {
-            if (max != null && max == 6f) {
+            if (max == 6) {
                 return tf.nn.relu6(x);
             }
             y = tf.nn.relu(x);
@@ -236,7 +233,7 @@ final class KerasGraph {
             Operand<TFloat32> t = tf.constant(threshold);
             y = tf.select(tf.math.greater(x, t), x, tf.math.mul(tf.constant(slope), tf.math.sub(x, t)));
         }
-        return max == null ? y : tf.math.minimum(y, tf.constant(max));
+        return Double.isNaN(max) ? y : tf.math.minimum(y, tf.constant((float) max));
     }
 
     private Operand<TFloat32> activation(Ops tf, KerasLayer layer, String name, Operand<TFloat32> x) {
@@ -260,35 +257,17 @@ final class KerasGraph {
     }
 
     private Operand<TFloat32> zeroPadding(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
-        channelsLast(layer);
-        JsonNode p = layer.config().path("padding");
-        long top;
-        long bottom;
-        long left;
-        long right;
-        if (p.isInt()) {
-            top = bottom = left = right = p.asInt();
-        } else if (p.isArray() && p.size() == 2 && p.get(0).isInt() && p.get(1).isInt()) {
-            top = bottom = p.get(0).asInt();
-            left = right = p.get(1).asInt();
-        } else if (p.isArray() && p.size() == 2 && p.get(0).size() == 2 && p.get(1).size() == 2) {
-            top = p.get(0).get(0).asInt();
-            bottom = p.get(0).get(1).asInt();
-            left = p.get(1).get(0).asInt();
-            right = p.get(1).get(1).asInt();
-        } else {
-            throw new IllegalArgumentException("padding " + p + " is not an int, [rows, cols] or"
-                    + " [[top, bottom], [left, right]]");
-        }
-        return tf.pad(x, tf.constant(new long[][] {{0, 0}, {top, bottom}, {left, right}, {0, 0}}), tf.constant(0f));
+        KerasConfig.requireChannelsLast(layer);
+        int[] p = KerasConfig.zeroPadding(layer); // top, bottom, left, right
+        return tf.pad(x, tf.constant(new long[][] {{0, 0}, {p[0], p[1]}, {p[2], p[3]}, {0, 0}}), tf.constant(0f));
     }
 
+    /** TF's pooling with Keras's {@code padding}: an average over {@code SAME} padding counts only real cells. */
     private Operand<TFloat32> pool(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
-        JsonNode c = layer.config();
-        channelsLast(layer);
-        int[] k = pair(c, "pool_size", 2);
-        int[] s = c.path("strides").isNull() || c.path("strides").isMissingNode() ? k : pair(c, "strides", 1);
-        String padding = padding(c);
+        KerasConfig.requireChannelsLast(layer);
+        int[] k = KerasConfig.pair(layer, "pool_size", new int[] {2, 2});
+        int[] s = KerasConfig.pair(layer, "strides", k);
+        String padding = padding(layer);
         if (layer.className().equals("MaxPooling2D")) {
             return tf.nn.maxPool(x, tf.constant(new int[] {1, k[0], k[1], 1}), tf.constant(new int[] {1, s[0], s[1], 1}),
                     padding);
@@ -306,7 +285,7 @@ final class KerasGraph {
         if (rank == 2) {
             y = tf.squeeze(y, org.tensorflow.op.core.Squeeze.axis(List.of(1L)));
         }
-        return activation(tf, layer, layer.config().path("activation").asText("linear"), bias(tf, layer, y));
+        return activation(tf, layer, KerasConfig.activation(layer), bias(tf, layer, y));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -362,34 +341,21 @@ final class KerasGraph {
         return in;
     }
 
-    private static String padding(JsonNode c) {
-        String p = c.path("padding").asText("valid").toLowerCase(Locale.ROOT);
-        if (!p.equals("same") && !p.equals("valid")) {
-            throw new IllegalArgumentException("padding '" + p + "' is not 'same' or 'valid'");
-        }
-        return p.toUpperCase(Locale.ROOT);
+    /** Keras's {@code same}/{@code valid} as TF's {@code SAME}/{@code VALID}: the same arithmetic. */
+    private static String padding(KerasLayer layer) {
+        return KerasConfig.padding(layer).toUpperCase(Locale.ROOT);
     }
 
-    /** An int or a two-element list config value (kernel_size, strides, ...) as {@code [rows, cols]}. */
-    private static int[] pair(JsonNode c, String key, int fallback) {
-        JsonNode v = c.path(key);
-        if (v.isMissingNode() || v.isNull()) {
-            return new int[] {fallback, fallback};
+    /** {@code e} as an error that names the model and the layer once. */
+    private IllegalArgumentException failure(KerasLayer layer, List<Operand<TFloat32>> inputs, RuntimeException e) {
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof IllegalArgumentException iae && message.startsWith("model ")) {
+            return iae;
         }
-        if (v.isInt()) {
-            return new int[] {v.asInt(), v.asInt()};
+        if (message.startsWith("layer '" + layer.name() + "'")) { // from KerasConfig
+            return new IllegalArgumentException("model " + model.name() + ": " + message, e);
         }
-        if (v.isArray() && v.size() == 2 && v.get(0).isInt() && v.get(1).isInt()) {
-            return new int[] {v.get(0).asInt(), v.get(1).asInt()};
-        }
-        throw new IllegalArgumentException(key + " " + v + " is not an int or [rows, cols]");
-    }
-
-    private static void channelsLast(KerasLayer layer) {
-        String format = layer.config().path("data_format").asText("channels_last");
-        if (!format.equals("channels_last")) {
-            throw new IllegalArgumentException("data_format '" + format + "' is not supported (channels_last only)");
-        }
+        return new IllegalArgumentException(where(layer) + " on input " + shapes(inputs) + ": " + message, e);
     }
 
     private String where(KerasLayer layer) {

@@ -1,6 +1,7 @@
 package clipbench.backend.tensorflow;
 
 import clipbench.api.model.ModelCard;
+import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
@@ -11,7 +12,8 @@ import java.util.List;
 /**
  * Runs CLIP on TensorFlow Java: a SavedModel with {@value ClipGraph#IMAGE_SIGNATURE} /
  * {@value ClipGraph#TEXT_SIGNATURE} signatures (or Hugging Face's {@code TFCLIPModel} {@code serving_default}),
- * else CLIP built with TF ops from the card's safetensors checkpoint (see {@link ModelSources}). Constructing
+ * else CLIP built with TF ops from the card's safetensors checkpoint (see {@link ModelSources}); a Keras image
+ * model (family {@code keras}, e.g. nsfwjs's TF.js models) is built with TF ops too ({@link KerasGraph}). Constructing
  * it loads nothing: the native library is loaded by {@link #open} and {@link #runtimeVersion}.
  */
 public final class TfBackboneProvider implements BackboneProvider {
@@ -38,9 +40,10 @@ public final class TfBackboneProvider implements BackboneProvider {
         return TfRuntime.version();
     }
 
+    /** A Keras card (family {@code keras}) is built by {@link KerasBackbone}, anything else by {@link TfBackbone}. */
     @Override
-    public TfBackbone open(ModelCard card, BackendOptions options) throws IOException {
-        return TfBackbone.open(card, options);
+    public Backbone open(ModelCard card, BackendOptions options) throws IOException {
+        return KerasBackbone.handles(card) ? KerasBackbone.open(card, options) : TfBackbone.open(card, options);
     }
 
     /**
@@ -53,12 +56,16 @@ public final class TfBackboneProvider implements BackboneProvider {
     }
 
     /**
-     * The files {@link #open} reads for this card (the checkpoint, or every file of the SavedModel), for a
+     * The files {@link #open} reads for this card (the checkpoint, every file of the SavedModel, or a Keras model's
+     * topology and weights), for a
      * provenance hash: the default (the card's {@code savedmodel} artifacts) cannot hash a directory or a
      * card that lists no {@code savedmodel} artifact.
      */
     @Override
     public List<Path> artifactFiles(ModelCard card) throws IOException {
+        if (KerasBackbone.handles(card)) {
+            return KerasBackbone.files(card);
+        }
         return ModelSources.resolve(card).files();
     }
 

@@ -58,6 +58,15 @@ public abstract class BackboneContractTest {
     }
 
     /** CPU with this many intra-op threads (0: the runtime's default). */
+    /**
+     * Bound for image embeddings across batch sizes and thread counts. A backend whose runtime picks its
+     * convolution kernel by batch size or thread count may raise it, saying why and what it measured; text
+     * embeddings always keep {@link #INVARIANCE_TOLERANCE}.
+     */
+    protected double imageInvarianceTolerance() {
+        return INVARIANCE_TOLERANCE;
+    }
+
     protected BackendOptions options(int threads) {
         return new BackendOptions(threads, Device.CPU);
     }
@@ -155,13 +164,16 @@ public abstract class BackboneContractTest {
     @Test
     void batchSizeDoesNotChangeImageEmbeddings() {
         float[][] batch = backbone.embedImages(sineImages(0, 16, size()));
+        assertEquals(0.0, maxAbsDiff(batch, backbone.embedImages(sineImages(0, 16, size()))),
+                "the same batch twice must give the same numbers");
         double worst = 0;
         for (int i : new int[] {0, 7, 15}) {
             float[][] alone = backbone.embedImages(sineImages(i, 1, size()));
             worst = Math.max(worst, maxAbsDiff(alone, new float[][] {batch[i]}));
         }
         report("image alone vs in a batch of 16", worst);
-        assertTrue(worst <= INVARIANCE_TOLERANCE, "an image embedded alone and in a batch of 16 differs by " + worst);
+        assertTrue(worst <= imageInvarianceTolerance(),
+                "an image embedded alone and in a batch of 16 differs by " + worst);
     }
 
     @Test
@@ -187,7 +199,7 @@ public abstract class BackboneContractTest {
             double textError = hasText() ? maxAbsDiff(one.embedTokens(tokens), two.embedTokens(tokens)) : 0;
             report("image 1 vs 2 threads", imageError);
             report("text 1 vs 2 threads", textError);
-            assertTrue(imageError <= INVARIANCE_TOLERANCE, "images with 1 and 2 threads differ by " + imageError);
+            assertTrue(imageError <= imageInvarianceTolerance(), "images with 1 and 2 threads differ by " + imageError);
             assertTrue(textError <= INVARIANCE_TOLERANCE, "texts with 1 and 2 threads differ by " + textError);
         }
     }

@@ -1,0 +1,674 @@
+package clipbench.backend.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.jni.JniUtils;
+import clipbench.keras.KerasConfig;
+import clipbench.keras.KerasLayer;
+import clipbench.keras.KerasModel;
+import clipbench.keras.KerasTensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.FloatBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * A {@link KerasModel} evaluated on DJL's PyTorch engine: a small interpreter that runs the layer list with libtorch
+ * tensor operations, in PyTorch's NCHW layout. The weights are converted once, when the net is built, into NCHW
+ * layouts (Conv2D {@code [kh,kw,in,out]} to {@code [out,in,kh,kw]}; DepthwiseConv2D {@code [kh,kw,in,mult]} to
+ * {@code [in*mult,1,kh,kw]} run with {@code groups = in}; Dense {@code [in,out]} to {@code [out,in]}).
+ *
+ * <p>Keras semantics kept exactly: {@code same} padding puts the odd pixel at the bottom / right (an explicit
+ * asymmetric pad before a {@code valid} convolution or pooling when the two sides differ); average pooling with
+ * {@code same} padding leaves the padding out of the average; max pooling pads with {@code -inf}; {@code Flatten}
+ * flattens in Keras's NHWC order; {@code Concatenate} and {@code BatchNormalization} act on the channel axis.
+ *
+ * <p>Each {@link #run} gets its own native memory scope (freed before it returns), runs without autograd on the
+ * caller's thread with the net's intra-op thread count, and frees each intermediate as soon as its last consumer
+ * has run.
+ */
+final class KerasNet implements AutoCloseable {
+    /** One compiled layer: its inputs (NCHW, or {@code [n, features]}) to its output. */
+    @FunctionalInterface
+    private interface Op {
+        NDArray apply(NDArray[] in);
+    }
+
+    private record Step(KerasLayer layer, int index, int[] inputs, Op op) {
+    }
+
+    final String name;
+    final ai.djl.Device device;
+    private final int threads;
+    private final int[] inputShape;
+    private final NDManager params;
+    private final int inputIndex;
+    private final int outputIndex;
+    private final List<Step> steps;
+    /** How many times each layer's output is read (by later steps, plus once for the net's output). */
+    private final int[] reads;
+    private final int layerCount;
+
+    private KerasNet(KerasModel model, ai.djl.Device device, int threads) {
+        this.name = model.name();
+        this.device = device;
+        this.threads = threads;
+        this.inputShape = model.inputShape();
+        DjlRuntime.engine();
+        this.params = NDManager.newBaseManager(device, DjlRuntime.ENGINE);
+        List<KerasLayer> layers = model.layers();
+        this.layerCount = layers.size();
+        try {
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < layers.size(); i++) {
+                index.put(layers.get(i).name(), i);
+            }
+            Integer out = index.get(model.output());
+            if (out == null) {
+                throw new IllegalArgumentException("the output layer '" + model.output() + "' is not one of its layers");
+            }
+            int input = -1;
+            List<Step> compiled = new ArrayList<>();
+            int[] counts = new int[layers.size()];
+            Set<Integer> needed = needed(model, index, out);
+            for (int i = 0; i < layers.size(); i++) {
+                KerasLayer layer = layers.get(i);
+                if (!needed.contains(i)) {
+                    continue;
+                }
+                if (layer.className().equals("InputLayer")) {
+                    if (input >= 0) {
+                        throw new IllegalArgumentException("more than one input ('" + layers.get(input).name()
+                                + "', '" + layer.name() + "'); only single-input models run");
+                    }
+                    input = i;
+                    continue;
+                }
+                int[] inputs = new int[layer.inbound().size()];
+                for (int k = 0; k < inputs.length; k++) {
+                    Integer from = index.get(layer.inbound().get(k));
+                    if (from == null || from >= i) {
+                        throw new IllegalArgumentException(where(layer) + ": reads '" + layer.inbound().get(k)
+                                + "', which is not an earlier layer");
+                    }
+                    inputs[k] = from;
+                    counts[from]++;
+                }
+                if (inputs.length == 0) {
+                    throw new IllegalArgumentException(where(layer) + ": has no inbound layer");
+                }
+                compiled.add(new Step(layer, i, inputs, compile(model, layer, inputs.length)));
+            }
+            if (input < 0) {
+                throw new IllegalArgumentException("no InputLayer feeds '" + model.output() + "'");
+            }
+            if (inputShape.length != 3) {
+                throw new IllegalArgumentException("input shape " + Arrays.toString(inputShape)
+                        + " is not [height, width, channels]");
+            }
+            counts[out]++;
+            this.outputIndex = out;
+            this.inputIndex = input;
+            this.steps = List.copyOf(compiled);
+            this.reads = counts;
+        } catch (RuntimeException e) {
+            params.close();
+            throw new IllegalArgumentException("model " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds the net, converting every weight once onto {@code device}. Fails with the layer's name on a
+     * configuration or weight it cannot run.
+     *
+     * @param threads libtorch intra-op threads for each call (0: libtorch's default)
+     */
+    static KerasNet build(KerasModel model, ai.djl.Device device, int threads) {
+        return new KerasNet(model, device, threads);
+    }
+
+    private static Set<Integer> needed(KerasModel model, Map<String, Integer> index, int out) {
+        Set<Integer> needed = new HashSet<>();
+        Deque<Integer> todo = new ArrayDeque<>(List.of(out));
+        while (!todo.isEmpty()) {
+            int i = todo.pop();
+            if (needed.add(i)) {
+                for (String from : model.layers().get(i).inbound()) {
+                    Integer j = index.get(from);
+                    if (j != null) {
+                        todo.push(j);
+                    }
+                }
+            }
+        }
+        return needed;
+    }
+
+    /** {@code [height, width, channels]} of the input (Keras order; 0 or less where the model leaves it open). */
+    int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /**
+     * Runs {@code count} images given in NCHW order and returns one row per image: the output layer's values,
+     * flattened in Keras's order (NHWC for a feature map).
+     */
+    float[][] run(float[] nchw, int count, int height, int width) {
+        int channels = inputShape[2];
+        if ((inputShape[0] > 0 && inputShape[0] != height) || (inputShape[1] > 0 && inputShape[1] != width)) {
+            throw new IllegalArgumentException("model " + name + ": takes " + inputShape[0] + "x" + inputShape[1]
+                    + " images, got " + height + "x" + width);
+        }
+        if (nchw.length != (long) count * channels * height * width) {
+            throw new IllegalArgumentException("model " + name + ": " + count + " images of " + channels + "x" + height
+                    + "x" + width + " need " + (long) count * channels * height * width + " floats, got " + nchw.length);
+        }
+        DjlRuntime.useThreads(threads);
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager scope = params.newSubManager(device)) {
+            NDArray x = scope.create(FloatBuffer.wrap(nchw), new Shape(count, channels, height, width),
+                    DataType.FLOAT32);
+            NDArray out = forward(x);
+            return rows(kerasOrder(out), count);
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+    }
+
+    private NDArray forward(NDArray input) {
+        NDArray[] values = new NDArray[layerCount];
+        Map<NDArray, Integer> pending = new IdentityHashMap<>();
+        values[inputIndex] = input;
+        pending.merge(input, reads[inputIndex], Integer::sum);
+        for (Step step : steps) {
+            NDArray[] in = new NDArray[step.inputs.length];
+            for (int k = 0; k < in.length; k++) {
+                in[k] = values[step.inputs[k]];
+            }
+            NDArray y;
+            try {
+                y = step.op.apply(in);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("model " + name + ": " + where(step.layer) + ": failed on input " + shapes(in) + ": "
+                        + TorchModule.pytorchMessage(e), e);
+            }
+            values[step.index] = y;
+            pending.merge(y, reads[step.index], Integer::sum);
+            for (NDArray used : in) {
+                // an output may be one of its inputs (Dropout): the count covers both
+                int left = pending.merge(used, -1, Integer::sum);
+                if (left == 0) {
+                    pending.remove(used);
+                    used.close();
+                }
+            }
+            if (pending.getOrDefault(y, 0) == 0) {
+                pending.remove(y);
+                y.close();
+            }
+        }
+        return values[outputIndex];
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // layers
+
+    private Op compile(KerasModel model, KerasLayer layer, int arity) {
+        String type = layer.className();
+        if (!type.equals("Add") && !type.equals("Concatenate") && arity != 1) {
+            throw new IllegalArgumentException(where(layer) + ": expected one inbound layer, got " + arity);
+        }
+        KerasConfig.requireChannelsLast(layer);
+        Map<String, KerasTensor> w = model.weightsOf(layer.name());
+        return switch (type) {
+            case "Conv2D" -> conv(layer, w, false);
+            case "DepthwiseConv2D" -> conv(layer, w, true);
+            case "BatchNormalization" -> batchNorm(layer, w);
+            case "ReLU" -> relu(layer);
+            case "Activation" -> activationLayer(layer);
+            case "ZeroPadding2D" -> zeroPadding(layer);
+            case "Add" -> in -> add(in);
+            case "Concatenate" -> concatenate(layer);
+            case "MaxPooling2D" -> pool(layer, true);
+            case "AveragePooling2D" -> pool(layer, false);
+            case "GlobalAveragePooling2D" -> globalAverage(layer);
+            case "Flatten" -> in -> kerasOrder(in[0]);
+            case "Dense" -> dense(layer, w);
+            case "Dropout" -> in -> in[0];
+            default -> throw new IllegalArgumentException(where(layer) + ": layer type " + type
+                    + " is not supported (supported: " + new java.util.TreeSet<>(KerasModel.SUPPORTED) + ")");
+        };
+    }
+
+    private Op conv(KerasLayer layer, Map<String, KerasTensor> w, boolean depthwise) {
+        int[] size = KerasConfig.pair(layer, "kernel_size", null);
+        int[] stride = KerasConfig.pair(layer, "strides", new int[] {1, 1});
+        int[] dilation = KerasConfig.pair(layer, "dilation_rate", new int[] {1, 1});
+        boolean same = KerasConfig.padding(layer).equals("same");
+        KerasTensor kernel = weight(layer, w, depthwise ? "depthwise_kernel" : "kernel");
+        int[] ks = kernel.shape();
+        if (ks.length != 4 || ks[0] != size[0] || ks[1] != size[1]) {
+            throw new IllegalArgumentException(where(layer) + ": kernel " + kernel.name() + " has shape "
+                    + Arrays.toString(ks) + ", expected [" + size[0] + ", " + size[1] + ", in, out]");
+        }
+        int groups;
+        NDArray weight;
+        int outChannels;
+        if (depthwise) {
+            int multiplier = KerasConfig.integer(layer, "depth_multiplier", 1);
+            if (ks[3] != multiplier) {
+                throw new IllegalArgumentException(where(layer) + ": depthwise kernel " + Arrays.toString(ks)
+                        + " does not match depth_multiplier " + multiplier);
+            }
+            groups = ks[2];
+            outChannels = ks[2] * ks[3];
+            // [kh, kw, in, mult] -> [in * mult, 1, kh, kw]; output channel i * mult + m, as TensorFlow
+            weight = params.create(permute(kernel.data(), ks, new int[] {2, 3, 0, 1}),
+                    new Shape(outChannels, 1, ks[0], ks[1]));
+        } else {
+            groups = KerasConfig.integer(layer, "groups", 1);
+            int filters = KerasConfig.integer(layer, "filters", ks[3]);
+            if (filters != ks[3] || groups < 1 || filters % groups != 0) {
+                throw new IllegalArgumentException(where(layer) + ": kernel " + Arrays.toString(ks) + " does not match"
+                        + " filters " + filters + " / groups " + groups);
+            }
+            outChannels = ks[3];
+            // [kh, kw, in, out] -> [out, in, kh, kw]
+            weight = params.create(permute(kernel.data(), ks, new int[] {3, 2, 0, 1}),
+                    new Shape(ks[3], ks[2], ks[0], ks[1]));
+        }
+        NDArray bias = bias(layer, w, outChannels);
+        UnaryOperator<NDArray> activation = activation(layer, KerasConfig.activation(layer));
+        Shape strides = new Shape(stride[0], stride[1]);
+        Shape dilations = new Shape(dilation[0], dilation[1]);
+        return in -> {
+            NDArray x = in[0];
+            Shape padding = new Shape(0, 0);
+            NDArray padded = null;
+            if (same) {
+                int[] ph = KerasConfig.samePadding(height(x), size[0], stride[0], dilation[0]);
+                int[] pw = KerasConfig.samePadding(width(x), size[1], stride[1], dilation[1]);
+                if (ph[0] == ph[1] && pw[0] == pw[1]) {
+                    padding = new Shape(ph[0], pw[0]);
+                } else {
+                    padded = x.pad(new Shape(pw[0], pw[1], ph[0], ph[1]), 0);
+                    x = padded;
+                }
+            }
+            NDArray y = Conv2d.conv2d(x, weight, bias, strides, padding, dilations, groups).singletonOrThrow();
+            if (padded != null) {
+                padded.close();
+            }
+            return then(y, activation);
+        };
+    }
+
+    private Op batchNorm(KerasLayer layer, Map<String, KerasTensor> w) {
+        JsonNode c = layer.config();
+        JsonNode axisNode = c.path("axis");
+        if (axisNode.isArray()) {
+            if (axisNode.size() != 1) {
+                throw new IllegalArgumentException(where(layer) + ": normalises over axes " + axisNode
+                        + "; only the channel axis is supported");
+            }
+            axisNode = axisNode.get(0);
+        }
+        int axis = axisNode.asInt(-1);
+        float epsilon = (float) KerasConfig.number(layer, "epsilon", 1e-3);
+        boolean center = KerasConfig.flag(layer, "center", true);
+        boolean scale = KerasConfig.flag(layer, "scale", true);
+        KerasTensor mean = weight(layer, w, "moving_mean");
+        int channels = mean.data().length;
+        NDArray movingMean = vector(layer, mean, channels);
+        NDArray movingVariance = vector(layer, weight(layer, w, "moving_variance"), channels);
+        NDArray gamma = scale ? vector(layer, weight(layer, w, "gamma"), channels)
+                : params.ones(new Shape(channels));
+        NDArray beta = center ? vector(layer, weight(layer, w, "beta"), channels)
+                : params.zeros(new Shape(channels));
+        return in -> {
+            NDArray x = in[0];
+            int rank = x.getShape().dimension();
+            int kerasAxis = axis < 0 ? rank + axis : axis;
+            if (kerasAxis != rank - 1) {
+                throw new IllegalArgumentException("normalises over Keras axis " + axis + " of a rank-" + rank
+                        + " tensor; only the channel (last) axis is supported");
+            }
+            return BatchNorm.batchNorm(x, movingMean, movingVariance, gamma, beta, 1, 0.99f, epsilon, false)
+                    .singletonOrThrow();
+        };
+    }
+
+    private Op relu(KerasLayer layer) {
+        double max = KerasConfig.optionalNumber(layer, "max_value");
+        Float maxValue = Double.isNaN(max) ? null : (float) max;
+        float slope = (float) KerasConfig.number(layer, "negative_slope", 0);
+        float threshold = (float) KerasConfig.number(layer, "threshold", 0);
+        return in -> relu(in[0], maxValue, slope, threshold);
+    }
+
+    /** Keras's {@code backend.relu(x, alpha, max_value, threshold)}. */
+    private static NDArray relu(NDArray x, Float maxValue, float slope, float threshold) {
+        if (slope == 0 && threshold == 0) {
+            return maxValue == null ? x.maximum(0f) : x.clip(0f, maxValue);
+        }
+        NDArray y;
+        if (threshold != 0) {
+            try (NDArray above = x.gt(threshold); NDArray mask = above.toType(DataType.FLOAT32, false)) {
+                y = x.mul(mask);
+            }
+        } else {
+            y = x.maximum(0f);
+        }
+        if (maxValue != null) {
+            y = then(y, v -> v.clip(0f, maxValue));
+        }
+        if (slope != 0) {
+            try (NDArray negated = x.neg(); NDArray shifted = negated.add(threshold);
+                 NDArray negative = shifted.maximum(0f); NDArray scaled = negative.mul(slope)) {
+                y = then(y, v -> v.sub(scaled));
+            }
+        }
+        return y;
+    }
+
+    private Op activationLayer(KerasLayer layer) {
+        UnaryOperator<NDArray> f = activation(layer, KerasConfig.activation(layer));
+        return f == null ? in -> in[0] : in -> f.apply(in[0]);
+    }
+
+    /** A Keras activation by name; null for {@code linear}. Softmax is over the channel (Keras's last) axis. */
+    private static UnaryOperator<NDArray> activation(KerasLayer layer, String activation) {
+        return switch (activation) {
+            case "linear" -> null;
+            case "relu" -> x -> x.maximum(0f);
+            case "relu6" -> x -> x.clip(0f, 6f);
+            case "sigmoid" -> Activation::sigmoid;
+            case "tanh" -> NDArray::tanh;
+            case "softmax" -> x -> x.softmax(1);
+            default -> throw new IllegalArgumentException(where(layer) + ": activation '" + activation
+                    + "' is not supported (linear, relu, relu6, sigmoid, tanh, softmax)");
+        };
+    }
+
+    private Op zeroPadding(KerasLayer layer) {
+        int[] pads = KerasConfig.zeroPadding(layer); // top, bottom, left, right
+        Shape shape = new Shape(pads[2], pads[3], pads[0], pads[1]);
+        return in -> in[0].pad(shape, 0);
+    }
+
+    private static NDArray add(NDArray[] in) {
+        NDArray sum = in[0].add(in[1]);
+        for (int k = 2; k < in.length; k++) {
+            NDArray next = in[k];
+            sum = then(sum, s -> s.add(next));
+        }
+        return sum;
+    }
+
+    private Op concatenate(KerasLayer layer) {
+        int axis = KerasConfig.integer(layer, "axis", -1);
+        return in -> {
+            int rank = in[0].getShape().dimension();
+            int kerasAxis = axis < 0 ? rank + axis : axis;
+            if (kerasAxis < 0 || kerasAxis >= rank) {
+                throw new IllegalArgumentException("axis " + axis + " out of range for rank " + rank);
+            }
+            // Keras [n, h, w, c] -> NCHW: channels (last) to 1, spatial axes one later
+            int axisNchw = kerasAxis == 0 ? 0 : kerasAxis == rank - 1 ? 1 : kerasAxis + 1;
+            return NDArrays.concat(new NDList(in), axisNchw);
+        };
+    }
+
+    private Op pool(KerasLayer layer, boolean max) {
+        int[] size = KerasConfig.pair(layer, "pool_size", new int[] {2, 2});
+        int[] stride = KerasConfig.pair(layer, "strides", size);
+        boolean same = KerasConfig.padding(layer).equals("same");
+        Shape kernel = new Shape(size[0], size[1]);
+        Shape strides = new Shape(stride[0], stride[1]);
+        return in -> {
+            NDArray x = in[0];
+            if (x.getShape().dimension() != 4) {
+                throw new IllegalArgumentException("pools a rank-" + x.getShape().dimension() + " tensor");
+            }
+            int h = height(x);
+            int w = width(x);
+            int[] ph = same ? KerasConfig.samePadding(h, size[0], stride[0], 1) : new int[2];
+            int[] pw = same ? KerasConfig.samePadding(w, size[1], stride[1], 1) : new int[2];
+            boolean symmetric = ph[0] == ph[1] && pw[0] == pw[1];
+            if (symmetric) {
+                // libtorch's own padding: -inf for max, left out of the average (count_include_pad false)
+                Shape padding = new Shape(ph[0], pw[0]);
+                return max ? Pool.maxPool2d(x, kernel, strides, padding, false)
+                        : Pool.avgPool2d(x, kernel, strides, padding, false, false);
+            }
+            Shape pads = new Shape(pw[0], pw[1], ph[0], ph[1]);
+            try (NDArray padded = x.pad(pads, max ? Double.NEGATIVE_INFINITY : 0)) {
+                if (max) {
+                    return Pool.maxPool2d(padded, kernel, strides, new Shape(0, 0), false);
+                }
+                NDArray mean = Pool.avgPool2d(padded, kernel, strides, new Shape(0, 0), false, true);
+                try (NDArray rescale = windowScale(x.getManager(), h, w, size, stride, ph[0], pw[0],
+                        (int) mean.getShape().get(2), (int) mean.getShape().get(3))) {
+                    return then(mean, m -> m.mul(rescale));
+                }
+            }
+        };
+    }
+
+    /** {@code kh * kw / (pixels of the window inside the image)}: turns a zero-padded average into Keras's. */
+    private static NDArray windowScale(NDManager manager, int h, int w, int[] size, int[] stride, int top, int left,
+                                       int outH, int outW) {
+        float[] scale = new float[outH * outW];
+        for (int oy = 0; oy < outH; oy++) {
+            int y0 = oy * stride[0] - top;
+            int rows = Math.min(y0 + size[0], h) - Math.max(y0, 0);
+            for (int ox = 0; ox < outW; ox++) {
+                int x0 = ox * stride[1] - left;
+                int cols = Math.min(x0 + size[1], w) - Math.max(x0, 0);
+                scale[oy * outW + ox] = (float) ((double) size[0] * size[1] / ((double) rows * cols));
+            }
+        }
+        return manager.create(scale, new Shape(outH, outW));
+    }
+
+    private Op globalAverage(KerasLayer layer) {
+        boolean keep = KerasConfig.flag(layer, "keepdims", false);
+        return in -> {
+            if (in[0].getShape().dimension() != 4) {
+                throw new IllegalArgumentException("pools a rank-" + in[0].getShape().dimension() + " tensor");
+            }
+            return in[0].mean(new int[] {2, 3}, keep);
+        };
+    }
+
+    private Op dense(KerasLayer layer, Map<String, KerasTensor> w) {
+        KerasTensor kernel = weight(layer, w, "kernel");
+        int[] ks = kernel.shape();
+        int units = KerasConfig.integer(layer, "units", ks.length == 2 ? ks[1] : -1);
+        if (ks.length != 2 || ks[1] != units) {
+            throw new IllegalArgumentException(where(layer) + ": kernel " + kernel.name() + " has shape "
+                    + Arrays.toString(ks) + ", expected [in, " + units + "]");
+        }
+        NDArray weight = params.create(permute(kernel.data(), ks, new int[] {1, 0}), new Shape(ks[1], ks[0]));
+        NDArray bias = bias(layer, w, units);
+        UnaryOperator<NDArray> activation = activation(layer, KerasConfig.activation(layer));
+        return in -> {
+            NDArray x = in[0];
+            int rank = x.getShape().dimension();
+            NDArray y;
+            if (rank == 2) {
+                y = Linear.linear(x, weight, bias).singletonOrThrow();
+            } else if (rank == 4) {
+                // Keras applies Dense to the last (channel) axis
+                try (NDArray nhwc = x.transpose(0, 2, 3, 1); NDArray z = Linear.linear(nhwc, weight, bias)
+                        .singletonOrThrow()) {
+                    y = z.transpose(0, 3, 1, 2);
+                }
+            } else {
+                throw new IllegalArgumentException("Dense on a rank-" + rank + " tensor");
+            }
+            return then(y, activation);
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // helpers
+
+    /**
+     * An NCHW tensor as Keras would see it flattened: NHWC order, {@code [n, h*w*c]}; {@code [n, d]} unchanged.
+     */
+    private static NDArray kerasOrder(NDArray x) {
+        Shape s = x.getShape();
+        if (s.dimension() <= 2) {
+            return x;
+        }
+        long n = s.get(0);
+        if (s.size() / n / s.get(1) == 1) {
+            return x.reshape(n, -1);
+        }
+        int[] axes = new int[s.dimension()];
+        axes[0] = 0;
+        for (int k = 1; k < axes.length - 1; k++) {
+            axes[k] = k + 1;
+        }
+        axes[axes.length - 1] = 1;
+        try (NDArray channelsLast = x.transpose(axes)) {
+            return channelsLast.reshape(n, -1);
+        }
+    }
+
+    private static float[][] rows(NDArray out, int n) {
+        Shape shape = out.getShape();
+        if (shape.dimension() != 2 || shape.get(0) != n) {
+            throw new IllegalStateException("output " + Arrays.toString(shape.getShape()) + " for " + n + " images");
+        }
+        float[] flat = out.toFloatArray();
+        int d = (int) shape.get(1);
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+        return rows;
+    }
+
+    /** Applies {@code f} (null: nothing) and frees {@code x} when {@code f} made a new array. */
+    private static NDArray then(NDArray x, UnaryOperator<NDArray> f) {
+        if (f == null) {
+            return x;
+        }
+        NDArray y = f.apply(x);
+        if (y != x) {
+            x.close();
+        }
+        return y;
+    }
+
+    /** Reorders a row-major tensor: output axis {@code k} is input axis {@code order[k]}. */
+    static float[] permute(float[] data, int[] shape, int[] order) {
+        int rank = shape.length;
+        int[] outShape = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            outShape[k] = shape[order[k]];
+        }
+        int[] inStrides = new int[rank];
+        int stride = 1;
+        for (int k = rank - 1; k >= 0; k--) {
+            inStrides[k] = stride;
+            stride *= shape[k];
+        }
+        int[] strideOfOut = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            strideOfOut[k] = inStrides[order[k]];
+        }
+        float[] out = new float[data.length];
+        int[] idx = new int[rank];
+        int src = 0;
+        for (int o = 0; o < out.length; o++) {
+            out[o] = data[src];
+            for (int k = rank - 1; k >= 0; k--) {
+                idx[k]++;
+                src += strideOfOut[k];
+                if (idx[k] < outShape[k]) {
+                    break;
+                }
+                src -= strideOfOut[k] * outShape[k];
+                idx[k] = 0;
+            }
+        }
+        return out;
+    }
+
+    private NDArray bias(KerasLayer layer, Map<String, KerasTensor> w, int units) {
+        boolean useBias = KerasConfig.flag(layer, "use_bias", true);
+        if (!useBias) {
+            return null;
+        }
+        return vector(layer, weight(layer, w, "bias"), units);
+    }
+
+    private NDArray vector(KerasLayer layer, KerasTensor t, int length) {
+        if (t.data().length != length) {
+            throw new IllegalArgumentException(where(layer) + ": weight " + t.name() + " has " + t.data().length
+                    + " values, expected " + length);
+        }
+        return params.create(t.data(), new Shape(length));
+    }
+
+    private KerasTensor weight(KerasLayer layer, Map<String, KerasTensor> w, String suffix) {
+        KerasTensor t = w.get(suffix);
+        if (t == null) {
+            throw new IllegalArgumentException(where(layer) + ": weight '" + layer.name() + "/" + suffix
+                    + "' is missing (the layer has " + new java.util.TreeSet<>(w.keySet()) + ")");
+        }
+        return t;
+    }
+
+    private static int height(NDArray x) {
+        return (int) x.getShape().get(2);
+    }
+
+    private static int width(NDArray x) {
+        return (int) x.getShape().get(3);
+    }
+
+    private static String shapes(NDArray[] in) {
+        StringBuilder b = new StringBuilder();
+        for (NDArray x : in) {
+            b.append(b.length() == 0 ? "" : ", ").append(Arrays.toString(x.getShape().getShape()));
+        }
+        return b.toString();
+    }
+
+    private static String where(KerasLayer layer) {
+        return "layer '" + layer.name() + "' (" + layer.className() + ")";
+    }
+
+    /** Native arrays held by the net's weights (for leak tests): constant once built. */
+    int liveArrays() {
+        return ((ai.djl.ndarray.BaseNDManager) params).getManagedArrays().size();
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}
