@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
     String backend;
     @Option(names = "--model", description = "Model directory.")
     String model;
-    @Option(names = "--dataset", description = "ID:LOCATION, e.g. imagefolder:PATH.")
+    @Option(names = "--dataset", description = "ID[:LOCATION], e.g. imagefolder:PATH or fashion-mnist.")
     String dataset;
     @Option(names = "--protocol", description = "zero-shot and/or k-shot, comma-separated (default zero-shot).")
     String protocol;
@@ -97,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
     static RunDirectory execute(RunSettings s) throws Exception {
         ModelCard card = ModelCards.load(s.model());
         String[] datasetSpec = s.dataset().split(":", 2);
-        Dataset opened = Plugins.dataset(datasetSpec[0]).open(datasetSpec[1]);
+        Dataset opened = Plugins.dataset(datasetSpec[0]).open(datasetSpec.length > 1 ? datasetSpec[1] : "");
         Dataset small = s.testPerClass() > 0 ? SubsampledDataset.testPerClass(opened, s.testPerClass()) : opened;
         Dataset data = s.downscale() > 0 ? DownscaledDataset.downscale(small, s.downscale()) : small;
         data.warnings().forEach(w -> System.err.println("warning: " + w));

@@ -56,7 +56,7 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
     RunSettings {
         require(!backends.isEmpty(), "backend", "at least one backend id");
         require(model != null, "model", "a model directory");
-        require(dataset != null && dataset.contains(":"), "dataset", "ID:LOCATION, e.g. imagefolder:PATH");
+        require(dataset != null && !dataset.isBlank(), "dataset", "ID[:LOCATION], e.g. imagefolder:PATH");
         require(!protocols.isEmpty(), "protocol", "at least one protocol");
         require(!upsamplers.isEmpty(), "upsampler", "at least one upsampler");
         require(out != null, "out", "an output directory");
@@ -152,6 +152,9 @@ record RunSettings(List<String> backends, Path model, String dataset, List<Strin
 
     /** The dataset's location as an absolute path, when it is one (the report's gallery reads images there). */
     java.util.Optional<String> datasetRoot() {
+        if (!dataset.contains(":")) {
+            return java.util.Optional.empty();
+        }
         String location = dataset.substring(dataset.indexOf(':') + 1);
         int query = location.indexOf('?');
         Path p = Path.of(query >= 0 && !Files.exists(Path.of(location)) ? location.substring(0, query) : location);

@@ -338,4 +338,49 @@ class CliEndToEndIT {
         assertEquals(2, refused.exitCode());
         assertTrue(refused.err().contains("cannot export"), refused.err());
     }
+
+    /** nsfwjs 4.4.0 as tools/install-test-data.sh installs it; fails (never skips) when missing. */
+    static Path nsfwjs() {
+        String configured = System.getProperty("clipbench.nsfwjsDir", System.getenv("CLIPBENCH_NSFWJS_DIR"));
+        Path dir = configured != null ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".cache", "clipbench", "npm", "node_modules", "nsfwjs");
+        assertTrue(Files.isRegularFile(dir.resolve("dist/models/mobilenet_v2/model.min.js")),
+                "nsfwjs not found at " + dir + ": run tools/install-test-data.sh");
+        return dir;
+    }
+
+    @Test
+    void importedPretrainedMobileNetV2AgreesOnEveryRuntimeAndRunsKShot(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("mobilenet");
+        CliProcess.Result imported = CliProcess.run("import-tfjs",
+                nsfwjs().resolve("dist/models/mobilenet_v2").toString(), "--out", model.toString());
+        assertEquals(0, imported.exitCode(), imported.all());
+        assertTrue(Files.isRegularFile(model.resolve("model.onnx")));
+
+        Path parity = dir.resolve("parity");
+        CliProcess.Result r = CliProcess.run("parity", "--model", model.toString(), "--backends",
+                "onnx,djl,tensorflow", "--dataset", FRUIT, "--out", parity.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        for (CSVRecord row : csv(parity.resolve("parity.csv"))) {
+            String pair = row.get("backend_a") + "/" + row.get("backend_b");
+            assertEquals("nearest-centroid", row.get("classifier"), "MobileNetV2 has no text tower");
+            assertTrue(Double.parseDouble(row.get("min_cosine")) >= 0.9999, pair + " " + row.get("min_cosine"));
+            assertEquals("0", row.get("flips"), pair);
+        }
+        for (CSVRecord row : csv(parity.resolve("results.csv"))) {
+            assertEquals("needs a text tower", row.get("note"), "zero-shot is skipped, not an error");
+        }
+
+        Path run = dir.resolve("kshot");
+        CliProcess.Result k = CliProcess.run("run", "--backend", "onnx", "--model", model.toString(), "--dataset",
+                FRUIT, "--protocol", "k-shot", "--k", "1,4", "--seeds", "2", "--val-per-class", "1", "--cache", "none",
+                "--out", run.toString());
+        assertEquals(0, k.exitCode(), k.all());
+        List<CSVRecord> rows = csv(run.resolve("results.csv"));
+        assertTrue(rows.stream().filter(x -> x.get("head").equals("pro")).allMatch(x -> x.get("note")
+                .equals("needs a text tower")));
+        double lite4 = rows.stream().filter(x -> x.get("head").equals("lite") && x.get("k").equals("4"))
+                .mapToDouble(x -> Double.parseDouble(x.get("top1"))).average().orElseThrow();
+        assertTrue(lite4 >= 0.75, "pretrained features separate 8 emoji fruits with 4 shots: " + lite4);
+    }
 }

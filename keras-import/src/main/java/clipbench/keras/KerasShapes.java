@@ -16,10 +16,13 @@ public final class KerasShapes {
     private KerasShapes() {
     }
 
-    /** The output shape of one layer, e.g. {@code [7, 7, 1280]} or {@code [1280]}. */
+    /**
+     * The output shape of one layer, e.g. {@code [7, 7, 1280]} or {@code [1280]}; only the layers it depends on are
+     * visited.
+     */
     public static int[] outputShape(KerasModel model, String layer) {
-        model.layer(layer);
-        return outputShapes(model).get(layer).clone();
+        KerasModel upTo = layer.equals(model.output()) ? model : model.cutAt(layer);
+        return outputShapes(upTo).get(layer).clone();
     }
 
     /** The number of values one example produces at {@code layer} (the product of its output shape). */

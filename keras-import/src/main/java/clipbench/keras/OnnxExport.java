@@ -61,11 +61,17 @@ public final class OnnxExport {
     private final Map<Float, String> scalars = new HashMap<>();
     private int[] outputShape;
 
-    private OnnxExport(KerasModel model) {
+    /** True when only shapes are wanted: initializers are named but not encoded. */
+    private final boolean shapesOnly;
+
+    private OnnxExport(KerasModel model, boolean shapesOnly) {
         this.model = model;
+        this.shapesOnly = shapesOnly;
         long bytes = 0;
-        for (KerasTensor t : model.weights().values()) {
-            bytes += 4L * t.data().length;
+        if (!shapesOnly) {
+            for (KerasTensor t : model.weights().values()) {
+                bytes += 4L * t.data().length;
+            }
         }
         this.g = new OnnxGraph(bytes);
     }
@@ -76,7 +82,7 @@ public final class OnnxExport {
      * @throws IllegalArgumentException for a layer or configuration that cannot be translated
      */
     public static void write(KerasModel model, Path file) throws IOException {
-        OnnxExport e = new OnnxExport(model);
+        OnnxExport e = new OnnxExport(model, false);
         e.build();
         Path abs = file.toAbsolutePath();
         if (abs.getParent() != null) {
@@ -95,7 +101,7 @@ public final class OnnxExport {
 
     /** The same ONNX model as {@link #write}, in memory. */
     public static byte[] toBytes(KerasModel model) {
-        OnnxExport e = new OnnxExport(model);
+        OnnxExport e = new OnnxExport(model, false);
         e.build();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -111,7 +117,7 @@ public final class OnnxExport {
      * feature map (what Keras outputs). Computed statically, without writing anything.
      */
     public static int[] outputShape(KerasModel model) {
-        OnnxExport e = new OnnxExport(model);
+        OnnxExport e = new OnnxExport(model, true);
         e.build();
         return e.outputShape.clone();
     }
@@ -132,6 +138,7 @@ public final class OnnxExport {
                     + " must be a static [height, width, channels]");
         }
         g.input(INPUT, "N", in[2], in[0], in[1]);
+        g.claim(OUTPUT); // before any layer, so a layer named like it gets another tensor name
         boolean sawInput = false;
         for (KerasLayer l : model.layers()) {
             List<Value> inputs = new ArrayList<>();
@@ -163,11 +170,9 @@ public final class OnnxExport {
         }
         outputShape = out.shape.clone();
         if (out.shape.length == 3) {
-            g.claim(OUTPUT);
             g.node("Transpose", OUTPUT, List.of(out.tensor), List.of(OUTPUT), Attr.ints("perm", 0, 2, 3, 1));
             g.output(OUTPUT, "N", out.shape[0], out.shape[1], out.shape[2]);
         } else {
-            g.claim(OUTPUT);
             g.node("Identity", OUTPUT, List.of(out.tensor), List.of(OUTPUT));
             Object[] dims = new Object[out.shape.length + 1];
             dims[0] = "N";
@@ -566,7 +571,9 @@ public final class OnnxExport {
 
     private String init(String name, int[] dims, float[] data) {
         String n = g.fresh(name);
-        g.initializer(n, dims, data);
+        if (!shapesOnly) {
+            g.initializer(n, dims, data);
+        }
         return n;
     }
 

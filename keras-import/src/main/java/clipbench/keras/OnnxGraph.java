@@ -91,10 +91,6 @@ final class OnnxGraph {
         return n;
     }
 
-    boolean has(String name) {
-        return names.contains(name);
-    }
-
     /** Claims a name (graph input, initializer, node output); it must be new. */
     void claim(String name) {
         if (!names.add(name)) {
@@ -124,9 +120,8 @@ final class OnnxGraph {
         nodeCount++;
     }
 
-    /** A float32 initializer in row-major order. */
+    /** A float32 initializer in row-major order; {@code name} comes from {@link #fresh}. */
     void initializer(String name, int[] dims, float[] data) {
-        claim(name);
         long n = 1;
         for (int d : dims) {
             n *= d;
@@ -147,9 +142,8 @@ final class OnnxGraph {
         initializers.floatsField(9, data);
     }
 
-    /** An int64 initializer (shapes, pads). */
+    /** An int64 initializer (shapes, pads); {@code name} comes from {@link #fresh}. */
     void initializerLongs(String name, int[] dims, long[] data) {
-        claim(name);
         ProtoWriter t = new ProtoWriter();
         for (int d : dims) {
             t.int64Field(1, d);

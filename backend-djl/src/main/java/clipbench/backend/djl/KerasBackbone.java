@@ -83,8 +83,9 @@ final class KerasBackbone implements Backbone {
             throw new IOException(card.directory() + ": " + e.getMessage(), e);
         }
         if (card.embedDim() > 0 && card.embedDim() != dim) {
-            throw new IOException(card.directory() + ": model " + model.name() + " gives " + dim + " values per image at"
-                    + " layer '" + model.output() + "', but the model card says embed_dim " + card.embedDim());
+            throw new IOException(card.directory() + ": model " + model.name() + " gives " + dim
+                    + " values per image at layer '" + model.output() + "', but the model card says embed_dim "
+                    + card.embedDim());
         }
         ai.djl.Device device = DjlRuntime.device(options.device());
         try {

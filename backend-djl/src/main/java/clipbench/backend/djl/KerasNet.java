@@ -83,7 +83,8 @@ final class KerasNet implements AutoCloseable {
             }
             Integer out = index.get(model.output());
             if (out == null) {
-                throw new IllegalArgumentException("the output layer '" + model.output() + "' is not one of its layers");
+                throw new IllegalArgumentException("the output layer '" + model.output()
+                        + "' is not one of its layers");
             }
             int input = -1;
             List<Step> compiled = new ArrayList<>();
@@ -162,11 +163,6 @@ final class KerasNet implements AutoCloseable {
         return needed;
     }
 
-    /** {@code [height, width, channels]} of the input (Keras order; 0 or less where the model leaves it open). */
-    int[] inputShape() {
-        return inputShape.clone();
-    }
-
     /**
      * Runs {@code count} images given in NCHW order and returns one row per image: the output layer's values,
      * flattened in Keras's order (NHWC for a feature map).
@@ -178,8 +174,9 @@ final class KerasNet implements AutoCloseable {
                     + " images, got " + height + "x" + width);
         }
         if (nchw.length != (long) count * channels * height * width) {
-            throw new IllegalArgumentException("model " + name + ": " + count + " images of " + channels + "x" + height
-                    + "x" + width + " need " + (long) count * channels * height * width + " floats, got " + nchw.length);
+            throw new IllegalArgumentException("model " + name + ": " + count + " images of " + channels + "x"
+                    + height + "x" + width + " need " + (long) count * channels * height * width + " floats, got "
+                    + nchw.length);
         }
         DjlRuntime.useThreads(threads);
         boolean grad = JniUtils.isGradMode();
@@ -208,8 +205,8 @@ final class KerasNet implements AutoCloseable {
             try {
                 y = step.op.apply(in);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("model " + name + ": " + where(step.layer) + ": failed on input " + shapes(in) + ": "
-                        + TorchModule.pytorchMessage(e), e);
+                throw new IllegalStateException("model " + name + ": " + where(step.layer) + ": failed on input "
+                        + shapes(in) + ": " + TorchModule.pytorchMessage(e), e);
             }
             values[step.index] = y;
             pending.merge(y, reads[step.index], Integer::sum);
@@ -454,21 +451,31 @@ final class KerasNet implements AutoCloseable {
             int[] ph = same ? KerasConfig.samePadding(h, size[0], stride[0], 1) : new int[2];
             int[] pw = same ? KerasConfig.samePadding(w, size[1], stride[1], 1) : new int[2];
             boolean symmetric = ph[0] == ph[1] && pw[0] == pw[1];
-            if (symmetric) {
-                // libtorch's own padding: -inf for max, left out of the average (count_include_pad false)
-                Shape padding = new Shape(ph[0], pw[0]);
-                return max ? Pool.maxPool2d(x, kernel, strides, padding, false)
-                        : Pool.avgPool2d(x, kernel, strides, padding, false, false);
+            NDArray padded = null;
+            Shape padding = new Shape(ph[0], pw[0]);
+            if (!symmetric) {
+                // libtorch pads symmetrically only: the odd pixel goes bottom / right by hand
+                padded = x.pad(new Shape(pw[0], pw[1], ph[0], ph[1]), max ? Double.NEGATIVE_INFINITY : 0);
+                padding = new Shape(0, 0);
             }
-            Shape pads = new Shape(pw[0], pw[1], ph[0], ph[1]);
-            try (NDArray padded = x.pad(pads, max ? Double.NEGATIVE_INFINITY : 0)) {
+            try {
+                NDArray in0 = padded == null ? x : padded;
                 if (max) {
-                    return Pool.maxPool2d(padded, kernel, strides, new Shape(0, 0), false);
+                    // libtorch's own padding never wins a max, like -inf
+                    return Pool.maxPool2d(in0, kernel, strides, padding, false);
                 }
-                NDArray mean = Pool.avgPool2d(padded, kernel, strides, new Shape(0, 0), false, true);
+                // DJL's avgPool2d always counts padding in (count_include_pad); Keras leaves it out: rescale
+                NDArray mean = Pool.avgPool2d(in0, kernel, strides, padding, false, true);
+                if (ph[0] + ph[1] + pw[0] + pw[1] == 0) {
+                    return mean;
+                }
                 try (NDArray rescale = windowScale(x.getManager(), h, w, size, stride, ph[0], pw[0],
                         (int) mean.getShape().get(2), (int) mean.getShape().get(3))) {
                     return then(mean, m -> m.mul(rescale));
+                }
+            } finally {
+                if (padded != null) {
+                    padded.close();
                 }
             }
         };
@@ -496,7 +503,9 @@ final class KerasNet implements AutoCloseable {
             if (in[0].getShape().dimension() != 4) {
                 throw new IllegalArgumentException("pools a rank-" + in[0].getShape().dimension() + " tensor");
             }
-            return in[0].mean(new int[] {2, 3}, keep);
+            Shape s = in[0].getShape();
+            NDArray pooled = Pool.globalAvgPool2d(in[0]); // [n, c]
+            return keep ? then(pooled, p -> p.reshape(s.get(0), s.get(1), 1, 1)) : pooled;
         };
     }
 

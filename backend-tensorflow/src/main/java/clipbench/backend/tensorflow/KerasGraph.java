@@ -19,6 +19,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.DepthwiseConv2dNative;
@@ -269,21 +270,24 @@ final class KerasGraph {
         int[] s = KerasConfig.pair(layer, "strides", k);
         String padding = padding(layer);
         if (layer.className().equals("MaxPooling2D")) {
-            return tf.nn.maxPool(x, tf.constant(new int[] {1, k[0], k[1], 1}), tf.constant(new int[] {1, s[0], s[1], 1}),
-                    padding);
+            return tf.nn.maxPool(x, tf.constant(new int[] {1, k[0], k[1], 1}),
+                    tf.constant(new int[] {1, s[0], s[1], 1}), padding);
         }
         return tf.nn.avgPool(x, List.of(1L, (long) k[0], (long) k[1], 1L), List.of(1L, (long) s[0], (long) s[1], 1L),
                 padding);
     }
 
-    /** {@code x @ kernel [in, out] + bias} on the last axis, one product per sample; then the activation. */
+    /**
+     * {@code x @ kernel [in, out] + bias} on the last axis (of a {@code [N, in]} row, or of every position of a
+     * feature map), one product per sample; then the activation.
+     */
     private Operand<TFloat32> dense(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
         KerasTensor kernel = weight(layer, "kernel", 2);
         int rank = x.shape().numDimensions();
         Operand<TFloat32> rows = rank == 2 ? tf.expandDims(x, tf.constant(1)) : x;
         Operand<TFloat32> y = tf.train.batchMatMul(rows, constant(tf, "kernel", kernel), TFloat32.class);
         if (rank == 2) {
-            y = tf.squeeze(y, org.tensorflow.op.core.Squeeze.axis(List.of(1L)));
+            y = tf.squeeze(y, Squeeze.axis(List.of(1L)));
         }
         return activation(tf, layer, KerasConfig.activation(layer), bias(tf, layer, y));
     }

@@ -195,8 +195,8 @@ final class KerasReference {
         for (int b = 0; b < n; b++) {
             for (int y = 0; y < h; y++) {
                 for (int xx = 0; xx < wd; xx++) {
-                    System.arraycopy(x.data(), ((b * h + y) * wd + xx) * ch, out, ((b * oh + y + t) * ow + xx + le) * ch,
-                            ch);
+                    System.arraycopy(x.data(), ((b * h + y) * wd + xx) * ch, out,
+                            ((b * oh + y + t) * ow + xx + le) * ch, ch);
                 }
             }
         }
@@ -323,22 +323,24 @@ final class KerasReference {
         return new Nd(new int[] {n, ch}, out);
     }
 
-    /** {@code [N, in] @ kernel [in, out]}. */
+    /** {@code x @ kernel [in, out]} on the last axis. */
     private static Nd dense(Nd x, KerasTensor kernel) {
-        int n = x.size(0);
         int in = kernel.shape()[0];
         int outDim = kernel.shape()[1];
-        double[] out = new double[n * outDim];
-        for (int b = 0; b < n; b++) {
+        int rows = x.data().length / in;
+        double[] out = new double[rows * outDim];
+        for (int r = 0; r < rows; r++) {
             for (int o = 0; o < outDim; o++) {
                 double sum = 0;
                 for (int i = 0; i < in; i++) {
-                    sum += x.data()[b * in + i] * kernel.data()[i * outDim + o];
+                    sum += x.data()[r * in + i] * kernel.data()[i * outDim + o];
                 }
-                out[b * outDim + o] = sum;
+                out[r * outDim + o] = sum;
             }
         }
-        return new Nd(new int[] {n, outDim}, out);
+        int[] shape = x.shape().clone();
+        shape[shape.length - 1] = outDim;
+        return new Nd(shape, out);
     }
 
     private static int[] pair(JsonNode c, String key, int fallback) {

@@ -1,0 +1,250 @@
+package clipbench.backend.djl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import clipbench.api.contract.ContractFixtures;
+import clipbench.api.image.ImageDecoder;
+import clipbench.api.image.RgbImage;
+import clipbench.api.model.ModelCard;
+import clipbench.api.model.PreprocessSpec;
+import clipbench.api.spi.Backbone;
+import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.ImageBatch;
+import clipbench.keras.KerasModel;
+import clipbench.keras.KerasModels;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real nsfwjs 4.4.0 models (Keras 2.2 MobileNetV2 and InceptionV3, saved by TF.js with quantised weights) run
+ * by the DJL backend against nsfwjs's own JavaScript outputs ({@code testdata/keras/nsfwjs-reference.json}, made by
+ * {@code make-reference.mjs} on the PNGs beside it): the 5 class probabilities within 1e-4 and the default
+ * feature layer (1280 / 2048 values) on its first values and L2 norm. Input: PNG pixels / 255, NCHW, no resizing.
+ *
+ * <p>nsfwjs is found through the system property {@value #DIR_PROPERTY}, the environment variable
+ * {@value #DIR_ENV}, or where {@code tools/install-test-data.sh} installs it ({@code $CLIPBENCH_NPM/node_modules},
+ * default {@code $HOME/.cache/clipbench/npm/node_modules}); without it the test fails, asking for that script.
+ */
+class KerasNsfwjsTest {
+    static final String DIR_PROPERTY = "clipbench.nsfwjsDir";
+    static final String DIR_ENV = "CLIPBENCH_NSFWJS_DIR";
+    /** Another reference file (its PNGs beside it), e.g. one just made by make-reference.mjs elsewhere. */
+    static final String REFERENCE_PROPERTY = "clipbench.nsfwjsReference";
+    private static final double PROBABILITY_TOLERANCE = 1e-4;
+    /** Feature values: absolute below 1, relative above. */
+    private static final double FEATURE_TOLERANCE = 1e-4;
+
+    /** nsfwjs's package folder, or a failure saying how to install it. */
+    static Path nsfwjs() {
+        String configured = System.getProperty(DIR_PROPERTY, System.getenv(DIR_ENV));
+        String npm = System.getenv("CLIPBENCH_NPM"); // where tools/install-test-data.sh installs
+        String home = System.getenv("HOME") != null ? System.getenv("HOME") : System.getProperty("user.home");
+        Path dir = configured != null && !configured.isBlank() ? Path.of(configured)
+                : (npm != null && !npm.isBlank() ? Path.of(npm) : Path.of(home, ".cache", "clipbench", "npm"))
+                        .resolve("node_modules/nsfwjs");
+        if (!Files.isRegularFile(dir.resolve("dist/models/mobilenet_v2/model.min.js"))) {
+            fail("nsfwjs 4.4.0 not found at " + dir + " (set -D" + DIR_PROPERTY + " or " + DIR_ENV + "): run "
+                    + "tools/install-test-data.sh");
+        }
+        return dir;
+    }
+
+    /** The reference file: {@code testdata/keras/nsfwjs-reference.json} ({@value #REFERENCE_PROPERTY} overrides). */
+    private static Path referenceFile() {
+        String configured = System.getProperty(REFERENCE_PROPERTY);
+        Path file = configured != null ? Path.of(configured) : ContractFixtures.testdata("keras/nsfwjs-reference.json");
+        if (!Files.isRegularFile(file)) {
+            fail(file + " is missing: regenerate it with testdata/keras/make-reference.mjs");
+        }
+        return file;
+    }
+
+    private static JsonNode model(JsonNode reference, String name) {
+        for (JsonNode m : reference.path("models")) {
+            if (m.path("name").asText().equals(name)) {
+                return m;
+            }
+        }
+        return fail("nsfwjs-reference.json has no model " + name);
+    }
+
+    /** A keras card for an nsfwjs model folder as npm installs it (model.min.js + shards; no feature_layer). */
+    private static ModelCard card(Path dir, int size) {
+        return new ModelCard(dir, "nsfwjs-" + dir.getFileName(), "keras", new PreprocessSpec("scale01", size,
+                new float[3], new float[] {1, 1, 1}), 0, 0, 1, null, Map.of("keras", Map.of("topology",
+                "model.min.js")));
+    }
+
+    /** The reference's images for a model, as one NCHW batch of pixels / 255. */
+    private static ImageBatch images(Path folder, JsonNode entry, List<String> names) throws IOException {
+        int size = entry.path("input_size").asInt();
+        List<float[]> planes = new ArrayList<>();
+        for (JsonNode r : entry.path("results")) {
+            String file = r.path("image").asText();
+            RgbImage img = ImageDecoder.read(folder.resolve(file));
+            assertEquals(size, img.width(), file);
+            assertEquals(size, img.height(), file);
+            float[] chw = new float[3 * size * size];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        chw[(c * size + y) * size + x] = img.channel(x, y, c) / 255f;
+                    }
+                }
+            }
+            planes.add(chw);
+            names.add(file);
+        }
+        float[] data = new float[planes.size() * 3 * size * size];
+        for (int i = 0; i < planes.size(); i++) {
+            System.arraycopy(planes.get(i), 0, data, i * planes.get(i).length, planes.get(i).length);
+        }
+        return new ImageBatch(planes.size(), size, data);
+    }
+
+    /** Intermediate layers recorded for the first image (first 8 values, L2 norm, sum), to locate a difference. */
+    private static void probes(String name, KerasModel full, JsonNode entry, ImageBatch batch) {
+        float[] first = java.util.Arrays.copyOf(batch.data(), batch.imageFloats());
+        for (JsonNode probe : entry.path("probes")) {
+            String layer = probe.path("layer").asText();
+            float[] got;
+            try (KerasNet net = KerasNet.build(full.cutAt(layer), ai.djl.Device.cpu(), 0)) {
+                got = net.run(first, 1, batch.size(), batch.size())[0];
+            }
+            double worst = 0;
+            JsonNode want = probe.path("first8");
+            for (int k = 0; k < want.size(); k++) {
+                double w = want.get(k).asDouble();
+                worst = Math.max(worst, Math.abs(got[k] - w) / Math.max(1, Math.abs(w)));
+            }
+            double sq = 0;
+            for (float v : got) {
+                sq += (double) v * v;
+            }
+            worst = Math.max(worst, relative(Math.sqrt(sq), probe.path("l2").asDouble()));
+            worst = Math.max(worst, relative(sum(got), probe.path("sum").asDouble()));
+            System.out.printf("nsfwjs %s probe %s (%s, %d values): max error %.3g%n", name, layer,
+                    probe.path("class_name").asText(), got.length, worst);
+            assertTrue(worst <= FEATURE_TOLERANCE, name + ": layer " + layer + " differs from nsfwjs by " + worst);
+        }
+    }
+
+    private static double sum(float[] values) {
+        double s = 0;
+        for (float v : values) {
+            s += v;
+        }
+        return s;
+    }
+
+    private static double relative(double got, double want) {
+        return Math.abs(got - want) / Math.max(1e-12, Math.abs(want));
+    }
+
+    @Test
+    void mobileNetV2() throws IOException {
+        check("MobileNetV2", "mobilenet_v2", 1280);
+    }
+
+    @Test
+    void inceptionV3() throws IOException {
+        check("InceptionV3", "inception_v3", 2048);
+    }
+
+    private void check(String name, String folder, int featureLength) throws IOException {
+        Path dir = nsfwjs().resolve("dist/models").resolve(folder);
+        Path referenceFile = referenceFile();
+        JsonNode entry = model(ContractFixtures.readJson(referenceFile), name);
+        int size = entry.path("input_size").asInt();
+        ModelCard card = card(dir, size);
+        DjlBackboneProvider provider = new DjlBackboneProvider();
+        List<Path> hashed = provider.artifactFiles(card); // the topology, then every weight shard
+        assertEquals(dir.resolve("model.min.js"), hashed.get(0));
+        assertEquals(folder.equals("mobilenet_v2") ? 1 : 6, hashed.size() - 1, hashed.toString());
+        for (Path shard : hashed.subList(1, hashed.size())) {
+            assertTrue(shard.getFileName().toString().startsWith("group1-shard") && Files.isRegularFile(shard), shard
+                    + " should be one of the model's weight shards");
+        }
+
+        long t0 = System.nanoTime();
+        KerasModel full = KerasModels.loadFull(card);
+        String featureLayer = KerasModels.featureLayer(card, full);
+        assertEquals(entry.path("feature_layer").asText(), featureLayer);
+        assertEquals(entry.path("output_layer").asText(), full.output());
+        long t1 = System.nanoTime();
+        List<String> files = new ArrayList<>();
+        ImageBatch batch = images(referenceFile.getParent(), entry, files);
+        BackendOptions options = BackendOptions.defaults();
+        try (KerasBackbone classifier = KerasBackbone.open(card, full, options);
+             KerasBackbone features = KerasBackbone.open(card, full.cutAt(featureLayer), options)) {
+            long t2 = System.nanoTime();
+            assertEquals(5, classifier.embeddingDim());
+            assertEquals(featureLength, features.embeddingDim());
+            assertEquals(entry.path("feature_length").asInt(), features.embeddingDim());
+
+            long s = System.nanoTime();
+            float[][] probabilities = classifier.embedImages(batch);
+            double batched = (System.nanoTime() - s) / 1e6 / batch.count();
+            float[][] feats = features.embedImages(batch);
+            double worstP = 0;
+            double worstF = 0;
+            double worstNorm = 0;
+            for (int n = 0; n < files.size(); n++) {
+                JsonNode r = entry.path("results").get(n);
+                assertEquals(files.get(n), r.path("image").asText());
+                JsonNode want = r.path("probabilities");
+                assertEquals(5, want.size());
+                for (int k = 0; k < 5; k++) {
+                    worstP = Math.max(worstP, Math.abs(probabilities[n][k] - want.get(k).asDouble()));
+                }
+                JsonNode first = r.path("feature").path("first16");
+                for (int k = 0; k < first.size(); k++) {
+                    double w = first.get(k).asDouble();
+                    worstF = Math.max(worstF, Math.abs(feats[n][k] - w) / Math.max(1, Math.abs(w)));
+                }
+                double sq = 0;
+                for (float v : feats[n]) {
+                    sq += (double) v * v;
+                }
+                double l2 = r.path("feature").path("l2").asDouble();
+                worstNorm = Math.max(worstNorm, Math.abs(Math.sqrt(sq) - l2) / l2);
+                worstNorm = Math.max(worstNorm, relative(sum(feats[n]), r.path("feature").path("sum").asDouble()));
+            }
+            System.out.printf("nsfwjs %s (DJL/libtorch): max |p - nsfwjs| %.3g, feature first16 max rel/abs error"
+                    + " %.3g, L2 / sum relative error %.3g%n", name, worstP, worstF, worstNorm);
+            assertTrue(worstP <= PROBABILITY_TOLERANCE, name + ": probabilities differ from nsfwjs by " + worstP);
+            assertTrue(worstF <= FEATURE_TOLERANCE, name + ": features differ from nsfwjs by " + worstF);
+            assertTrue(worstNorm <= FEATURE_TOLERANCE, name + ": feature L2 norm or sum differs from nsfwjs by "
+                    + worstNorm);
+            probes(name, full, entry, batch);
+
+            // timing: one image (warm), after the first batch above (which includes libtorch's warm-up)
+            s = System.nanoTime();
+            classifier.embedImages(new ImageBatch(1, size, java.util.Arrays.copyOf(batch.data(), batch.imageFloats())));
+            double single = (System.nanoTime() - s) / 1e6;
+            System.out.printf("nsfwjs %s (DJL/libtorch, %d threads): load %.0f ms, build %.0f ms, %.1f ms/image at"
+                    + " batch %d (first call), %.1f ms for one image%n", name, DjlRuntime.defaultThreads(),
+                    (t1 - t0) / 1e6, (t2 - t1) / 1e6, batched, batch.count(), single);
+        }
+        if (name.equals("MobileNetV2")) {
+            // the same through the provider: the card's default feature layer
+            try (Backbone backbone = provider.open(card, BackendOptions.defaults())) {
+                assertEquals(featureLength, backbone.embeddingDim());
+                float[] f = backbone.embedImages(batch)[0];
+                JsonNode first = entry.path("results").get(0).path("feature").path("first16");
+                for (int k = 0; k < first.size(); k++) {
+                    assertEquals(first.get(k).asDouble(), f[k], FEATURE_TOLERANCE * Math.max(1,
+                            Math.abs(first.get(k).asDouble())));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package clipbench.cli;
+
+import clipbench.api.model.ModelCards;
+import clipbench.keras.KerasModels;
+import clipbench.keras.ModelCardWriter;
+import clipbench.keras.OnnxExport;
+import clipbench.keras.TfjsImporter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code clipbench import-tfjs FROM --out DIR}: a TF.js Keras layers model (e.g. nsfwjs's MobileNetV2) as a
+ * model directory every backend runs: the Keras graph for TensorFlow and DJL, plus {@code model.onnx}.
+ */
+@Command(name = "import-tfjs", description = "Import a TensorFlow.js Keras layers model (model.json or nsfwjs's"
+        + " .min.js files) as a model directory for every backend, cut at its pooled features.")
+final class ImportTfjsCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FROM", description = "Folder with the TF.js model.")
+    Path from;
+
+    @Option(names = "--out", required = true, description = "New model directory.")
+    Path out;
+
+    @Option(names = "--feature-layer", description = "Layer whose output is the embedding (default: the last"
+            + " global pooling).")
+    String featureLayer;
+
+    @Option(names = "--name", description = "Model name (default from the folder).")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.println("imported: " + importModel(from, out, featureLayer, name));
+        return 0;
+    }
+
+    /** Imports and adds the ONNX export; returns the model directory. */
+    static Path importModel(Path from, Path out, String featureLayer, String name) throws IOException {
+        TfjsImporter.importModel(from, out, featureLayer, name);
+        OnnxExport.write(KerasModels.load(ModelCards.load(out)), out.resolve("model.onnx"));
+        ModelCardWriter.addArtifact(out, "onnx", "image", "model.onnx");
+        return out;
+    }
+}
