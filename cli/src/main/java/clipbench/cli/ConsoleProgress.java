@@ -31,6 +31,12 @@ final class ConsoleProgress implements ProgressListener {
     }
 
     @Override
+    public void warn(String message) {
+        finish();
+        System.err.println("warning: " + message);
+    }
+
+    @Override
     public void finish() {
         if (bar != null) {
             bar.close();

@@ -383,4 +383,37 @@ class CliEndToEndIT {
                 .mapToDouble(x -> Double.parseDouble(x.get("top1"))).average().orElseThrow();
         assertTrue(lite4 >= 0.75, "pretrained features separate 8 emoji fruits with 4 shots: " + lite4);
     }
+
+    @Test
+    void badFilesAreNamedSkippedAndCountedWhileTheRunGoesOn(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("fruit");
+        Path src = CliProcess.root().resolve("testdata/images/emoji-fruit");
+        for (String split : List.of("Training", "Test")) {
+            for (String cls : List.of("banana", "lemon")) {
+                Path to = Files.createDirectories(data.resolve(split).resolve(cls));
+                try (var s = Files.list(src.resolve(split).resolve(cls))) {
+                    for (Path p : (Iterable<Path>) s::iterator) {
+                        Files.copy(p, to.resolve(p.getFileName()));
+                    }
+                }
+            }
+        }
+        Path corrupt = Files.writeString(data.resolve("Test/banana/corrupt.png"), "not a png");
+        Path empty = Files.write(data.resolve("Test/lemon/empty.jpg"), new byte[0]);
+        Path unknown = Files.writeString(data.resolve("Test/lemon/notes.xyz"), "?");
+        Path emptyClass = Files.createDirectories(data.resolve("Test/cherries"));
+        Path out = dir.resolve("run");
+        CliProcess.Result r = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset",
+                "imagefolder:" + data, "--cache", "none", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        for (Path named : List.of(corrupt, empty, unknown, emptyClass)) {
+            assertTrue(r.err().contains(named.toString()), "warning names " + named + ":\n" + r.err());
+        }
+        CSVRecord row = csv(out.resolve("results.csv")).get(0);
+        assertEquals("1", row.get("n_skipped"), "the corrupt PNG is skipped at load time");
+        assertEquals(6, Integer.parseInt(row.get("n_test")), "2 classes x 3 readable test images");
+        assertTrue(Integer.parseInt(row.get("n_dataset_warnings")) >= 3, "zero-byte, unknown extension, empty class");
+        assertTrue(csv(out.resolve("predictions.csv")).stream().noneMatch(p -> p.get("image").contains("corrupt")));
+        assertTrue(corrupt.toFile().exists());
+    }
 }

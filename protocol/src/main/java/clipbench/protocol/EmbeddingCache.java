@@ -42,8 +42,12 @@ public final class EmbeddingCache {
         return dir;
     }
 
-    /** The block for {@code key}: read from disk when complete, otherwise computed (resuming partial work). */
-    public EmbeddedSplit getOrCompute(CacheKey key, List<DatasetItem> items, EmbeddingPipeline pipeline,
+    /**
+     * The block for {@code key}: read from disk when complete, otherwise computed (resuming partial work)
+     * with the pipeline {@code pipeline} supplies, which is only asked for on a miss.
+     */
+    public EmbeddedSplit getOrCompute(CacheKey key, List<DatasetItem> items,
+                                      java.util.function.Supplier<EmbeddingPipeline> pipeline,
                                       ProgressListener progress) throws IOException {
         Files.createDirectories(dir);
         String name = key.digest();
@@ -62,7 +66,7 @@ public final class EmbeddingCache {
                      StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             DataOutputStream data = new DataOutputStream(vout);
             int[] width = {-1};
-            timing = pipeline.embed(items.subList(done, items.size()), new EmbeddingPipeline.Output() {
+            timing = pipeline.get().embed(items.subList(done, items.size()), new EmbeddingPipeline.Output() {
                 @Override
                 public void rows(List<DatasetItem> batch, float[][] rows) throws IOException {
                     ByteBuffer buf = ByteBuffer.allocate(rows.length * rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -13,4 +13,8 @@ public interface ProgressListener {
 
     default void finish() {
     }
+
+    /** Something the user should see that does not stop the work (e.g. a skipped image and why). */
+    default void warn(String message) {
+    }
 }

@@ -12,6 +12,8 @@ import java.util.TreeMap;
  * @param upsampleSeconds time of the upsampler alone, within embedSeconds
  * @param fitSeconds      time spent fitting the head
  * @param skipped         unreadable test images left out
+ * @param datasetWarnings files the dataset skipped while listing (zero-byte, unknown extension, empty
+ *                        class folder, ...), each reported with its path when the run started
  * @param selected        hyper-parameters the head chose (e.g. {@code l2})
  * @param cached          test embeddings came from the cache (timings are those of the run that made them)
  * @param note            why a head was skipped, or empty
@@ -19,7 +21,7 @@ import java.util.TreeMap;
 public record ResultRow(Provenance provenance, String protocol, String head, int k, long seed, int nTrain,
                         int nTest, double top1, double top5, double meanPerClassRecall, double embedSeconds,
                         double imagesPerSecond, double upsampleSeconds, double fitSeconds, int skipped,
-                        long trainableParams, Map<String, String> selected, boolean cached, String note) {
+                        int datasetWarnings, long trainableParams, Map<String, String> selected, boolean cached, String note) {
 
     public ResultRow {
         selected = new TreeMap<>(selected);

@@ -56,11 +56,12 @@ public final class Runner {
     public void run() throws IOException {
         for (RunPlan.BackendChoice choice : plan.backends()) {
             String sha = ModelCards.sha256(choice.provider().artifactFiles(plan.card()));
-            try (Backbone backbone = choice.provider().open(plan.card(), choice.options())) {
-                BackendRun run = new BackendRun(choice, backbone, sha);
+            try (BackendRun run = new BackendRun(choice, sha)) {
                 for (RunPlan.UpsamplerChoice up : plan.upsamplers()) {
                     run.evaluate(up);
                 }
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause(); // from a lazily opened backbone: keep the message that names the file
             }
         }
         if (plan.backends().size() > 1) {
@@ -70,26 +71,54 @@ public final class Runner {
         }
     }
 
-    /** The work of one opened backbone; class text embeddings are computed at most once. */
-    private final class BackendRun {
+    /**
+     * The work of one backend. Its backbone is opened on first need, so a run whose embeddings are all
+     * cached (a second run, a resumed one) never loads the runtime; class text embeddings are computed
+     * at most once.
+     */
+    private final class BackendRun implements AutoCloseable {
         private final RunPlan.BackendChoice choice;
-        private final Backbone backbone;
+        private Backbone backbone;
         private final String sha;
-        private final boolean text;
+        private Boolean text;
         private float[][] classText;
 
-        BackendRun(RunPlan.BackendChoice choice, Backbone backbone, String sha) {
+        BackendRun(RunPlan.BackendChoice choice, String sha) {
             this.choice = choice;
-            this.backbone = backbone;
             this.sha = sha;
-            this.text = backbone.capabilities().contains(Capability.TEXT_TOWER);
+        }
+
+        private Backbone backbone() {
+            if (backbone == null) {
+                try {
+                    backbone = choice.provider().open(plan.card(), choice.options());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return backbone;
+        }
+
+        /** Whether the backbone has a text tower; a card without a context length cannot have one. */
+        private boolean text() {
+            if (text == null) {
+                text = plan.card().contextLength() > 0 && backbone().capabilities().contains(Capability.TEXT_TOWER);
+            }
+            return text;
+        }
+
+        @Override
+        public void close() {
+            if (backbone != null) {
+                backbone.close();
+            }
         }
 
         void evaluate(RunPlan.UpsamplerChoice up) throws IOException {
             String testSplit = plan.dataset().testSplit();
             Provenance prov = new Provenance(plan.runId(), choice.provider().id(), choice.provider().runtimeVersion(),
                     plan.card().name(), sha, plan.dataset().name(), testSplit, up.spec(),
-                    backbone.preprocess().describe(), plan.templates().name(), Versions.clipbench());
+                    plan.card().preprocess().describe(), plan.templates().name(), Versions.clipbench());
             List<HeadProvider> zeroShot = pending(prov, RunPlan.ZERO_SHOT, false);
             List<HeadProvider> kShot = pending(prov, RunPlan.K_SHOT, true);
             if (zeroShot.isEmpty() && kShot.isEmpty()) {
@@ -97,10 +126,10 @@ public final class Runner {
             }
             EmbeddedSplit test = embed(up, testSplit, plan.dataset().items(testSplit));
             sides.computeIfAbsent(up.spec(), u -> new ArrayList<>()).add(new Parity.Side(choice.provider().id(), test,
-                    text ? classText() : null, plan.card().logitScale()));
+                    text() ? classText() : null, plan.card().logitScale()));
             for (HeadProvider h : zeroShot) {
-                evaluateHead(prov, RunPlan.ZERO_SHOT, h, 0, -1, test, () -> h.fit(
-                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0);
+                sink.accept(outcome(prov, RunPlan.ZERO_SHOT, h, 0, -1, test, () -> h.fit(
+                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0));
             }
             if (kShot.isEmpty()) {
                 return;
@@ -124,6 +153,11 @@ public final class Runner {
             List<DatasetItem> needed = trainItems.stream().filter(i -> used.contains(i.id())).toList();
             EmbeddedSplit train = embed(up, trainSplit, needed);
             Map<String, Integer> rowOf = train.indexById();
+            if (text() && kShot.stream().anyMatch(HeadProvider::needsText)) {
+                classText(); // computed once, before the fits share it
+            }
+            // Fits are independent: run them on every core, store them in (k, seed, head) order.
+            List<java.util.concurrent.Callable<Outcome>> fits = new ArrayList<>();
             for (int k : plan.ks()) {
                 for (long seed = 0; seed < plan.seeds(); seed++) {
                     long s = seed;
@@ -134,12 +168,40 @@ public final class Runner {
                         if (sink.done(row(prov, RunPlan.K_SHOT, h, k, seed).key())) {
                             continue;
                         }
-                        evaluateHead(prov, RunPlan.K_SHOT, h, k, seed, test, () -> h.fit(new HeadInputs(
-                                classes.size(), h.needsText() ? classText() : null, plan.card().logitScale(),
+                        fits.add(() -> outcome(prov, RunPlan.K_SHOT, h, k, s, test, () -> h.fit(new HeadInputs(
+                                classes.size(), h.needsText() ? classText : null, plan.card().logitScale(),
                                 fit.features(), fit.labels(), val.features(), val.labels(), s)),
-                                fit.labels().length);
+                                fit.labels().length));
                     }
                 }
+            }
+            runInOrder(fits);
+        }
+
+        /** Runs tasks in parallel and hands each outcome to the sink as soon as all before it are stored. */
+        private void runInOrder(List<java.util.concurrent.Callable<Outcome>> tasks) throws IOException {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                    Math.max(1, Math.min(tasks.size(), Runtime.getRuntime().availableProcessors())));
+            try {
+                List<java.util.concurrent.Future<Outcome>> futures = new ArrayList<>();
+                for (java.util.concurrent.Callable<Outcome> t : tasks) {
+                    futures.add(pool.submit(t));
+                }
+                for (java.util.concurrent.Future<Outcome> f : futures) {
+                    try {
+                        sink.accept(f.get());
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        throw new IOException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
             }
         }
 
@@ -163,12 +225,11 @@ public final class Runner {
             return out;
         }
 
-        private void evaluateHead(Provenance prov, String protocol, HeadProvider h, int k, long seed,
-                                  EmbeddedSplit test, Supplier<Head> fitter, int nTrain) throws IOException {
-            if (h.needsText() && !text) {
-                sink.accept(new Outcome(skippedRow(prov, protocol, h, k, seed, test), List.of(), null,
-                        classNames()));
-                return;
+        /** Fits and evaluates one head (or records why it is skipped). */
+        private Outcome outcome(Provenance prov, String protocol, HeadProvider h, int k, long seed,
+                                EmbeddedSplit test, Supplier<Head> fitter, int nTrain) {
+            if (h.needsText() && !text()) {
+                return new Outcome(skippedRow(prov, protocol, h, k, seed, test), List.of(), null, classNames());
             }
             long t0 = System.nanoTime();
             Head head = fitter.get();
@@ -176,9 +237,10 @@ public final class Runner {
             Evaluation eval = Evaluation.of(head.logits(test.embeddings()), test.labels(), classes.size());
             ResultRow row = new ResultRow(prov, protocol, h.id(), k, seed, nTrain, test.size(), eval.top1(),
                     eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
-                    test.upsampleSeconds(), fitSeconds, test.skipped().size(), head.trainableParameters(),
+                    test.upsampleSeconds(), fitSeconds, test.skipped().size(), plan.dataset().warnings().size(),
+                    head.trainableParameters(),
                     head.selected(), test.cached(), "");
-            sink.accept(new Outcome(row, predictions(test, eval), eval.confusion(), classNames()));
+            return new Outcome(row, predictions(test, eval), eval.confusion(), classNames());
         }
 
         private float[][] classText() {
@@ -187,7 +249,7 @@ public final class Runner {
                     ClipTokenizer tokenizer = ClipTokenizer.load(plan.card().resolveVocab());
                     int context = plan.card().contextLength();
                     // Long prompts are cut (CLIP's truncate=True) rather than failing a run on one class name.
-                    classText = ClassPrompts.embed(backbone, texts -> tokenizer.tokenizeAll(texts, context, true),
+                    classText = ClassPrompts.embed(backbone(), texts -> tokenizer.tokenizeAll(texts, context, true),
                             classes, plan.templates(), plan.batchSize(), progress);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -196,19 +258,28 @@ public final class Runner {
             return classText;
         }
 
-        /** Embeds {@code items} of {@code split}, through the cache; a subset of a split is its own block. */
+        /** Embeds {@code items} of {@code split} and reports each unreadable image. */
         private EmbeddedSplit embed(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items)
                 throws IOException {
-            EmbeddingPipeline pipeline = new EmbeddingPipeline(backbone, up.upsampler(), plan.batchSize());
+            EmbeddedSplit embedded = embedItems(up, split, items);
+            embedded.skipped().forEach(s -> progress.warn("skipped " + s));
+            return embedded;
+        }
+
+        /** Through the cache when there is one; a subset of a split is its own block. */
+        private EmbeddedSplit embedItems(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items)
+                throws IOException {
+            java.util.function.Supplier<EmbeddingPipeline> pipeline =
+                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize());
             if (plan.cache() == null) {
-                return pipeline.embed(items, progress);
+                return pipeline.get().embed(items, progress);
             }
             List<DatasetItem> all = plan.dataset().items(split);
             String block = items.size() == all.size() ? split : split + "[" + items.size() + " of " + all.size()
                     + ", " + CacheKey.digestOf(items.stream().map(DatasetItem::id).toList()) + "]";
             CacheKey key = new CacheKey(choice.provider().id(), choice.provider().runtimeVersion(),
                     plan.card().name(), sha, plan.dataset().name(), plan.dataset().fingerprint(), block, up.spec(),
-                    backbone.preprocess().describe());
+                    plan.card().preprocess().describe());
             return plan.cache().getOrCompute(key, items, pipeline, progress);
         }
 
@@ -222,7 +293,8 @@ public final class Runner {
             double nan = Double.NaN;
             return new ResultRow(prov, protocol, h.id(), k, seed, 0, test == null ? 0 : test.size(), nan, nan, nan,
                     test == null ? 0 : test.totalSeconds(), test == null ? 0 : test.imagesPerSecond(),
-                    test == null ? 0 : test.upsampleSeconds(), 0, test == null ? 0 : test.skipped().size(), 0,
+                    test == null ? 0 : test.upsampleSeconds(), 0, test == null ? 0 : test.skipped().size(),
+                    plan.dataset().warnings().size(), 0,
                     Map.of(), test != null && test.cached(), "needs a text tower");
         }
     }

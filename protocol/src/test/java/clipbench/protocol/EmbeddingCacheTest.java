@@ -36,13 +36,13 @@ class EmbeddingCacheTest {
         EmbeddingCache cache = new EmbeddingCache(dir.resolve("cache"));
         EmbeddingPipeline pipeline = new EmbeddingPipeline(backbone, (img, s) -> img, 4);
         List<DatasetItem> items = items(10, 3);
-        EmbeddedSplit first = cache.getOrCompute(KEY, items, pipeline, ProgressListener.NONE);
+        EmbeddedSplit first = cache.getOrCompute(KEY, items, () -> pipeline, ProgressListener.NONE);
         assertFalse(first.cached());
         assertEquals(9, first.size());
         assertEquals(List.of("img3: img3: unreadable"), first.skipped());
         int calls = backbone.batchSizes.size();
 
-        EmbeddedSplit second = cache.getOrCompute(KEY, items, pipeline, ProgressListener.NONE);
+        EmbeddedSplit second = cache.getOrCompute(KEY, items, () -> pipeline, ProgressListener.NONE);
         assertTrue(second.cached());
         assertEquals(calls, backbone.batchSizes.size(), "no backbone call on a cache hit");
         assertEquals(first.ids(), second.ids());
@@ -53,7 +53,7 @@ class EmbeddingCacheTest {
         assertEquals(first.skipped(), second.skipped());
 
         CacheKey other = new CacheKey("fake", "1", "m", "sha", "ds", "fp", "Test", "bicubic", "clip/8");
-        cache.getOrCompute(other, items, pipeline, ProgressListener.NONE);
+        cache.getOrCompute(other, items, () -> pipeline, ProgressListener.NONE);
         assertTrue(backbone.batchSizes.size() > calls, "another upsampler is another block");
         assertEquals(2, cache.blocks().size());
     }
@@ -76,11 +76,11 @@ class EmbeddingCacheTest {
             }
         }, (img, s) -> img, 4);
         assertThrows(IllegalStateException.class,
-                () -> cache.getOrCompute(KEY, items, dying, ProgressListener.NONE));
+                () -> cache.getOrCompute(KEY, items, () -> dying, ProgressListener.NONE));
         assertTrue(cache.blocks().isEmpty(), "an incomplete block is not visible");
 
         EmbeddingPipeline pipeline = new EmbeddingPipeline(backbone, (img, s) -> img, 4);
-        EmbeddedSplit resumed = cache.getOrCompute(KEY, items, pipeline, ProgressListener.NONE);
+        EmbeddedSplit resumed = cache.getOrCompute(KEY, items, () -> pipeline, ProgressListener.NONE);
         assertEquals(List.of(4, 2), backbone.batchSizes, "only the 6 items after the first batch are embedded");
         EmbeddedSplit fresh = new EmbeddingPipeline(backbone, (img, s) -> img, 4).embed(items, ProgressListener.NONE);
         assertEquals(fresh.ids(), resumed.ids());

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 public final class ResultColumns {
     public static final List<String> RESULTS = List.of("run_id", "backend", "runtime_version", "backbone",
             "model_sha256", "dataset", "split", "upsampler", "preprocess", "templates", "protocol", "head", "k",
-            "seed", "n_train", "n_test", "n_skipped", "top1", "top5", "mean_per_class_recall", "embed_seconds",
+            "seed", "n_train", "n_test", "n_skipped", "n_dataset_warnings", "top1", "top5", "mean_per_class_recall",
+            "embed_seconds",
             "images_per_second", "upsample_seconds", "fit_seconds", "cached", "trainable_params", "selected_l2",
             "selected", "note", "clipbench_version");
 
@@ -48,7 +49,8 @@ public final class ResultColumns {
         return List.of(p.runId(), p.backend(), p.runtimeVersion(), p.backbone(), p.modelSha256(), p.dataset(),
                 p.split(), p.upsampler(), p.preprocess(), p.templates(), r.protocol(), r.head(), k(r.k()),
                 Long.toString(r.seed()), Integer.toString(r.nTrain()), Integer.toString(r.nTest()),
-                Integer.toString(r.skipped()), number(r.top1()), number(r.top5()), number(r.meanPerClassRecall()),
+                Integer.toString(r.skipped()), Integer.toString(r.datasetWarnings()), number(r.top1()),
+                number(r.top5()), number(r.meanPerClassRecall()),
                 number(r.embedSeconds()), number(r.imagesPerSecond()), number(r.upsampleSeconds()),
                 number(r.fitSeconds()), Boolean.toString(r.cached()), Long.toString(r.trainableParams()),
                 r.selected().getOrDefault("l2", ""), selected, r.note(), p.clipbenchVersion());
