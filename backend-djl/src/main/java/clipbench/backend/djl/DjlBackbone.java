@@ -8,6 +8,7 @@ import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.Device;
+import clipbench.api.spi.Embeddings;
 import clipbench.api.spi.ImageBatch;
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -246,13 +247,7 @@ public final class DjlBackbone implements Backbone {
     }
 
     private float[][] checked(TorchModule module, float[][] rows) {
-        for (float[] row : rows) {
-            if (row.length != dim) {
-                throw new IllegalStateException(module.file + ": output has " + row.length + " values per row,"
-                        + " expected " + dim);
-            }
-        }
-        return rows;
+        return Embeddings.requireWidth(rows, dim, module.file + ": output");
     }
 
     /** Native arrays still held by the modules (for leak tests). */

@@ -7,6 +7,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
+import clipbench.api.spi.Embeddings;
 import clipbench.api.spi.ImageBatch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -138,13 +139,7 @@ public final class OnnxBackbone implements Backbone {
     }
 
     private float[][] checked(OnnxTower tower, float[][] rows) {
-        for (float[] row : rows) {
-            if (row.length != dim) {
-                throw new IllegalStateException(tower.file + ": output '" + tower.output + "' has " + row.length
-                        + " values per row, expected " + dim);
-            }
-        }
-        return rows;
+        return Embeddings.requireWidth(rows, dim, tower.file + ": output '" + tower.output + "'");
     }
 
     @Override

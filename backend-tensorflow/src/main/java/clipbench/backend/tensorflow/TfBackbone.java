@@ -4,6 +4,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
+import clipbench.api.spi.Embeddings;
 import clipbench.api.spi.ImageBatch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -165,13 +166,7 @@ public final class TfBackbone implements Backbone {
     }
 
     private float[][] checked(TfTower tower, float[][] rows) {
-        for (float[] row : rows) {
-            if (row.length != dim) {
-                throw new IllegalStateException(tower.where() + ": output '" + tower.output + "' has " + row.length
-                        + " values per row, expected " + dim);
-            }
-        }
-        return rows;
+        return Embeddings.requireWidth(rows, dim, tower.where() + ": output '" + tower.output + "'");
     }
 
     @Override
