@@ -1,16 +1,16 @@
 package clipbench.keras;
 
+import clipbench.api.io.AtomicFiles;
+
 import clipbench.api.model.ModelCards;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Writes and amends {@code model-card.json} files as JSON (keeping fields the harness's {@code ModelCard} does not
@@ -45,13 +45,7 @@ public final class ModelCardWriter {
     /** Writes the card (to a temporary file, then moved over the old one); returns the card file. */
     public static Path write(Path modelDirOrCard, ObjectNode card) throws IOException {
         Path file = cardFile(modelDirOrCard);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), card);
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.write(file, out -> JSON.writeValue(out, card));
         return file;
     }
 

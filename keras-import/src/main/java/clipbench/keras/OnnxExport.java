@@ -1,15 +1,14 @@
 package clipbench.keras;
 
+import clipbench.api.io.AtomicFiles;
+
 import clipbench.keras.OnnxGraph.Attr;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -84,19 +83,7 @@ public final class OnnxExport {
     public static void write(KerasModel model, Path file) throws IOException {
         OnnxExport e = new OnnxExport(model, false);
         e.build();
-        Path abs = file.toAbsolutePath();
-        if (abs.getParent() != null) {
-            Files.createDirectories(abs.getParent());
-        }
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-            e.writeTo(out);
-        }
-        try {
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException atomicFailed) {
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.writeBytes(file, e::writeTo);
     }
 
     /** The same ONNX model as {@link #write}, in memory. */

@@ -1,9 +1,10 @@
 package clipbench.protocol;
 
+import clipbench.api.io.AtomicFiles;
+
 import clipbench.api.spi.DatasetItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.DataOutputStream;
@@ -13,10 +14,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -102,11 +101,9 @@ public final class EmbeddingCache {
         json.put("upsample_seconds", timing.upsampleSeconds());
         json.put("backbone_seconds", timing.backboneSeconds());
         json.put("total_seconds", timing.totalSeconds());
-        move(vectors, dir.resolve(name + ".f32"));
-        move(lines, dir.resolve(name + ".ids"));
-        Path tmp = dir.resolve(name + ".json.tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
-        move(tmp, index);
+        AtomicFiles.replace(vectors, dir.resolve(name + ".f32"));
+        AtomicFiles.replace(lines, dir.resolve(name + ".ids"));
+        AtomicFiles.write(index, out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, json));
         return new EmbeddedSplit(partial.ids(), partial.labels(), partial.embeddings(), partial.skipped(),
                 timing.upsampleSeconds(), timing.backboneSeconds(), timing.totalSeconds(), false);
     }
@@ -205,13 +202,5 @@ public final class EmbeddingCache {
 
     private static String clean(String s) {
         return s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

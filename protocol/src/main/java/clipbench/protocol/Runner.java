@@ -165,7 +165,7 @@ public final class Runner {
                     Subset fit = Subset.of(train, rowOf, shots.train());
                     Subset val = Subset.of(train, rowOf, shots.validation());
                     for (HeadProvider h : kShot) {
-                        if (sink.done(row(prov, RunPlan.K_SHOT, h, k, seed).key())) {
+                        if (sink.done(key(prov, RunPlan.K_SHOT, h, k, seed))) {
                             continue;
                         }
                         fits.add(() -> outcome(prov, RunPlan.K_SHOT, h, k, s, test, () -> h.fit(new HeadInputs(
@@ -215,9 +215,9 @@ public final class Runner {
                 if (h.trainable() != trainable) {
                     continue;
                 }
-                boolean missing = !trainable ? !sink.done(row(prov, protocol, h, 0, -1).key())
+                boolean missing = !trainable ? !sink.done(key(prov, protocol, h, 0, -1))
                         : plan.ks().stream().anyMatch(k -> java.util.stream.LongStream.range(0, plan.seeds())
-                        .anyMatch(seed -> !sink.done(row(prov, protocol, h, k, seed).key())));
+                        .anyMatch(seed -> !sink.done(key(prov, protocol, h, k, seed))));
                 if (missing) {
                     out.add(h);
                 }
@@ -283,19 +283,19 @@ public final class Runner {
             return plan.cache().getOrCompute(key, items, pipeline, progress);
         }
 
-        private ResultRow row(Provenance prov, String protocol, HeadProvider h, int k, long seed) {
-            return skippedRow(prov, protocol, h, k, seed, null);
+        /** The resume key of a row, without building the row. */
+        private String key(Provenance prov, String protocol, HeadProvider h, int k, long seed) {
+            return ResultRow.key(prov.backend(), prov.backbone(), prov.dataset(), prov.upsampler(), protocol, h.id(),
+                    Shots.label(k), Long.toString(seed));
         }
 
         /** A row without an evaluation: records why the head was skipped. */
         private ResultRow skippedRow(Provenance prov, String protocol, HeadProvider h, int k, long seed,
                                      EmbeddedSplit test) {
             double nan = Double.NaN;
-            return new ResultRow(prov, protocol, h.id(), k, seed, 0, test == null ? 0 : test.size(), nan, nan, nan,
-                    test == null ? 0 : test.totalSeconds(), test == null ? 0 : test.imagesPerSecond(),
-                    test == null ? 0 : test.upsampleSeconds(), 0, test == null ? 0 : test.skipped().size(),
-                    plan.dataset().warnings().size(), 0,
-                    Map.of(), test != null && test.cached(), "needs a text tower");
+            return new ResultRow(prov, protocol, h.id(), k, seed, 0, test.size(), nan, nan, nan, test.totalSeconds(),
+                    test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
+                    plan.dataset().warnings().size(), 0, Map.of(), test.cached(), "needs a text tower");
         }
     }
 

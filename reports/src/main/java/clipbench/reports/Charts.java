@@ -1,5 +1,7 @@
 package clipbench.reports;
 
+import clipbench.api.io.AtomicFiles;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -349,8 +351,8 @@ public final class Charts {
             VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
             return new byte[][] {png, svg.toByteArray()};
         });
-        AtomicBytes.write(dir.resolve(name + ".png"), encoded[0]);
-        AtomicBytes.write(dir.resolve(name + ".svg"), encoded[1]);
+        AtomicFiles.writeBytes(dir.resolve(name + ".png"), encoded[0]);
+        AtomicFiles.writeBytes(dir.resolve(name + ".svg"), encoded[1]);
         return new Figure(title, alt, DIR + "/" + name + ".png", DIR + "/" + name + ".svg");
     }
 

@@ -1,5 +1,7 @@
 package clipbench.reports;
 
+import clipbench.api.io.AtomicFiles;
+
 import clipbench.api.image.ImageDecoder;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -121,7 +123,7 @@ public final class Gallery {
             for (Path dir : earlier) {
                 Path old = dir.resolve(DIR).resolve(name + ".png");
                 if (Files.isRegularFile(old)) {
-                    AtomicBytes.copy(old, target);
+                    AtomicFiles.copy(old, target);
                     notes.add("Gallery " + title + ": " + why + "; copied the gallery drawn earlier in " + dir + ".");
                     return Optional.of(figure);
                 }
@@ -139,7 +141,7 @@ public final class Gallery {
         if (!ImageIO.write(grid, "png", bytes)) {
             throw new IOException("no PNG writer");
         }
-        AtomicBytes.write(target, bytes.toByteArray());
+        AtomicFiles.writeBytes(target, bytes.toByteArray());
         return Optional.of(figure);
     }
 

@@ -1,5 +1,7 @@
 package clipbench.reports;
 
+import clipbench.api.io.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

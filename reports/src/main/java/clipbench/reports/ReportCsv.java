@@ -1,5 +1,6 @@
 package clipbench.reports;
 
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
 /** Reads run CSVs by header name (whole, or streamed for the large predictions.csv) and writes report CSVs. */
@@ -51,15 +51,5 @@ final class ReportCsv {
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": cannot read CSV: " + e.getMessage(), e);
         }
-    }
-
-    /** Writes a CSV with a header row, atomically. */
-    static void write(Path file, List<String> columns, List<? extends List<String>> rows) throws IOException {
-        AtomicFiles.write(file, out -> {
-            try (CSVPrinter csv = CSVFormat.DEFAULT.builder().setHeader(columns.toArray(String[]::new)).get()
-                    .print(out)) {
-                csv.printRecords(rows);
-            }
-        });
     }
 }

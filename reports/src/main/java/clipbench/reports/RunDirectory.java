@@ -1,5 +1,7 @@
 package clipbench.reports;
 
+import clipbench.api.io.AtomicFiles;
+
 import clipbench.protocol.Outcome;
 import clipbench.protocol.ResultRow;
 import clipbench.protocol.Runner;

@@ -144,7 +144,7 @@ public final class Summary {
     }
 
     public static void write(List<Row> rows, Path file) throws IOException {
-        ReportCsv.write(file, COLUMNS, rows.stream().map(Row::cells).toList());
+        CsvTable.write(file, COLUMNS, rows.stream().map(Row::cells).toList());
     }
 
     /** Empty for NaN, otherwise six decimals (as results.csv). */

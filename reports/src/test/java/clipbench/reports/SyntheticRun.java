@@ -152,13 +152,13 @@ final class SyntheticRun {
                 }
             }
         }
-        ReportCsv.write(dir.resolve("results.csv"), RESULTS, results);
-        ReportCsv.write(dir.resolve("predictions.csv"), PREDICTIONS, predictions);
+        CsvTable.write(dir.resolve("results.csv"), RESULTS, results);
+        CsvTable.write(dir.resolve("predictions.csv"), PREDICTIONS, predictions);
         if (confusions) {
-            ReportCsv.write(dir.resolve("confusions.csv"), CONFUSIONS, confusionRows);
+            CsvTable.write(dir.resolve("confusions.csv"), CONFUSIONS, confusionRows);
         }
         if (perClass) {
-            ReportCsv.write(dir.resolve("per_class.csv"), PER_CLASS_COLUMNS, perClassRows);
+            CsvTable.write(dir.resolve("per_class.csv"), PER_CLASS_COLUMNS, perClassRows);
         }
     }
 

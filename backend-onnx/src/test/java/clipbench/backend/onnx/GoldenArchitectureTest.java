@@ -11,8 +11,6 @@ import ai.onnxruntime.OrtSession;
 import clipbench.api.contract.ContractFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +38,7 @@ class GoldenArchitectureTest {
             }
         }
         float[] out = run("vit-golden.onnx", "image", nchw, new long[] {1, 3, size, size});
-        float[] want = flatten(GOLDEN.path("vit_output"));
+        float[] want = ContractFixtures.flatten(GOLDEN.path("vit_output"));
         assertEquals(8, want.length);
         check("vit-golden.onnx", out, want);
     }
@@ -50,8 +48,8 @@ class GoldenArchitectureTest {
         JsonNode input = GOLDEN.path("attn_input");
         int[] shape = {input.size(), input.get(0).size(), input.get(0).get(0).size()};
         assertArrayEquals(new int[] {1, 4, 8}, shape, "attn_input is [batch, tokens, dim]");
-        float[] out = run("attn-golden.onnx", "x", flatten(input), new long[] {1, 4, 8});
-        check("attn-golden.onnx", out, flatten(GOLDEN.path("attn_output")));
+        float[] out = run("attn-golden.onnx", "x", ContractFixtures.flatten(input), new long[] {1, 4, 8});
+        check("attn-golden.onnx", out, ContractFixtures.flatten(GOLDEN.path("attn_output")));
     }
 
     private static float[] run(String file, String input, float[] data, long[] shape) throws OrtException {
@@ -76,23 +74,5 @@ class GoldenArchitectureTest {
         }
         System.out.printf("[golden] %s with onnxruntime: max |error| vs OpenAI = %.3e%n", file, max);
         assertTrue(max <= TOLERANCE, file + ": max |error| " + max + " > " + TOLERANCE);
-    }
-
-    private static float[] flatten(JsonNode node) {
-        List<Float> values = new ArrayList<>();
-        collect(node, values);
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
-
-    private static void collect(JsonNode node, List<Float> values) {
-        if (node.isArray()) {
-            node.forEach(child -> collect(child, values));
-        } else {
-            values.add(node.floatValue());
-        }
     }
 }

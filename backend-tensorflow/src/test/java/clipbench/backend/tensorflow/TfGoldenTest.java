@@ -66,7 +66,7 @@ class TfGoldenTest {
         }
         try (TfModel model = TfModel.build(weights, arch, false, TfRuntime.config(BackendOptions.defaults(), false))) {
             float[] out = ImageTower.find(model, size, 0).embed(new ImageBatch(1, size, nchw))[0];
-            check("vit", out, flatten(GOLDEN.path("vit_output")));
+            check("vit", out, ContractFixtures.flatten(GOLDEN.path("vit_output")));
         }
     }
 
@@ -85,12 +85,12 @@ class TfGoldenTest {
                     .residualAttentionBlock(x, "", shape[1], cfg.path("d_model").asInt(), cfg.path("n_head").asInt(),
                             null);
             try (Session session = new Session(graph);
-                 TFloat32 in = TFloat32.tensorOf(Shape.of(1, 4, 8), DataBuffers.of(flatten(input)));
+                 TFloat32 in = TFloat32.tensorOf(Shape.of(1, 4, 8), DataBuffers.of(ContractFixtures.flatten(input)));
                  Result result = session.runner().feed(x, in).fetch(y).run()) {
                 TFloat32 out = (TFloat32) result.get(0);
                 float[] values = new float[(int) out.shape().size()];
                 out.copyTo(DataBuffers.of(values, false, false));
-                check("attn", values, flatten(GOLDEN.path("attn_output")));
+                check("attn", values, ContractFixtures.flatten(GOLDEN.path("attn_output")));
             }
         }
     }
@@ -105,7 +105,7 @@ class TfGoldenTest {
                 dims.add((long) n.size());
             }
             shapes.put(prefix + e.getKey(), dims.stream().mapToLong(Long::longValue).toArray());
-            values.put(prefix + e.getKey(), flatten(e.getValue()));
+            values.put(prefix + e.getKey(), ContractFixtures.flatten(e.getValue()));
         });
         return Checkpoint.of("golden " + key, shapes, values);
     }
@@ -119,23 +119,5 @@ class TfGoldenTest {
         System.out.printf("[golden] %s through the TensorFlow checkpoint builder: max |error| vs OpenAI = %.3e%n",
                 what, max);
         assertTrue(max <= TOLERANCE, what + ": max |error| " + max + " > " + TOLERANCE);
-    }
-
-    private static float[] flatten(JsonNode node) {
-        List<Float> out = new ArrayList<>();
-        collect(node, out);
-        float[] values = new float[out.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = out.get(i);
-        }
-        return values;
-    }
-
-    private static void collect(JsonNode node, List<Float> out) {
-        if (node.isArray()) {
-            node.forEach(child -> collect(child, out));
-        } else {
-            out.add(node.floatValue());
-        }
     }
 }

@@ -161,4 +161,23 @@ public final class ContractFixtures {
         }
         return max;
     }
+
+    /** Every number of a nested JSON array, in row-major order (golden tensors of any rank). */
+    public static float[] flatten(JsonNode node) {
+        java.util.List<Float> values = new java.util.ArrayList<>();
+        collect(node, values);
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    private static void collect(JsonNode node, java.util.List<Float> values) {
+        if (node.isArray()) {
+            node.forEach(child -> collect(child, values));
+        } else {
+            values.add(node.floatValue());
+        }
+    }
 }
