@@ -1,13 +1,13 @@
 package clipbench.cli;
 
-import clipbench.api.image.ImageDecoder;
-import clipbench.api.image.Npy;
+import clipbench.clip.image.ImageDecoder;
+import clipbench.clip.image.Npy;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.Plugins;
-import clipbench.api.text.ClipTokenizer;
+import clipbench.clip.text.ClipTokenizer;
 import clipbench.protocol.EmbeddedSplit;
 import clipbench.protocol.EmbeddingPipeline;
 import clipbench.protocol.Vectors;

@@ -1,8 +1,8 @@
 package clipbench.cli;
 
-import clipbench.api.image.ClipTransform;
-import clipbench.api.image.ImageDecoder;
-import clipbench.api.image.Npy;
+import clipbench.clip.image.ClipTransform;
+import clipbench.clip.image.ImageDecoder;
+import clipbench.clip.image.Npy;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

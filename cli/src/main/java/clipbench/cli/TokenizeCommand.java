@@ -1,6 +1,6 @@
 package clipbench.cli;
 
-import clipbench.api.text.ClipTokenizer;
+import clipbench.clip.text.ClipTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -3,7 +3,7 @@ package clipbench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import clipbench.api.image.Npy;
+import clipbench.clip.image.Npy;
 import clipbench.api.image.RgbImage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

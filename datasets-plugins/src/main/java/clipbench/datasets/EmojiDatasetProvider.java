@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * Opens {@code emoji:DIR}, the emoji images of the npm packages {@code emoji-datasource-<vendor>} (iamcal's
  * emoji-data; package code MIT, images under their vendor's licence, e.g. Google's Noto Emoji Apache-2.0):
  * {@code emoji.json} plus {@code img/<vendor>/64/<image>.png}, 64 x 64 RGBA, composited on white by
- * {@link clipbench.api.image.ImageDecoder}.
+ * {@link clipbench.clip.image.ImageDecoder}.
  *
  * <h2>Location</h2>
  * {@code DIR} is one package folder ({@code node_modules/emoji-datasource-google}; the all-vendor package

@@ -1,6 +1,6 @@
 package clipbench.datasets;
 
-import clipbench.api.image.ImageDecoder;
+import clipbench.clip.image.ImageDecoder;
 import clipbench.api.image.RgbImage;
 import clipbench.api.spi.ClassInfo;
 import clipbench.api.spi.Dataset;

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import clipbench.api.image.ImageDecoder;
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.ImageDecoder;
+import clipbench.clip.image.PilResample;
 import clipbench.api.image.RgbImage;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.DatasetItem;

@@ -1,6 +1,6 @@
 package clipbench.protocol;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 import clipbench.api.image.RgbImage;
 import clipbench.api.spi.ClassInfo;
 import clipbench.api.spi.Dataset;

@@ -1,7 +1,7 @@
 package clipbench.protocol;
 
-import clipbench.api.image.ClipTransform;
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.ClipTransform;
+import clipbench.clip.image.PilResample;
 import clipbench.api.image.RgbImage;
 import clipbench.api.model.PreprocessSpec;
 

@@ -9,7 +9,7 @@ import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.Head;
 import clipbench.api.spi.HeadInputs;
 import clipbench.api.spi.HeadProvider;
-import clipbench.api.text.ClipTokenizer;
+import clipbench.clip.text.ClipTokenizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

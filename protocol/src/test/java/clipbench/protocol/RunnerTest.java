@@ -10,7 +10,7 @@ import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ClassInfo;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.DatasetItem;
-import clipbench.api.text.ClipTokenizer;
+import clipbench.clip.text.ClipTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

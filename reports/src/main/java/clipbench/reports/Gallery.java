@@ -2,7 +2,7 @@ package clipbench.reports;
 
 import clipbench.api.io.AtomicFiles;
 
-import clipbench.api.image.ImageDecoder;
+import clipbench.clip.image.ImageDecoder;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -1,6 +1,6 @@
 package clipbench.upsamplers;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 
 /** {@code bicubic}: PIL-exact bicubic upscaling to the backbone's shortest side, as CLIP preprocessing does. */
 public final class BicubicUpsamplerProvider extends PilFilterUpsamplerProvider {

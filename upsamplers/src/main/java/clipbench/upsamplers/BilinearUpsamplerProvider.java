@@ -1,6 +1,6 @@
 package clipbench.upsamplers;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 
 /** {@code bilinear}: PIL-exact bilinear (triangle filter) upscaling to the backbone's shortest side. */
 public final class BilinearUpsamplerProvider extends PilFilterUpsamplerProvider {

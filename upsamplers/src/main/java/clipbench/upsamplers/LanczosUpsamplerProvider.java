@@ -1,6 +1,6 @@
 package clipbench.upsamplers;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 
 /** {@code lanczos}: PIL-exact Lanczos-3 upscaling to the backbone's shortest side. */
 public final class LanczosUpsamplerProvider extends PilFilterUpsamplerProvider {

@@ -1,6 +1,6 @@
 package clipbench.upsamplers;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 
 /**
  * {@code nearest}: Pillow's nearest-neighbour resize (its affine sampling) to the backbone's shortest side;

@@ -1,6 +1,6 @@
 package clipbench.upsamplers;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 import clipbench.api.spi.Upsampler;
 import clipbench.api.spi.UpsamplerProvider;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package clipbench.upsamplers;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 import clipbench.api.image.RgbImage;
 import clipbench.api.spi.ImageTensor;
 import clipbench.api.spi.ImageToImage;

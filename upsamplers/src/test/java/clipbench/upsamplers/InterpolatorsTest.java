@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import clipbench.api.image.PilResample;
+import clipbench.clip.image.PilResample;
 import clipbench.api.image.RgbImage;
 import clipbench.api.spi.Plugins;
 import clipbench.api.spi.Upsampler;

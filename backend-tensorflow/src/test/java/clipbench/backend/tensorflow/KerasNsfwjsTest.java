@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import clipbench.api.contract.ContractFixtures;
-import clipbench.api.image.ImageDecoder;
+import clipbench.clip.image.ImageDecoder;
 import clipbench.api.image.RgbImage;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;

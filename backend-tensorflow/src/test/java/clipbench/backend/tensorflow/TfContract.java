@@ -43,6 +43,15 @@ abstract class TfContract extends BackboneContractTest {
         return dir;
     }
 
+    /**
+     * TensorFlow's oneDNN convolutions, like libtorch's, pick their kernel by batch size: on the ResNet fixture an
+     * image alone and in a batch of 16 differed by up to 6.7e-6 (seen once in CI-like runs, usually below 1e-6).
+     */
+    @Override
+    protected double imageInvarianceTolerance() {
+        return fixture.contains("-rn") ? CONVOLUTION_KERNEL_TOLERANCE : INVARIANCE_TOLERANCE;
+    }
+
     @Override
     protected Path expectedJson() {
         return TfFixtures.fixture(fixture).resolve("expected.json");

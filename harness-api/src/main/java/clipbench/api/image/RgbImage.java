@@ -115,17 +115,6 @@ public record RgbImage(int width, int height, byte[] pixels) {
         return new RgbImage(w, h, out);
     }
 
-    /**
-     * Converts any {@link BufferedImage} the way {@link ImageDecoder} converts decoded files:
-     * sample values are taken as stored (no ICC colour management, like PIL), 16-bit samples keep
-     * their high byte, CMYK is converted with PIL's formula and transparency is composited on
-     * white. See {@link ImageDecoder} for the details.
-     */
-    public static RgbImage fromBufferedImage(BufferedImage image) {
-        Objects.requireNonNull(image, "image");
-        return ImageDecoder.toRgb(image);
-    }
-
     /** A new {@link BufferedImage#TYPE_3BYTE_BGR} image with these pixels. */
     public BufferedImage toBufferedImage() {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);

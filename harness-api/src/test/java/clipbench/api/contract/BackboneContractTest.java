@@ -43,6 +43,12 @@ public abstract class BackboneContractTest {
     protected static final double EXPECTED_TOLERANCE = 1e-4;
     /** Largest difference allowed for the same input in another batch or with another thread count. */
     protected static final double INVARIANCE_TOLERANCE = 1e-6;
+    /**
+     * Image invariance bound for runtimes that pick their convolution kernel by batch size and thread count
+     * (oneDNN in libtorch and TensorFlow): the kernels sum in different orders. Measured on the tiny ResNet
+     * fixture (embeddings of order 0.1 to 1): libtorch 5.7e-6, TensorFlow up to 6.7e-6; about 3x that.
+     */
+    protected static final double CONVOLUTION_KERNEL_TOLERANCE = 2e-5;
 
     private ModelCard card;
     private JsonNode expected;

@@ -1,4 +1,4 @@
-package clipbench.api.text;
+package clipbench.clip.text;
 
 import java.text.Normalizer;
 import java.util.Locale;

@@ -1,5 +1,6 @@
-package clipbench.api.image;
+package clipbench.clip.image;
 
+import clipbench.api.image.RgbImage;
 import java.util.Objects;
 
 /**

@@ -1,4 +1,4 @@
-package clipbench.api.image;
+package clipbench.clip.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
-package clipbench.api.image;
+package clipbench.clip.image;
 
+import clipbench.api.image.RgbImage;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -338,7 +339,12 @@ public final class ImageDecoder {
     // ---------------------------------------------------------------- BufferedImage -> RGB
 
     /** Converts a decoded image; see the class comment. */
-    static RgbImage toRgb(BufferedImage image) {
+    /**
+     * Converts any {@link BufferedImage} the way decoded files are converted: sample values are taken as
+     * stored (no ICC colour management, like PIL), 16-bit samples keep their high byte, CMYK is converted
+     * with PIL's formula and transparency is composited on white.
+     */
+    public static RgbImage toRgb(BufferedImage image) {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         int w = image.getWidth();

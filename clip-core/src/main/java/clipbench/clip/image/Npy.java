@@ -1,4 +1,4 @@
-package clipbench.api.image;
+package clipbench.clip.image;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package clipbench.api.text;
+package clipbench.clip.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

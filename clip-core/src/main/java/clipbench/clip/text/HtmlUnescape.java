@@ -1,4 +1,4 @@
-package clipbench.api.text;
+package clipbench.clip.text;
 
 import java.util.HashMap;
 import java.util.Locale;

@@ -1,5 +1,6 @@
-package clipbench.api.image;
+package clipbench.clip.image;
 
+import clipbench.api.image.RgbImage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

@@ -1,12 +1,13 @@
-package clipbench.api.image;
+package clipbench.clip.image;
 
+import clipbench.api.image.RgbImage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import clipbench.api.image.PilResample.Filter;
+import clipbench.clip.image.PilResample.Filter;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;

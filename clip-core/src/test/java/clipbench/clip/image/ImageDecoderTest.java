@@ -1,5 +1,6 @@
-package clipbench.api.image;
+package clipbench.clip.image;
 
+import clipbench.api.image.RgbImage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -185,7 +186,7 @@ class ImageDecoderTest {
         straight.setRGB(1, 0, 0xFF102030);
         BufferedImage pre = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB_PRE);
         pre.getGraphics().drawImage(straight, 0, 0, null);
-        RgbImage img = RgbImage.fromBufferedImage(pre);
+        RgbImage img = ImageDecoder.toRgb(pre);
         // premultiplying loses a little precision; the result must stay within 1 of straight alpha
         int[] got = rgbOf(img, 0, 0);
         int[] want = {227, 177, 152};
@@ -203,11 +204,11 @@ class ImageDecoderTest {
                 bi.setRGB(x, y, (x * 40) << 16 | (y * 50) << 8 | 7);
             }
         }
-        RgbImage full = RgbImage.fromBufferedImage(bi);
+        RgbImage full = ImageDecoder.toRgb(bi);
         assertEquals(3 * 40 << 16 | 2 * 50 << 8 | 7, full.rgb(3, 2));
-        RgbImage sub = RgbImage.fromBufferedImage(bi.getSubimage(1, 1, 2, 2));
+        RgbImage sub = ImageDecoder.toRgb(bi.getSubimage(1, 1, 2, 2));
         assertEquals(full.crop(1, 1, 2, 2), sub);
-        assertEquals(full, RgbImage.fromBufferedImage(full.toBufferedImage()));
+        assertEquals(full, ImageDecoder.toRgb(full.toBufferedImage()));
     }
 
     // ------------------------------------------------------------------ JPEG
@@ -345,7 +346,7 @@ class ImageDecoderTest {
     @Test
     void streamVariantNamesTheSource() throws IOException {
         byte[] png = Files.readAllBytes(write(noise(5, 4), "png", "n.png"));
-        assertEquals(RgbImage.fromBufferedImage(noise(5, 4)),
+        assertEquals(ImageDecoder.toRgb(noise(5, 4)),
                 ImageDecoder.read(new ByteArrayInputStream(png), "zip:/a/b.png"));
         IOException e = assertThrows(IOException.class,
                 () -> ImageDecoder.read(new ByteArrayInputStream("hello".getBytes(StandardCharsets.US_ASCII)), "zip:/a/c.png"));
