@@ -1,26 +1,49 @@
 package clipbench.cli;
 
 import clipbench.protocol.ProgressListener;
+import java.io.PrintStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Shows protocol progress as a console progress bar with rate and ETA (on stderr). */
+/**
+ * Shows protocol progress on stderr: a redrawn progress bar with rate and ETA on a terminal, plain
+ * periodic lines (one every {@link #PLAIN_INTERVAL_MILLIS}, and one at the end) when stderr goes to a
+ * file or a pipe, so CI logs and {@code nohup} files stay readable.
+ */
 final class ConsoleProgress implements ProgressListener {
+    static final long PLAIN_INTERVAL_MILLIS = 10_000;
+
     private final String prefix;
+    private final boolean terminal;
+    private final PrintStream out;
+    private final long plainIntervalMillis;
     private ProgressBar bar;
 
     ConsoleProgress(String prefix) {
+        // Java 17 has no Console.isTerminal(); a console exists only when stdin and stdout are terminals.
+        this(prefix, System.console() != null, System.err, PLAIN_INTERVAL_MILLIS);
+    }
+
+    ConsoleProgress(String prefix, boolean terminal, PrintStream out, long plainIntervalMillis) {
         this.prefix = prefix;
+        this.terminal = terminal;
+        this.out = out;
+        this.plainIntervalMillis = plainIntervalMillis;
     }
 
     @Override
     public void start(String task, long total) {
         finish();
+        ProgressBarConsumer consumer = terminal
+                ? new ConsoleProgressBarConsumer(out)
+                : new DelegatingProgressBarConsumer(out::println);
         bar = new ProgressBarBuilder().setTaskName(prefix + task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).showSpeed().setConsumer(
-                        new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .setUpdateIntervalMillis(500).build();
+                .setStyle(ProgressBarStyle.ASCII).showSpeed().setConsumer(consumer)
+                .setUpdateIntervalMillis(terminal ? 500 : (int) plainIntervalMillis).build();
     }
 
     @Override
@@ -33,7 +56,7 @@ final class ConsoleProgress implements ProgressListener {
     @Override
     public void warn(String message) {
         finish();
-        System.err.println("warning: " + message);
+        out.println("warning: " + message);
     }
 
     @Override
