@@ -1,17 +1,14 @@
 package clipbench.datasets;
 
 import clipbench.api.spi.ClassInfo;
-import clipbench.api.spi.Dataset;
 import clipbench.api.spi.DatasetItem;
+import clipbench.api.spi.Fingerprints;
+import clipbench.api.spi.ListedDataset;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -23,12 +20,8 @@ import java.util.concurrent.TimeUnit;
  * its file's path relative to {@link #root()} with {@code /} separators (or absolute, for a manifest entry
  * outside the manifest's folder).
  */
-public final class FileDataset implements Dataset {
+public final class FileDataset extends ListedDataset {
     private final Path root;
-    private final String name;
-    private final List<ClassInfo> classes;
-    private final Map<String, List<DatasetItem>> items;
-    private final List<String> warnings;
     private final OptionalInt nativeResolution;
     private final List<Path> metadataFiles;
 
@@ -38,13 +31,8 @@ public final class FileDataset implements Dataset {
      */
     FileDataset(Path root, String name, List<ClassInfo> classes, Map<String, List<DatasetItem>> items,
                 List<String> warnings, OptionalInt nativeResolution, List<Path> metadataFiles) {
+        super(name, classes, items, warnings);
         this.root = root;
-        this.name = name;
-        this.classes = List.copyOf(classes);
-        Map<String, List<DatasetItem>> copy = new LinkedHashMap<>();
-        items.forEach((split, list) -> copy.put(split, List.copyOf(list)));
-        this.items = copy;
-        this.warnings = List.copyOf(warnings);
         this.nativeResolution = nativeResolution;
         this.metadataFiles = List.copyOf(metadataFiles);
     }
@@ -60,38 +48,6 @@ public final class FileDataset implements Dataset {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public List<String> splits() {
-        return List.copyOf(items.keySet());
-    }
-
-    @Override
-    public List<ClassInfo> classes() {
-        return classes;
-    }
-
-    /**
-     * @throws IllegalArgumentException for a split this dataset does not have, listing those it has
-     */
-    @Override
-    public List<DatasetItem> items(String split) {
-        List<DatasetItem> list = items.get(split);
-        if (list == null) {
-            throw new IllegalArgumentException(name + ": no split '" + split + "'; splits: " + splits());
-        }
-        return list;
-    }
-
-    @Override
-    public List<String> warnings() {
-        return warnings;
-    }
-
-    @Override
     public OptionalInt nativeResolution() {
         return nativeResolution;
     }
@@ -103,28 +59,16 @@ public final class FileDataset implements Dataset {
      */
     @Override
     public String fingerprint() {
-        MessageDigest md = sha256();
-        for (Map.Entry<String, List<DatasetItem>> split : items.entrySet()) {
-            for (DatasetItem item : split.getValue()) {
-                update(md, split.getKey() + "/" + item.id() + "=" + item.label() + " " + stat(file(item)) + "\n");
+        MessageDigest md = Fingerprints.sha256();
+        for (String split : splits()) {
+            for (DatasetItem item : items(split)) {
+                Fingerprints.update(md, split + "/" + item.id() + "=" + item.label() + " " + stat(file(item)) + "\n");
             }
         }
         for (Path file : metadataFiles) {
-            update(md, "meta " + file + " " + stat(file) + "\n");
+            Fingerprints.update(md, "meta " + file + " " + stat(file) + "\n");
         }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void update(MessageDigest md, String text) {
-        md.update(text.getBytes(StandardCharsets.UTF_8));
+        return Fingerprints.hex(md);
     }
 
     /** {@code size mtime-ns} of a file, or {@code missing}. */
@@ -135,10 +79,5 @@ public final class FileDataset implements Dataset {
         } catch (IOException e) {
             return "missing";
         }
-    }
-
-    @Override
-    public String toString() {
-        return name + " " + splits() + ", " + classes.size() + " classes";
     }
 }

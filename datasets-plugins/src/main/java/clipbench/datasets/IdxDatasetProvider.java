@@ -5,6 +5,8 @@ import clipbench.api.spi.ClassInfo;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.DatasetProvider;
+import clipbench.api.spi.Fingerprints;
+import clipbench.api.spi.ListedDataset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
@@ -17,7 +19,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -350,18 +351,19 @@ public final class IdxDatasetProvider implements DatasetProvider {
     }
 
     /** An opened IDX dataset. */
-    public static final class IdxDataset implements Dataset {
-        private final String name;
-        private final List<ClassInfo> classes;
+    public static final class IdxDataset extends ListedDataset {
         private final Map<String, IdxSplit> splits;
-        private final Map<String, List<DatasetItem>> items = new LinkedHashMap<>();
         private final Optional<Path> classesFile;
 
         IdxDataset(String name, List<ClassInfo> classes, Map<String, IdxSplit> splits, Optional<Path> classesFile) {
-            this.name = name;
-            this.classes = List.copyOf(classes);
+            super(name, classes, list(splits), List.of());
             this.splits = splits;
             this.classesFile = classesFile;
+        }
+
+        /** Each split's items: id {@code IMAGES_FILE#INDEX}, pixels read from the (cached) images file. */
+        private static Map<String, List<DatasetItem>> list(Map<String, IdxSplit> splits) {
+            Map<String, List<DatasetItem>> items = new LinkedHashMap<>();
             for (IdxSplit s : splits.values()) {
                 String file = s.imagesFile.getFileName().toString();
                 List<DatasetItem> list = new ArrayList<>(s.count);
@@ -369,32 +371,9 @@ public final class IdxDatasetProvider implements DatasetProvider {
                     int index = i;
                     list.add(new DatasetItem(file + "#" + i, s.labels[i] & 0xFF, () -> s.image(index)));
                 }
-                items.put(s.name, List.copyOf(list));
+                items.put(s.name, list);
             }
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public List<String> splits() {
-            return List.copyOf(splits.keySet());
-        }
-
-        @Override
-        public List<ClassInfo> classes() {
-            return classes;
-        }
-
-        @Override
-        public List<DatasetItem> items(String split) {
-            List<DatasetItem> list = items.get(split);
-            if (list == null) {
-                throw new IllegalArgumentException(name + ": no split '" + split + "'; splits: " + splits());
-            }
-            return list;
+            return items;
         }
 
         /** The images file of a split. */
@@ -419,19 +398,14 @@ public final class IdxDatasetProvider implements DatasetProvider {
         /** SHA-256 of each split's file names, sizes, modification times and labels, and the classes file. */
         @Override
         public String fingerprint() {
-            MessageDigest md = FileDataset.sha256();
+            MessageDigest md = Fingerprints.sha256();
             for (IdxSplit s : splits.values()) {
-                FileDataset.update(md, s.name + " " + s.imagesFile.getFileName() + " " + FileDataset.stat(s.imagesFile)
+                Fingerprints.update(md, s.name + " " + s.imagesFile.getFileName() + " " + FileDataset.stat(s.imagesFile)
                         + " " + s.labelsFile.getFileName() + " " + FileDataset.stat(s.labelsFile) + "\n");
                 md.update(s.labels);
             }
-            classesFile.ifPresent(f -> FileDataset.update(md, "classes " + f + " " + FileDataset.stat(f)));
-            return HexFormat.of().formatHex(md.digest());
-        }
-
-        @Override
-        public String toString() {
-            return name + " " + splits() + ", " + classes.size() + " classes";
+            classesFile.ifPresent(f -> Fingerprints.update(md, "classes " + f + " " + FileDataset.stat(f)));
+            return Fingerprints.hex(md);
         }
     }
 }

@@ -2,16 +2,12 @@ package clipbench.protocol;
 
 import clipbench.clip.image.PilResample;
 import clipbench.api.image.RgbImage;
-import clipbench.api.spi.ClassInfo;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.DatasetItem;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import clipbench.api.spi.Fingerprints;
+import clipbench.api.spi.ForwardingDataset;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,13 +30,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       error is the wrapped item's (it names the file).</li>
  * </ul>
  */
-public final class DownscaledDataset implements Dataset {
-    private final Dataset inner;
+public final class DownscaledDataset extends ForwardingDataset {
     private final int size;
     private final Map<String, List<DatasetItem>> items = new ConcurrentHashMap<>();
 
     public DownscaledDataset(Dataset inner, int size) {
-        this.inner = Objects.requireNonNull(inner, "dataset");
+        super(inner);
         if (size <= 0) {
             throw new IllegalArgumentException("downscale: size must be positive, got " + size);
         }
@@ -50,11 +45,6 @@ public final class DownscaledDataset implements Dataset {
     /** {@code dataset} with every image resized to {@code size x size}; see the class comment. */
     public static Dataset downscale(Dataset dataset, int size) {
         return new DownscaledDataset(dataset, size);
-    }
-
-    /** The wrapped dataset. */
-    public Dataset inner() {
-        return inner;
     }
 
     /** The side every image is resized to. */
@@ -69,54 +59,23 @@ public final class DownscaledDataset implements Dataset {
 
     @Override
     public String name() {
-        return inner.name() + "@" + size;
-    }
-
-    @Override
-    public List<String> splits() {
-        return inner.splits();
-    }
-
-    @Override
-    public List<ClassInfo> classes() {
-        return inner.classes();
+        return inner().name() + "@" + size;
     }
 
     @Override
     public List<DatasetItem> items(String split) {
-        return items.computeIfAbsent(split, s -> inner.items(s).stream()
+        return items.computeIfAbsent(split, s -> inner().items(s).stream()
                 .map(item -> new DatasetItem(item.id(), item.label(), () -> resize(item.load(), size)))
                 .toList());
     }
 
     @Override
-    public List<String> warnings() {
-        return inner.warnings();
-    }
-
-    @Override
     public String fingerprint() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((inner.fingerprint() + "\ndownscale " + size + " bicubic\n").getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fingerprints.sha256(inner().fingerprint() + "\ndownscale " + size + " bicubic\n");
     }
 
     @Override
     public OptionalInt nativeResolution() {
         return OptionalInt.of(size);
-    }
-
-    @Override
-    public String testSplit() {
-        return inner.testSplit();
-    }
-
-    @Override
-    public String toString() {
-        return name() + " " + splits() + ", " + classes().size() + " classes";
     }
 }

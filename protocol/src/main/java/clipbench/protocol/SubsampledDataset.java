@@ -1,29 +1,26 @@
 package clipbench.protocol;
 
-import clipbench.api.spi.ClassInfo;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.DatasetItem;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import clipbench.api.spi.Fingerprints;
+import clipbench.api.spi.ForwardingDataset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * A dataset whose test split keeps at most {@code perClass} images of each class (the first ones by a
  * fixed hash of their ids, so the choice is stable and spread over the split), for runs that must finish in
  * bounded time. The name says so ({@code NAME[test<=N/class]}), so every result row and report shows it.
  */
-public final class SubsampledDataset implements Dataset {
-    private final Dataset inner;
+public final class SubsampledDataset extends ForwardingDataset {
     private final int perClass;
     private final List<DatasetItem> test;
 
     private SubsampledDataset(Dataset inner, int perClass) {
-        this.inner = inner;
+        super(inner);
         this.perClass = perClass;
         List<List<DatasetItem>> byClass = new ArrayList<>();
         for (int c = 0; c < inner.classes().size(); c++) {
@@ -34,10 +31,11 @@ public final class SubsampledDataset implements Dataset {
         }
         List<String> keep = new ArrayList<>();
         for (List<DatasetItem> items : byClass) {
-            items.stream().sorted(Comparator.comparing((DatasetItem i) -> hash(i.id())).thenComparing(DatasetItem::id))
+            items.stream().sorted(Comparator.comparing((DatasetItem i) -> Fingerprints.sha256(i.id()))
+                            .thenComparing(DatasetItem::id))
                     .limit(perClass).forEach(i -> keep.add(i.id()));
         }
-        java.util.Set<String> kept = new java.util.HashSet<>(keep);
+        Set<String> kept = new HashSet<>(keep);
         this.test = inner.items(inner.testSplit()).stream().filter(i -> kept.contains(i.id())).toList();
     }
 
@@ -49,52 +47,18 @@ public final class SubsampledDataset implements Dataset {
         return new SubsampledDataset(dataset, perClass);
     }
 
-    private static String hash(String id) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(id.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
     public String name() {
-        return inner.name() + "[test<=" + perClass + "/class]";
-    }
-
-    @Override
-    public List<String> splits() {
-        return inner.splits();
-    }
-
-    @Override
-    public List<ClassInfo> classes() {
-        return inner.classes();
+        return inner().name() + "[test<=" + perClass + "/class]";
     }
 
     @Override
     public List<DatasetItem> items(String split) {
-        return split.equals(inner.testSplit()) ? test : inner.items(split);
-    }
-
-    @Override
-    public List<String> warnings() {
-        return inner.warnings();
+        return split.equals(inner().testSplit()) ? test : inner().items(split);
     }
 
     @Override
     public String fingerprint() {
-        return hash(inner.fingerprint() + "\ntest per class " + perClass);
-    }
-
-    @Override
-    public OptionalInt nativeResolution() {
-        return inner.nativeResolution();
-    }
-
-    @Override
-    public String testSplit() {
-        return inner.testSplit();
+        return Fingerprints.sha256(inner().fingerprint() + "\ntest per class " + perClass);
     }
 }

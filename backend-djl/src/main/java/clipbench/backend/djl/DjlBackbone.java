@@ -4,19 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import clipbench.api.model.ModelCard;
-import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.Device;
-import clipbench.api.spi.Embeddings;
 import clipbench.api.spi.ImageBatch;
+import clipbench.api.spi.TwoTowerBackbone;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * A CLIP model run by DJL's PyTorch engine from TorchScript: either the towers {@code torchscript.image}
@@ -25,52 +22,30 @@ import java.util.Set;
  * exported {@code encode_image} / {@code encode_text} methods do the same (OpenAI's {@code clip.load(jit=True)},
  * or {@code torch.jit.script} of a module with {@code @torch.jit.export} methods).
  */
-public final class DjlBackbone implements Backbone {
+public final class DjlBackbone extends TwoTowerBackbone {
     static final String ENCODE_IMAGE = "encode_image";
     static final String ENCODE_TEXT = "encode_text";
 
-    private final ModelCard card;
+    /** Null when {@link #keras} runs the model. */
     private final TorchModule image;
-    private final String imageMethod;
     /** Null without a text tower; may be {@link #image} (one module with both methods). */
     private final TorchModule text;
-    private final String textMethod;
-    private final int contextLength;
-    private final int dim;
-    private final Set<Capability> capabilities;
     /** A Keras model ({@link KerasBackbone#handles}) that this backbone runs instead of TorchScript; else null. */
     private final KerasBackbone keras;
 
     private DjlBackbone(KerasBackbone keras) {
-        this.card = keras.card();
+        super(keras.card(), new KerasTower(keras), null, keras.embeddingDim(),
+                keras.capabilities().contains(Capability.GPU));
         this.image = null;
-        this.imageMethod = null;
         this.text = null;
-        this.textMethod = null;
-        this.contextLength = 0;
-        this.dim = keras.embeddingDim();
-        this.capabilities = keras.capabilities();
         this.keras = keras;
     }
 
-    private DjlBackbone(ModelCard card, TorchModule image, String imageMethod, TorchModule text, String textMethod)
-            throws IOException {
-        this.card = card;
-        this.image = image;
-        this.imageMethod = imageMethod;
-        this.text = text;
-        this.textMethod = textMethod;
+    private DjlBackbone(ModelCard card, ImageTower image, TextTower text) throws IOException {
+        super(card, image, text, trialDim(card, image, text), image.module.device.isGpu());
+        this.image = image.module;
+        this.text = text == null ? null : text.module;
         this.keras = null;
-        this.contextLength = card.contextLength();
-        this.dim = trialDim();
-        Set<Capability> caps = EnumSet.noneOf(Capability.class);
-        if (text != null) {
-            caps.add(Capability.TEXT_TOWER);
-        }
-        if (image.device.isGpu()) {
-            caps.add(Capability.GPU);
-        }
-        this.capabilities = Set.copyOf(caps);
     }
 
     static DjlBackbone open(ModelCard card, BackendOptions options) throws IOException {
@@ -113,7 +88,8 @@ public final class DjlBackbone implements Backbone {
                             + " with an encode_image example) or list the towers as torchscript.image / .text");
                 }
                 boolean hasText = clip.has(ENCODE_TEXT) && card.contextLength() > 0;
-                return new DjlBackbone(card, clip, ENCODE_IMAGE, hasText ? clip : null, ENCODE_TEXT);
+                return new DjlBackbone(card, new ImageTower(clip, ENCODE_IMAGE),
+                        hasText ? new TextTower(clip, ENCODE_TEXT, card.contextLength()) : null);
             } catch (IOException | RuntimeException e) {
                 clip.close();
                 throw e;
@@ -125,7 +101,8 @@ public final class DjlBackbone implements Backbone {
             if (textFile != null && card.contextLength() > 0) {
                 text = TorchModule.load(textFile, device, threads);
             }
-            return new DjlBackbone(card, image, TorchModule.FORWARD, text, TorchModule.FORWARD);
+            return new DjlBackbone(card, new ImageTower(image, TorchModule.FORWARD),
+                    text == null ? null : new TextTower(text, TorchModule.FORWARD, card.contextLength()));
         } catch (IOException | RuntimeException e) {
             image.close();
             if (text != null) {
@@ -139,94 +116,104 @@ public final class DjlBackbone implements Backbone {
      * Runs one blank image (and one blank token row) to find the embedding length and check it against the
      * card: TorchScript declares no shapes, so this is where a wrong file or size is found, naming the file.
      */
-    private int trialDim() throws IOException {
+    private static int trialDim(ModelCard card, ImageTower image, TextTower text) throws IOException {
         int size = card.preprocess().imageSize();
         int found;
         try {
-            found = embedImagesUnchecked(new ImageBatch(1, size, new float[ImageBatch.CHANNELS * size * size]))[0].length;
+            found = image.embed(blankImage(card))[0].length;
         } catch (IllegalStateException e) {
             throw new IOException(e.getMessage() + " (the model card says image_size " + size + ")", e);
         }
         if (card.embedDim() > 0 && found != card.embedDim()) {
-            throw new IOException(image.file + ": '" + imageMethod + "' gives " + found
+            throw new IOException(image.module.file + ": '" + image.method + "' gives " + found
                     + " values per image, but the model card says embed_dim " + card.embedDim());
         }
         if (text != null) {
-            int[] blank = new int[contextLength];
             int textDim;
             try {
-                textDim = embedTokensUnchecked(new int[][] {blank})[0].length;
+                textDim = text.embed(new int[][] {new int[text.contextLength]})[0].length;
             } catch (IllegalStateException e) {
-                throw new IOException(e.getMessage() + " (the model card says context_length " + contextLength + ")", e);
+                throw new IOException(e.getMessage() + " (the model card says context_length " + text.contextLength
+                        + ")", e);
             }
             if (textDim != found) {
-                throw new IOException(text.file + ": '" + textMethod + "' gives " + textDim + " values per text, but "
-                        + image.file.getFileName() + " gives " + found + " per image");
+                throw new IOException(text.module.file + ": '" + text.method + "' gives " + textDim
+                        + " values per text, but " + image.module.file.getFileName() + " gives " + found + " per image");
             }
         }
         return found;
     }
 
-    @Override
-    public ModelCard card() {
-        return card;
+    /** A TorchScript method from float {@code [n, 3, s, s]} images to {@code [n, d]}. */
+    private record ImageTower(TorchModule module, String method) implements Tower<ImageBatch> {
+        @Override
+        public String source() {
+            return module.file + ": output";
+        }
+
+        @Override
+        public long declaredDim() {
+            return -1; // TorchScript declares no shapes
+        }
+
+        @Override
+        public float[][] embed(ImageBatch batch) {
+            int n = batch.count();
+            Shape shape = new Shape(n, ImageBatch.CHANNELS, batch.size(), batch.size());
+            return module.run(method, FloatBuffer.wrap(batch.data()), shape, DataType.FLOAT32,
+                    out -> rows(module, method, out, n));
+        }
     }
 
-    @Override
-    public int embeddingDim() {
-        return dim;
+    /** A TorchScript method from int64 {@code [n, context]} token ids to {@code [n, d]}. */
+    private record TextTower(TorchModule module, String method, int contextLength) implements Tower<int[][]> {
+        @Override
+        public String source() {
+            return module.file + ": output";
+        }
+
+        @Override
+        public long declaredDim() {
+            return -1;
+        }
+
+        @Override
+        public float[][] embed(int[][] tokenIds) {
+            int n = tokenIds.length;
+            if (n == 0) {
+                return new float[0][];
+            }
+            long[] ids = new long[n * contextLength];
+            for (int i = 0; i < n; i++) {
+                if (tokenIds[i].length != contextLength) {
+                    throw new IllegalArgumentException(module.file + ": token row " + i + " has " + tokenIds[i].length
+                            + " ids, the model card says context_length " + contextLength);
+                }
+                for (int j = 0; j < contextLength; j++) {
+                    ids[i * contextLength + j] = tokenIds[i][j];
+                }
+            }
+            return module.run(method, LongBuffer.wrap(ids), new Shape(n, contextLength), DataType.INT64,
+                    out -> rows(module, method, out, n));
+        }
     }
 
-    @Override
-    public Set<Capability> capabilities() {
-        return capabilities;
-    }
+    /** A Keras model run by {@link KerasNet}, as the image tower. */
+    private record KerasTower(KerasBackbone keras) implements Tower<ImageBatch> {
+        @Override
+        public String source() {
+            return keras.card().directory() + ": keras output";
+        }
 
-    @Override
-    public float[][] embedImages(ImageBatch batch) {
-        if (keras != null) {
+        @Override
+        public long declaredDim() {
+            return keras.embeddingDim();
+        }
+
+        @Override
+        public float[][] embed(ImageBatch batch) {
             return keras.embedImages(batch);
         }
-        return checked(image, embedImagesUnchecked(batch));
-    }
-
-    private float[][] embedImagesUnchecked(ImageBatch batch) {
-        int n = batch.count();
-        Shape shape = new Shape(n, ImageBatch.CHANNELS, batch.size(), batch.size());
-        return image.run(imageMethod, FloatBuffer.wrap(batch.data()), shape, DataType.FLOAT32,
-                out -> rows(image, imageMethod, out, n));
-    }
-
-    @Override
-    public float[][] embedTokens(int[][] tokenIds) {
-        if (keras != null) {
-            return keras.embedTokens(tokenIds);
-        }
-        if (text == null) {
-            throw new UnsupportedOperationException(card.directory() + ": the model card lists no TorchScript text"
-                    + " tower" + (image.has(ENCODE_TEXT) ? " (or context_length 0)" : "")
-                    + ", so this model cannot embed text");
-        }
-        if (tokenIds.length == 0) {
-            return new float[0][];
-        }
-        return checked(text, embedTokensUnchecked(tokenIds));
-    }
-
-    private float[][] embedTokensUnchecked(int[][] tokenIds) {
-        int n = tokenIds.length;
-        long[] ids = new long[n * contextLength];
-        for (int i = 0; i < n; i++) {
-            if (tokenIds[i].length != contextLength) {
-                throw new IllegalArgumentException(text.file + ": token row " + i + " has " + tokenIds[i].length
-                        + " ids, the model card says context_length " + contextLength);
-            }
-            for (int j = 0; j < contextLength; j++) {
-                ids[i * contextLength + j] = tokenIds[i][j];
-            }
-        }
-        return text.run(textMethod, LongBuffer.wrap(ids), new Shape(n, contextLength), DataType.INT64,
-                out -> rows(text, textMethod, out, n));
     }
 
     /** A float {@code [n, d]} output as rows (half precision outputs are widened). */
@@ -246,8 +233,12 @@ public final class DjlBackbone implements Backbone {
         return rows;
     }
 
-    private float[][] checked(TorchModule module, float[][] rows) {
-        return Embeddings.requireWidth(rows, dim, module.file + ": output");
+    @Override
+    protected String missingTextTower() {
+        if (keras != null) {
+            return keras.missingTextTower();
+        }
+        return "the model card lists no TorchScript text tower" + (image.has(ENCODE_TEXT) ? " (or context_length 0)" : "");
     }
 
     /** Native arrays still held by the modules (for leak tests). */

@@ -1,9 +1,8 @@
 package clipbench.backend.djl;
 
 import clipbench.api.model.ModelCard;
-import clipbench.api.spi.Backbone;
+import clipbench.api.spi.AbstractBackbone;
 import clipbench.api.spi.BackendOptions;
-import clipbench.api.spi.Capability;
 import clipbench.api.spi.ImageBatch;
 import clipbench.keras.KerasModel;
 import clipbench.keras.KerasModels;
@@ -11,7 +10,6 @@ import clipbench.keras.KerasShapes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A Keras image model (a card with {@code "family": "keras"}, or with {@code artifacts.keras} and no TorchScript)
@@ -19,20 +17,15 @@ import java.util.Set;
  * when it names one) and {@link KerasNet} evaluates it with libtorch operations. Image only: no text tower.
  * Images come in as the card's preprocessing makes them (NCHW floats; nsfwjs models: pixels / 255).
  */
-final class KerasBackbone implements Backbone {
+final class KerasBackbone extends AbstractBackbone {
     static final String FORMAT = "keras";
     static final String FAMILY = "keras";
 
-    private final ModelCard card;
     private final KerasNet net;
-    private final int dim;
-    private final Set<Capability> capabilities;
 
     private KerasBackbone(ModelCard card, KerasNet net, int dim) {
-        this.card = card;
+        super(card, dim, capabilities(false, net.device.isGpu()));
         this.net = net;
-        this.dim = dim;
-        this.capabilities = net.device.isGpu() ? Set.of(Capability.GPU) : Set.of();
     }
 
     /** Whether {@code card} is a Keras model: family {@code keras}, or a {@code keras} artifact and no TorchScript. */
@@ -96,36 +89,19 @@ final class KerasBackbone implements Backbone {
     }
 
     @Override
-    public ModelCard card() {
-        return card;
-    }
-
-    @Override
-    public int embeddingDim() {
-        return dim;
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return capabilities;
-    }
-
-    @Override
     public float[][] embedImages(ImageBatch batch) {
-        float[][] rows = net.run(batch.data(), batch.count(), batch.size(), batch.size());
-        for (float[] row : rows) {
-            if (row.length != dim) {
-                throw new IllegalStateException("model " + net.name + ": output has " + row.length
-                        + " values per image, expected " + dim);
-            }
-        }
-        return rows;
+        return requireWidth(net.run(batch.data(), batch.count(), batch.size(), batch.size()),
+                "model " + net.name + ": output");
     }
 
     @Override
     public float[][] embedTokens(int[][] tokenIds) {
-        throw new UnsupportedOperationException(card.directory() + ": " + card.name() + " is a Keras image model"
-                + " (family keras); it has no text tower, so it cannot embed text");
+        throw noTextTower(missingTextTower());
+    }
+
+    /** Why {@link #embedTokens} fails: a Keras image model has no text tower. */
+    String missingTextTower() {
+        return card().name() + " is a Keras image model (family keras); it has no text tower";
     }
 
     /** Native arrays held by the converted weights (for leak tests). */

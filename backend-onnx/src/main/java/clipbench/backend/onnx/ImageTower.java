@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The image tower: one float {@code [batch, 3, size, size]} input (any name), one embedding output. */
-final class ImageTower extends OnnxTower {
+final class ImageTower extends OnnxTower<ImageBatch> {
     static final List<String> OUTPUTS = List.of("embedding", "image_embeds", "embeds");
 
     private final OrtEnvironment env;
@@ -46,7 +46,8 @@ final class ImageTower extends OnnxTower {
         }
     }
 
-    float[][] embed(ImageBatch batch) {
+    @Override
+    public float[][] embed(ImageBatch batch) {
         int size = batch.size();
         if ((shape[2] > 0 && shape[2] != size) || (shape[3] > 0 && shape[3] != size)) {
             throw new IllegalArgumentException(file + ": input '" + input + "' takes " + shape[2] + "x"

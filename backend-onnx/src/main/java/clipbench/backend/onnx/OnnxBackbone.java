@@ -4,40 +4,23 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import clipbench.api.model.ModelCard;
-import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
-import clipbench.api.spi.Capability;
-import clipbench.api.spi.Embeddings;
-import clipbench.api.spi.ImageBatch;
+import clipbench.api.spi.TwoTowerBackbone;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.EnumSet;
-import java.util.Set;
 
 /** A CLIP model run by ONNX Runtime: an image session and, when the card lists one, a text session. */
-public final class OnnxBackbone implements Backbone {
+public final class OnnxBackbone extends TwoTowerBackbone {
     static final String CUDA_UNAVAILABLE = OrtSessions.CUDA_UNAVAILABLE;
 
-    private final ModelCard card;
     private final ImageTower image;
     /** Null without a text artifact. */
     private final TextTower text;
-    private final int dim;
-    private final Set<Capability> capabilities;
 
     private OnnxBackbone(ModelCard card, ImageTower image, TextTower text, boolean gpu) throws IOException {
-        this.card = card;
+        super(card, image, text, embeddingDim(card, image, text), gpu);
         this.image = image;
         this.text = text;
-        this.dim = embeddingDim(card, image, text);
-        Set<Capability> caps = EnumSet.noneOf(Capability.class);
-        if (text != null) {
-            caps.add(Capability.TEXT_TOWER);
-        }
-        if (gpu) {
-            caps.add(Capability.GPU);
-        }
-        this.capabilities = Set.copyOf(caps);
     }
 
     static OnnxBackbone open(ModelCard card, BackendOptions options) throws IOException {
@@ -73,12 +56,12 @@ public final class OnnxBackbone implements Backbone {
         }
     }
 
-    private interface TowerMaker<T extends OnnxTower> {
+    private interface TowerMaker<T extends OnnxTower<?>> {
         T make(OrtSession session) throws IOException;
     }
 
     /** Loads one model file and finds its inputs; the session is closed if they do not fit. */
-    private static <T extends OnnxTower> T tower(OrtEnvironment env, OrtSession.SessionOptions so, Path file,
+    private static <T extends OnnxTower<?>> T tower(OrtEnvironment env, OrtSession.SessionOptions so, Path file,
                                                  TowerMaker<T> maker) throws IOException {
         OrtSession session = OrtSessions.create(env, file, so);
         try {
@@ -89,57 +72,9 @@ public final class OnnxBackbone implements Backbone {
         }
     }
 
-    private static int embeddingDim(ModelCard card, ImageTower image, TextTower text) throws IOException {
-        long dim = card.embedDim();
-        for (OnnxTower tower : text == null ? new OnnxTower[] {image} : new OnnxTower[] {image, text}) {
-            if (tower.declaredDim <= 0) {
-                continue;
-            }
-            if (dim > 0 && tower.declaredDim != dim) {
-                throw new IOException(tower.file + ": output '" + tower.output + "' has " + tower.declaredDim
-                        + " values per row, but " + (card.embedDim() > 0 ? "the model card says embed_dim "
-                        + card.embedDim() : image.file + " gives " + dim));
-            }
-            dim = tower.declaredDim;
-        }
-        if (dim > 0) {
-            return (int) dim;
-        }
-        int size = card.preprocess().imageSize();
-        return image.embed(new ImageBatch(1, size, new float[ImageBatch.CHANNELS * size * size]))[0].length;
-    }
-
     @Override
-    public ModelCard card() {
-        return card;
-    }
-
-    @Override
-    public int embeddingDim() {
-        return dim;
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return capabilities;
-    }
-
-    @Override
-    public float[][] embedImages(ImageBatch batch) {
-        return checked(image, image.embed(batch));
-    }
-
-    @Override
-    public float[][] embedTokens(int[][] tokenIds) {
-        if (text == null) {
-            throw new UnsupportedOperationException(card.directory() + ": the model card lists no ONNX text"
-                    + " tower, so this model cannot embed text");
-        }
-        return checked(text, text.embed(tokenIds));
-    }
-
-    private float[][] checked(OnnxTower tower, float[][] rows) {
-        return Embeddings.requireWidth(rows, dim, tower.file + ": output '" + tower.output + "'");
+    protected String missingTextTower() {
+        return "the model card lists no ONNX text tower";
     }
 
     @Override

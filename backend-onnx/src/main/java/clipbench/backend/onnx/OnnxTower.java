@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import clipbench.api.spi.TwoTowerBackbone;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ import java.util.stream.Collectors;
  * One ONNX session that turns a batch into embeddings: the image or the text tower. Subclasses find
  * their inputs; the embedding output is found here, the same way for both.
  */
-abstract class OnnxTower implements AutoCloseable {
+abstract class OnnxTower<I> implements AutoCloseable, TwoTowerBackbone.Tower<I> {
     final Path file;
     final OrtSession session;
     final String output;
@@ -32,6 +33,16 @@ abstract class OnnxTower implements AutoCloseable {
         Map<String, NodeInfo> outputs = info(file, session, false);
         this.output = chooseOutput(file, outputs, preferredOutputs);
         this.declaredDim = ((TensorInfo) outputs.get(output).getInfo()).getShape()[1];
+    }
+
+    @Override
+    public String source() {
+        return file + ": output '" + output + "'";
+    }
+
+    @Override
+    public long declaredDim() {
+        return declaredDim;
     }
 
     /** Runs the session on these inputs (the caller closes them) and returns the embedding rows. */

@@ -20,7 +20,7 @@ import java.util.Set;
  * The text tower: an int64 or int32 {@code [batch, context]} token input (any name) and, in Hugging Face
  * exports, an {@code attention_mask} input of the same shape.
  */
-final class TextTower extends OnnxTower {
+final class TextTower extends OnnxTower<int[][]> {
     static final List<String> OUTPUTS = List.of("embedding", "text_embeds", "embeds");
     static final String MASK = "attention_mask";
     private static final Set<OnnxJavaType> INTS = Set.of(OnnxJavaType.INT64, OnnxJavaType.INT32);
@@ -58,7 +58,8 @@ final class TextTower extends OnnxTower {
         this.contextLength = shape[1] > 0 ? (int) shape[1] : cardContextLength;
     }
 
-    float[][] embed(int[][] tokenIds) {
+    @Override
+    public float[][] embed(int[][] tokenIds) {
         int n = tokenIds.length;
         if (n == 0) {
             return new float[0][];

@@ -14,7 +14,7 @@ import org.tensorflow.Tensor;
  * output {@value ClipGraph#OUTPUT}), or Hugging Face's {@code serving_default} ({@code pixel_values} in,
  * {@code image_embeds} out; a one-token dummy text is fed to its text inputs).
  */
-final class ImageTower extends TfTower {
+final class ImageTower extends TfTower<ImageBatch> {
     private final String input;
     private final long[] shape;
     /** For the HF signature: the text inputs fed beside the pixels; null otherwise. */
@@ -69,7 +69,8 @@ final class ImageTower extends TfTower {
         }
     }
 
-    float[][] embed(ImageBatch batch) {
+    @Override
+    public float[][] embed(ImageBatch batch) {
         int size = batch.size();
         if ((shape[2] > 0 && shape[2] != size) || (shape[3] > 0 && shape[3] != size)) {
             throw new IllegalArgumentException(where() + ": input '" + input + "' takes " + shape[2] + "x"

@@ -1,7 +1,7 @@
 package clipbench.backend.tensorflow;
 
 import clipbench.api.model.ModelCard;
-import clipbench.api.spi.Backbone;
+import clipbench.api.spi.AbstractBackbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.ImageBatch;
@@ -30,11 +30,10 @@ import org.tensorflow.types.TFloat32;
  * no {@link Capability#TEXT_TOWER}. Each batch is one call of the built signature; threads and device are
  * set as for every TensorFlow model ({@link TfRuntime}).
  */
-final class KerasBackbone implements Backbone {
+final class KerasBackbone extends AbstractBackbone {
     static final String FAMILY = "keras";
     static final String FORMAT = "keras";
 
-    private final ModelCard card;
     private final String source;
     private final Graph graph;
     private final Session session;
@@ -42,20 +41,16 @@ final class KerasBackbone implements Backbone {
     /** Input height and width, or -1 when the model takes any size. */
     private final int height;
     private final int width;
-    private final int dim;
-    private final Set<Capability> capabilities;
 
     private KerasBackbone(ModelCard card, String source, Graph graph, Session session, SessionFunction function,
                           int[] inputShape, int dim, boolean gpu) {
-        this.card = card;
+        super(card, dim, capabilities(false, gpu));
         this.source = source;
         this.graph = graph;
         this.session = session;
         this.function = function;
         this.height = inputShape[0] > 0 ? inputShape[0] : -1;
         this.width = inputShape[1] > 0 ? inputShape[1] : -1;
-        this.dim = dim;
-        this.capabilities = gpu ? Set.of(Capability.GPU) : Set.of();
     }
 
     /**
@@ -101,8 +96,7 @@ final class KerasBackbone implements Backbone {
             session = new Session(graph, config);
             SessionFunction function = SessionFunction.create(signature, session);
             long declared = signature.getOutputs().get(KerasGraph.OUTPUT).shape.get(1);
-            int dim = declared > 0 ? (int) declared : run(function, source, new ImageBatch(1, size,
-                    new float[ImageBatch.CHANNELS * size * size]), -1)[0].length;
+            int dim = declared > 0 ? (int) declared : run(function, source, blankImage(card), -1)[0].length;
             if (card.embedDim() > 0 && card.embedDim() != dim) {
                 throw new IOException(source + ": gives " + dim + " values per image, but the model card says"
                         + " embed_dim " + card.embedDim());
@@ -121,28 +115,13 @@ final class KerasBackbone implements Backbone {
     }
 
     @Override
-    public ModelCard card() {
-        return card;
-    }
-
-    @Override
-    public int embeddingDim() {
-        return dim;
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return capabilities;
-    }
-
-    @Override
     public float[][] embedImages(ImageBatch batch) {
         int size = batch.size();
         if ((height > 0 && height != size) || (width > 0 && width != size)) {
             throw new IllegalArgumentException(source + ": takes " + height + "x" + width + " images, got " + size
                     + "x" + size);
         }
-        return run(function, source, batch, dim);
+        return run(function, source, batch, embeddingDim());
     }
 
     /** One call of the signature; the output must be {@code [count, dim]} ({@code dim} -1: any). */
@@ -176,8 +155,7 @@ final class KerasBackbone implements Backbone {
 
     @Override
     public float[][] embedTokens(int[][] tokenIds) {
-        throw new UnsupportedOperationException(card.directory() + ": a Keras image model (family " + FAMILY
-                + ") has no text tower, so it cannot embed text");
+        throw noTextTower("a Keras image model (family " + FAMILY + ") has no text tower");
     }
 
     @Override

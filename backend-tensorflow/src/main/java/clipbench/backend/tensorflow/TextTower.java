@@ -15,7 +15,7 @@ import org.tensorflow.proto.DataType;
  * input, output {@value ClipGraph#OUTPUT}), or Hugging Face's {@code serving_default} ({@code input_ids} and
  * {@code attention_mask} in, {@code text_embeds} out; a black image is fed to its {@code pixel_values}).
  */
-final class TextTower extends TfTower {
+final class TextTower extends TfTower<int[][]> {
     private final String ids;
     private final DataType idsType;
     /** Null when the signature takes no mask. */
@@ -71,7 +71,8 @@ final class TextTower extends TfTower {
         return fixed > 0 ? (int) fixed : card;
     }
 
-    float[][] embed(int[][] tokenIds) {
+    @Override
+    public float[][] embed(int[][] tokenIds) {
         int n = tokenIds.length;
         if (n == 0) {
             return new float[0][];

@@ -1,49 +1,26 @@
 package clipbench.backend.tensorflow;
 
 import clipbench.api.model.ModelCard;
-import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
-import clipbench.api.spi.Capability;
-import clipbench.api.spi.Embeddings;
-import clipbench.api.spi.ImageBatch;
+import clipbench.api.spi.TwoTowerBackbone;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.tensorflow.proto.ConfigProto;
 
 /**
  * A CLIP model on TensorFlow Java: SavedModel signatures, or CLIP built from a safetensors checkpoint (see
  * {@link ModelSources} for which). Each batch is one signature call.
  */
-public final class TfBackbone implements Backbone {
-    private final ModelCard card;
+public final class TfBackbone extends TwoTowerBackbone {
     private final List<TfModel> models;
-    private final ImageTower image;
-    /** Null without a text tower. */
-    private final TextTower text;
-    private final int dim;
-    private final Set<Capability> capabilities;
 
     private TfBackbone(ModelCard card, List<TfModel> models, ImageTower image, TextTower text, int dim,
                        boolean gpu) {
-        this.card = card;
+        super(card, image, text, dim, gpu);
         this.models = models;
-        this.image = image;
-        this.text = text;
-        this.dim = dim;
-        Set<Capability> caps = EnumSet.noneOf(Capability.class);
-        if (text != null) {
-            caps.add(Capability.TEXT_TOWER);
-        }
-        if (gpu) {
-            caps.add(Capability.GPU);
-        }
-        this.capabilities = Set.copyOf(caps);
     }
 
     static TfBackbone open(ModelCard card, BackendOptions options) throws IOException {
@@ -111,62 +88,9 @@ public final class TfBackbone implements Backbone {
         }
     }
 
-    /** The card's embed_dim, checked against what the towers declare; found by a trial run if none says. */
-    private static int embeddingDim(ModelCard card, ImageTower image, TextTower text) throws IOException {
-        long dim = card.embedDim();
-        List<TfTower> towers = new ArrayList<>(List.of(image));
-        if (text != null) {
-            towers.add(text);
-        }
-        for (TfTower tower : towers) {
-            if (tower.declaredDim <= 0) {
-                continue;
-            }
-            if (dim > 0 && tower.declaredDim != dim) {
-                throw new IOException(tower.where() + ": output '" + tower.output + "' has " + tower.declaredDim
-                        + " values per row, but " + (card.embedDim() > 0 ? "the model card says embed_dim "
-                        + card.embedDim() : image.where() + " gives " + dim));
-            }
-            dim = tower.declaredDim;
-        }
-        if (dim > 0) {
-            return (int) dim;
-        }
-        int size = card.preprocess().imageSize();
-        return image.embed(new ImageBatch(1, size, new float[ImageBatch.CHANNELS * size * size]))[0].length;
-    }
-
     @Override
-    public ModelCard card() {
-        return card;
-    }
-
-    @Override
-    public int embeddingDim() {
-        return dim;
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return capabilities;
-    }
-
-    @Override
-    public float[][] embedImages(ImageBatch batch) {
-        return checked(image, image.embed(batch));
-    }
-
-    @Override
-    public float[][] embedTokens(int[][] tokenIds) {
-        if (text == null) {
-            throw new UnsupportedOperationException(card.directory() + ": no TensorFlow text tower (the model card"
-                    + " lists no savedmodel text role or has context_length 0), so this model cannot embed text");
-        }
-        return checked(text, text.embed(tokenIds));
-    }
-
-    private float[][] checked(TfTower tower, float[][] rows) {
-        return Embeddings.requireWidth(rows, dim, tower.where() + ": output '" + tower.output + "'");
+    protected String missingTextTower() {
+        return "no TensorFlow text tower (the model card lists no savedmodel text role or has context_length 0)";
     }
 
     @Override

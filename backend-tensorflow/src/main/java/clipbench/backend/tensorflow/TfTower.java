@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.api.spi.TwoTowerBackbone;
 import java.util.Arrays;
 import java.util.Map;
 import org.tensorflow.Result;
@@ -17,7 +18,7 @@ import org.tensorflow.types.TInt64;
  * One signature of a {@link TfModel} that turns a batch into embedding rows: the image or the text tower.
  * Subclasses feed their inputs; the {@code [batch, dim]} float output is read here.
  */
-abstract class TfTower {
+abstract class TfTower<I> implements TwoTowerBackbone.Tower<I> {
     /** Hugging Face {@code TFCLIPModel}'s serving signature and its tensor names. */
     static final String HF_SIGNATURE = "serving_default";
     static final String HF_PIXELS = "pixel_values";
@@ -48,6 +49,16 @@ abstract class TfTower {
     /** Where errors say the tower came from: {@code source [signature]}. */
     String where() {
         return model.source + " [" + key + "]";
+    }
+
+    @Override
+    public String source() {
+        return where() + ": output '" + output + "'";
+    }
+
+    @Override
+    public long declaredDim() {
+        return declaredDim;
     }
 
     TensorDescription input(String name) {

@@ -29,19 +29,13 @@ public interface Dataset {
      * default hashes item ids and labels; datasets backed by files add sizes and modification times.
      */
     default String fingerprint() {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        java.security.MessageDigest md = Fingerprints.sha256();
         for (String split : splits()) {
             for (DatasetItem item : items(split)) {
-                md.update((split + "/" + item.id() + "=" + item.label() + "\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Fingerprints.update(md, split + "/" + item.id() + "=" + item.label() + "\n");
             }
         }
-        return java.util.HexFormat.of().formatHex(md.digest());
+        return Fingerprints.hex(md);
     }
 
     /** The images' native resolution when the dataset declares one (Fruits-360: 100), else empty. */

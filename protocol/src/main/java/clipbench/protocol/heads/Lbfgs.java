@@ -8,8 +8,9 @@ package clipbench.protocol.heads;
  * {@code 1 / ||g||} along -g; afterwards it is 1. A line search that finds no strong-Wolfe point accepts its
  * best sufficient-decrease point.
  *
- * <p>Written here rather than taken from a library: there is no small, well-kept, permissively licensed
- * pure-Java L-BFGS, and the protocol module must stay free of third-party dependencies.
+ * <p>Written here rather than taken from a library: LITE's published numbers are defined by this exact
+ * sequence of steps, so swapping the optimiser would change results. Nor is there a drop-in: Commons Math 3
+ * has no L-BFGS (only nonlinear conjugate gradient, BOBYQA and the like), and newer Smile is GPL/LGPL.
  *
  * <p>Stops when the largest gradient component is at most {@code gradientTolerance}, when one iteration
  * lowers the value by at most {@code relativeTolerance * max(|f_k|, |f_k+1|, 1)}, after

@@ -92,43 +92,15 @@ public final class LiteHeadProvider implements HeadProvider {
         System.arraycopy(in.valFeatures(), 0, allX, x.length, nVal);
         System.arraycopy(y, 0, allY, 0, y.length);
         System.arraycopy(in.valLabels(), 0, allY, y.length, nVal);
-
-        float[][] sweepX;
-        int[] sweepY;
-        float[][] valX;
-        int[] valY;
-        String rule;
-        if (nVal > 0) {
-            sweepX = x;
-            sweepY = y;
-            valX = in.valFeatures();
-            valY = in.valLabels();
-            rule = "validation";
-        } else {
-            int[][] split = Splits.holdOut(y, classes, in.seed());
-            if (split != null) {
-                sweepX = Splits.rows(x, split[0]);
-                sweepY = Splits.labels(y, split[0]);
-                valX = Splits.rows(x, split[1]);
-                valY = Splits.labels(y, split[1]);
-                rule = "held-out";
-            } else {
-                sweepX = null;
-                sweepY = null;
-                valX = null;
-                valY = null;
-                rule = "default";
-            }
-        }
-
+        ValidationSplit split = ValidationSplit.choose(in, x, y, "default");
         double lambda;
         double lambdaSweep = Double.NaN;
         int sweepRows = 0;
         double[] start = null;
-        if (sweepX != null) {
-            int[] sample = Splits.stratifiedSample(sweepY, classes, SWEEP_MAX_ROWS, in.seed() ^ 0x5EEDL);
-            FeatureBlocks train = new FeatureBlocks(sweepX, sweepY, sample);
-            FeatureBlocks val = new FeatureBlocks(valX, valY, null);
+        if (split.hasValidation()) {
+            int[] sample = Splits.stratifiedSample(split.trainY(), classes, SWEEP_MAX_ROWS, in.seed() ^ 0x5EEDL);
+            FeatureBlocks train = new FeatureBlocks(split.trainX(), split.trainY(), sample);
+            FeatureBlocks val = new FeatureBlocks(split.valX(), split.valY(), null);
             LogisticRegression.Sweep sweep = LogisticRegression.sweep(train, val, classes, sweepOptions(dim));
             lambdaSweep = sweep.best().lambda();
             sweepRows = sample.length;
@@ -145,10 +117,10 @@ public final class LiteHeadProvider implements HeadProvider {
         LogisticRegression.unpack(r.x(), classes, dim, w, b);
         Map<String, String> selected = new LinkedHashMap<>();
         selected.put("l2", Double.toString(lambda));
-        if (sweepX != null) {
+        if (split.hasValidation()) {
             selected.put("l2_sweep", Double.toString(lambdaSweep));
         }
-        selected.put("l2_rule", rule);
+        selected.put("l2_rule", split.rule());
         selected.put("sweep_rows", Integer.toString(sweepRows));
         selected.put("iterations", Integer.toString(r.iterations()));
         return new LinearHead(w, b, (long) dim * classes + classes, selected);

@@ -93,25 +93,9 @@ public final class ProHeadProvider implements HeadProvider {
         if (x[0].length != dim) {
             throw new IllegalArgumentException("features have " + x[0].length + " values, text embeddings " + dim);
         }
-        String rule;
-        float[][] valX = null;
-        int[] valY = null;
-        if (in.valFeatures().length > 0) {
-            valX = in.valFeatures();
-            valY = in.valLabels();
-            rule = "validation";
-        } else {
-            int[][] split = Splits.holdOut(y, classes, in.seed());
-            if (split != null) {
-                valX = Splits.rows(x, split[1]);
-                valY = Splits.labels(y, split[1]);
-                x = Splits.rows(x, split[0]);
-                y = Splits.labels(y, split[0]);
-                rule = "held-out";
-            } else {
-                rule = "fixed";
-            }
-        }
+        ValidationSplit split = ValidationSplit.choose(in, x, y, "fixed");
+        x = split.trainX();
+        y = split.trainY();
         SplittableRandom random = new SplittableRandom(in.seed() ^ 0x9E3779B97F4A7C15L);
         int[] order = new int[x.length];
         for (int i = 0; i < order.length; i++) {
@@ -119,8 +103,9 @@ public final class ProHeadProvider implements HeadProvider {
         }
         Splits.shuffle(order, random);
         FeatureBlocks train = new FeatureBlocks(x, y, order);
-        FeatureBlocks val = valX == null ? null : new FeatureBlocks(valX, valY, null);
-        return new Trainer(classes, dim, text, Math.log(logitScale), learningRate, maxSteps).train(train, val, random, rule);
+        FeatureBlocks val = split.hasValidation() ? new FeatureBlocks(split.valX(), split.valY(), null) : null;
+        return new Trainer(classes, dim, text, Math.log(logitScale), learningRate, maxSteps)
+                .train(train, val, random, split.rule());
     }
 
     private static Head zeroShot(float[][] text, double logitScale, double learningRate) {
