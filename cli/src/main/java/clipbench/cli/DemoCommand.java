@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--data", description = "Where inputs and imported models go (default ~/.cache/clipbench;"
-            + " ${data} in the study).")
+            + " $${data} in the study).")
     Path data = RunConfig.DEFAULT_DATA;
 
     // Unset options keep the study's values (studies/demo.yaml).

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML or JSON file with the same keys as the options below; a"
             + " 'runs' mapping makes it a study (each run in OUT/NAME, one merged report in OUT). Text may use"
-            + " ${data} (~/.cache/clipbench) and ${root} (the clipbench checkout).")
+            + " $${data} (~/.cache/clipbench) and $${root} (the clipbench checkout).")
     Path config;
 
     /** The options given, in order; each sets its key on the spec after the config file. */

@@ -1,9 +1,13 @@
 package clipbench.cli;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -11,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +39,18 @@ record RunConfig(Path file, ObjectNode shared, Map<String, ObjectNode> runs) {
     static final String RUNS = "runs";
     static final Path DEFAULT_DATA = Path.of(System.getProperty("user.home"), ".cache", "clipbench");
 
+    /** Binds paths as {@code Path.of(text)}, as the command line does (Jackson's default reads "a:b" as a URI). */
+    private static final ObjectMapper BINDER = new ObjectMapper().registerModule(new SimpleModule()
+            .addDeserializer(Path.class, new FromStringDeserializer<>(Path.class) {
+                @Override
+                protected Path _deserialize(String value, DeserializationContext ctxt) {
+                    return Path.of(value);
+                }
+            }));
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
     RunConfig {
-        runs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runs));
+        runs = Collections.unmodifiableMap(new LinkedHashMap<>(runs));
     }
 
     /** No file: a single run from the command line alone. */
@@ -120,7 +133,7 @@ record RunConfig(Path file, ObjectNode shared, Map<String, ObjectNode> runs) {
 
     private void bind(RunSpec.Builder b, ObjectNode settings) throws IOException {
         try {
-            new ObjectMapper().readerForUpdating(b).readValue(settings);
+            BINDER.readerForUpdating(b).readValue(settings);
         } catch (UnrecognizedPropertyException e) {
             List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
             throw new IOException(file + ": unknown key '" + e.getPropertyName() + "'; known keys: " + known
@@ -157,7 +170,7 @@ record RunConfig(Path file, ObjectNode shared, Map<String, ObjectNode> runs) {
             return copy;
         }
         if (node.isArray()) {
-            var copy = ((com.fasterxml.jackson.databind.node.ArrayNode) node).arrayNode();
+            ArrayNode copy = ((ArrayNode) node).arrayNode();
             for (JsonNode n : node) {
                 copy.add(resolve(n, placeholders, file));
             }

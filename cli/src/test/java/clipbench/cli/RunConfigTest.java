@@ -36,13 +36,13 @@ class RunConfigTest {
         RunSpec s = single(write("run.yaml", "backend: onnx,djl", "model: ${data}/models/m",
                 "dataset: imagefolder:${root}/fruit", "protocol: [zero-shot, k-shot]", "upsampler: [bicubic, none]",
                 "templates: photo", "k: [1, 4, all]", "seeds: 2", "heads: lite", "val-per-class: 1", "confusions: 5",
-                "downscale: 100", "test-per-class: 7", "cache: none", "shots-from: earlier", "out: o", "resume: true",
+                "downscale: 100", "test-per-class: 7", "cache: none", "shots-from: earlier", "out: runs/a:b", "resume: true",
                 "threads: 2", "device: auto", "batch-size: 7"));
         RunSpec expected = RunSpec.builder().backends(List.of("onnx", "djl")).model(Path.of("/d/models/m"))
                 .dataset("imagefolder:/r/fruit").protocols(List.of("zero-shot", "k-shot"))
                 .upsamplers(List.of("bicubic", "none")).templates("photo").ks(List.of(1, 4, Shots.ALL)).seeds(2)
                 .heads(List.of("lite")).validationPerClass(1).confusedPairs(5).downscale(100).testPerClass(7)
-                .cache((Path) null).shotsFrom(Path.of("earlier")).out(Path.of("o")).resume(true).threads(2)
+                .cache((Path) null).shotsFrom(Path.of("earlier")).out(Path.of("runs/a:b")).resume(true).threads(2)
                 .device(Device.AUTO).batchSize(7).build();
         assertEquals(expected, s);
     }
