@@ -9,6 +9,11 @@ final class Cli {
     private Cli() {
     }
 
+    /** The clipbench checkout: {@code clipbench.root} (set by the launcher), else the current directory. */
+    static Path root() {
+        return Path.of(System.getProperty("clipbench.root", ".")).toAbsolutePath().normalize();
+    }
+
     /** The CLIP vocabulary named by {@code clipbench.vocab} / {@code CLIPBENCH_VOCAB}, or a clear error. */
     static Path defaultVocab() {
         String configured = System.getProperty(ModelCard.VOCAB_PROPERTY, System.getenv("CLIPBENCH_VOCAB"));

@@ -8,9 +8,8 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.csv.CSVRecord;
@@ -30,69 +29,91 @@ final class DemoCommand implements Callable<Integer> {
     static final String NPM_PACKAGES = "nsfwjs@4.4.0 emoji-datasource-google@16.0.0";
     static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
+    /** The study, relative to the clipbench checkout. */
+    static final Path STUDY = Path.of("studies", "demo.yaml");
+    private static final String MODEL_PREFIX = "nsfwjs-";
+
     @Option(names = "--out", description = "Run directory (default runs/demo-<time>; never reused).")
     Path out;
 
-    @Option(names = "--data", description = "Where inputs and imported models go (default ~/.cache/clipbench).")
-    Path data = Path.of(System.getProperty("user.home"), ".cache", "clipbench");
+    @Option(names = "--data", description = "Where inputs and imported models go (default ~/.cache/clipbench;"
+            + " $${data} in the study).")
+    Path data = RunConfig.DEFAULT_DATA;
 
-    @Option(names = "--backends", defaultValue = "onnx,djl,tensorflow", description = "Backends (default ${DEFAULT-VALUE}).")
-    String backends;
+    // Unset options keep the study's values (studies/demo.yaml).
+    @Option(names = "--backends", split = ",", description = "Backends (default the study's: onnx,djl,tensorflow).")
+    List<String> backends;
 
-    @Option(names = "--models", defaultValue = "mobilenet_v2,inception_v3",
-            description = "nsfwjs models (default ${DEFAULT-VALUE}).")
-    String models;
+    @Option(names = "--models", split = ",", description = "nsfwjs models (default the study's:"
+            + " mobilenet_v2,inception_v3).")
+    List<String> models;
 
-    @Option(names = "--test-per-class", defaultValue = "20", description = "Fashion-MNIST test images per class"
-            + " (default ${DEFAULT-VALUE}: the 10,000-image test split is subsampled so the demo takes minutes on 2"
-            + " cores; every row's dataset name says so).")
-    int testPerClass;
+    @Option(names = "--test-per-class", description = "Fashion-MNIST test images per class (default the study's"
+            + " 20: the 10,000-image test split is subsampled so the demo takes minutes on 2 cores; every row's"
+            + " dataset name says so). Applies to the study's runs that subsample.")
+    Integer testPerClass;
 
-    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per k (default ${DEFAULT-VALUE}).")
-    int seeds;
+    @Option(names = "--seeds", description = "Seeds per k (default the study's 3).")
+    Integer seeds;
 
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
         Path npm = ensureNpmPackages();
         ensureFashionMnist();
-        Path root = Path.of(System.getProperty("clipbench.root", ".")).toAbsolutePath().normalize();
-        Path emojiFruit = root.resolve("testdata/images/emoji-fruit");
+        Path emojiFruit = Cli.root().resolve("testdata/images/emoji-fruit");
         if (!Files.isDirectory(emojiFruit)) {
             throw new IOException(emojiFruit + ": the emoji fruit folder is missing (run from the clipbench checkout)");
         }
         Path outDir = out != null ? out : Path.of("runs", "demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        List<Path> runs = new ArrayList<>();
-        for (String model : models.split(",")) {
-            Path modelDir = importOnce(npm.resolve("nsfwjs/dist/models").resolve(model.strip()),
-                    data.resolve("models").resolve("nsfwjs-" + model.strip().replace('_', '-')));
-            runs.add(run(outDir.resolve(modelDir.getFileName() + "-fashion-mnist"), modelDir, Map.of(
-                    "dataset", "fashion-mnist:" + FASHION_MNIST, "upsampler", "bicubic,nearest",
-                    "k", "1,2,4,8,16", "val-per-class", "4", "test-per-class", Integer.toString(testPerClass))));
-            runs.add(run(outDir.resolve(modelDir.getFileName() + "-emoji-fruit"), modelDir, Map.of(
-                    "dataset", "imagefolder:" + emojiFruit, "upsampler", "bicubic", "k", "1,2,4",
-                    "val-per-class", "1")));
+        List<RunSpec> specs = specs(outDir);
+        for (Path modelDir : specs.stream().map(RunSpec::model).distinct().toList()) {
+            importOnce(npm.resolve("nsfwjs/dist/models").resolve(nsfwjsModel(modelDir)), modelDir);
         }
-        ReportBuilder.Result report = ReportBuilder.build(runs, outDir);
+        ReportBuilder.Result report = RunCommand.executeStudy(specs, outDir);
         printSummary(report.summary());
         System.out.printf("demo finished in %.0f s%nreport: %s%n", (System.nanoTime() - start) / 1e9,
                 report.html().toAbsolutePath());
         return 0;
     }
 
-    /** One run of the demo: the shared settings plus this dataset's. */
-    private Path run(Path dir, Path model, Map<String, String> settings) throws Exception {
-        Map<String, String> v = new LinkedHashMap<>(settings);
-        v.put("backend", backends);
-        v.put("model", model.toString());
-        v.put("protocol", "zero-shot,k-shot");
-        v.put("heads", "lite,pro");
-        v.put("seeds", Integer.toString(seeds));
-        v.put("cache", data.resolve("embeddings").toString());
-        v.put("out", dir.toString());
-        System.out.println("== " + dir.getFileName());
-        return RunCommand.execute(RunSettings.from(v)).dir();
+    /**
+     * The study's runs with this command's options applied: model by model (in --models order), each
+     * model's runs in file order, written to OUT/NAME.
+     */
+    List<RunSpec> specs(Path outDir) throws IOException {
+        RunConfig study = RunConfig.read(Cli.root().resolve(STUDY), RunConfig.placeholders(data));
+        List<RunSpec> all = new ArrayList<>();
+        for (RunSpec s : study.specs(b -> {
+            b.out(outDir);
+            Optional.ofNullable(backends).ifPresent(b::backends);
+            Optional.ofNullable(seeds).ifPresent(b::seeds);
+        })) {
+            all.add(testPerClass != null && s.testPerClass() > 0 ? s.toBuilder().testPerClass(testPerClass).build() : s);
+        }
+        List<String> chosen = models != null ? models.stream().map(String::strip).toList()
+                : all.stream().map(s -> nsfwjsModel(s.model())).distinct().toList();
+        List<RunSpec> specs = new ArrayList<>();
+        for (String model : chosen) {
+            List<RunSpec> mine = all.stream().filter(s -> nsfwjsModel(s.model()).equals(model)).toList();
+            if (mine.isEmpty()) {
+                throw new IllegalArgumentException("--models: '" + model + "' is not in " + STUDY + "; it has "
+                        + all.stream().map(s -> nsfwjsModel(s.model())).distinct().toList());
+            }
+            specs.addAll(mine);
+        }
+        return specs;
+    }
+
+    /** The nsfwjs model a study's model directory holds: DATA/models/nsfwjs-mobilenet-v2 is mobilenet_v2. */
+    private static String nsfwjsModel(Path modelDir) {
+        String name = modelDir.getFileName().toString();
+        if (!name.startsWith(MODEL_PREFIX)) {
+            throw new IllegalArgumentException(STUDY + ": model " + modelDir + " is not an nsfwjs import ("
+                    + MODEL_PREFIX + "NAME)");
+        }
+        return name.substring(MODEL_PREFIX.length()).replace('-', '_');
     }
 
     /** Imports an nsfwjs model for every backend, once (a complete model directory is reused). */

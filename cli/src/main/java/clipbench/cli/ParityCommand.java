@@ -1,9 +1,11 @@
 package clipbench.cli;
 
 import clipbench.reports.RunDirectory;
+import clipbench.protocol.RunPlan;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,51 +18,53 @@ import picocli.CommandLine.Option;
         + " OUT/parity.csv: cosine, max abs difference and prediction flips per backend pair.")
 final class ParityCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory.")
-    String model;
-    @Option(names = "--backends", required = true, description = "Backend ids, comma-separated (at least two).")
-    String backends;
+    Path model;
+    @Option(names = "--backends", required = true, split = ",", description = "Backend ids, comma-separated (at least two).")
+    List<String> backends;
     @Option(names = "--dataset", required = true, description = "ID:LOCATION, e.g. imagefolder:PATH.")
     String dataset;
     @Option(names = "--out", required = true, description = "Output directory (must be empty).")
-    String out;
-    @Option(names = "--upsampler", defaultValue = "bicubic", description = "Upsamplers (default ${DEFAULT-VALUE}).")
-    String upsampler;
-    @Option(names = "--templates", defaultValue = "clip7", description = "Prompt templates (default ${DEFAULT-VALUE}).")
+    Path out;
+    // Unset options keep RunSpec's defaults, but for the cache.
+    @Option(names = "--upsampler", split = ",", description = "Upsamplers (default bicubic).")
+    List<String> upsampler;
+    @Option(names = "--templates", description = "Prompt templates (default clip7).")
     String templates;
-    @Option(names = "--downscale", defaultValue = "0", description = "Downscale images to N x N first (0 = off).")
-    String downscale;
+    @Option(names = "--downscale", description = "Downscale images to N x N first (0 = off).")
+    Integer downscale;
     @Option(names = "--cache", defaultValue = "none", description = "Embedding cache folder (default none:"
             + " parity measures the runtimes, so it embeds afresh).")
     String cache;
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (0 = runtime default).")
-    String threads;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto.")
+    @Option(names = "--threads", description = "Intra-op threads (0 = runtime default).")
+    Integer threads;
+    @Option(names = "--device", description = "cpu, gpu or auto.")
     String device;
-    @Option(names = "--batch-size", defaultValue = "32", description = "Images per backbone call.")
-    String batchSize;
+    @Option(names = "--batch-size", description = "Images per backbone call.")
+    Integer batchSize;
 
     @Override
     public Integer call() throws Exception {
-        if (!backends.contains(",")) {
-            throw new IllegalArgumentException("--backends: name at least two backends to compare");
-        }
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put("backend", backends);
-        v.put("model", model);
-        v.put("dataset", dataset);
-        v.put("protocol", "zero-shot");
-        v.put("upsampler", upsampler);
-        v.put("templates", templates);
-        v.put("downscale", downscale);
-        v.put("cache", cache);
-        v.put("out", out);
-        v.put("threads", threads);
-        v.put("device", device);
-        v.put("batch-size", batchSize);
-        RunDirectory run = RunCommand.execute(RunSettings.from(v));
-        java.nio.file.Path parity = run.dir().resolve(RunDirectory.PARITY);
+        RunDirectory run = RunCommand.execute(spec());
+        Path parity = run.dir().resolve(RunDirectory.PARITY);
         System.out.print(Files.readString(parity));
         System.out.println("parity: " + parity);
         return 0;
+    }
+
+    /** A zero-shot run of every backend on the same inputs (its rows are what parity.csv compares). */
+    RunSpec spec() {
+        RunSpec.Builder b = RunSpec.builder().backends(backends).model(model).dataset(dataset).out(out)
+                .protocols(List.of(RunPlan.ZERO_SHOT)).cache(cache);
+        Optional.ofNullable(upsampler).ifPresent(b::upsamplers);
+        Optional.ofNullable(templates).ifPresent(b::templates);
+        Optional.ofNullable(downscale).ifPresent(b::downscale);
+        Optional.ofNullable(threads).ifPresent(b::threads);
+        Optional.ofNullable(device).ifPresent(b::device);
+        Optional.ofNullable(batchSize).ifPresent(b::batchSize);
+        RunSpec spec = b.build();
+        if (spec.backends().size() < 2) {
+            throw new IllegalArgumentException("--backends: name at least two backends to compare");
+        }
+        return spec;
     }
 }

@@ -1,126 +1,168 @@
 package clipbench.cli;
 
-import clipbench.api.model.ModelCard;
-import clipbench.api.model.ModelCards;
-import clipbench.api.spi.BackendOptions;
-import clipbench.api.spi.Dataset;
-import clipbench.api.spi.Device;
-import clipbench.api.spi.HeadProvider;
-import clipbench.api.spi.Plugins;
-import clipbench.protocol.DownscaledDataset;
-import clipbench.protocol.EmbeddingCache;
-import clipbench.protocol.PromptTemplates;
 import clipbench.protocol.RunPlan;
-import clipbench.protocol.SubsampledDataset;
 import clipbench.protocol.Runner;
-import clipbench.protocol.ZeroShotHeadProvider;
 import clipbench.reports.ReportBuilder;
 import clipbench.reports.RunDirectory;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-/** {@code clipbench run}: the protocol over backends x upsamplers, written to a run directory. */
+/**
+ * {@code clipbench run}: the protocol over backends x upsamplers, written to a run directory. Settings come
+ * from {@code --config} (one run, or a study of named runs) and every option given, which wins over the file.
+ */
 @Command(name = "run", sortOptions = false,
         description = "Run the evaluation protocol and write CSVs, charts and report.html into --out.")
 final class RunCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--config", description = "YAML or JSON file with the same keys as the options below.")
+    @Option(names = "--config", description = "YAML or JSON file with the same keys as the options below; a"
+            + " 'runs' mapping makes it a study (each run in OUT/NAME, one merged report in OUT). Text may use"
+            + " $${data} (~/.cache/clipbench) and $${root} (the clipbench checkout).")
     Path config;
 
-    // Every option below is a String named like its config key; RunSettings parses and validates them.
-    @Option(names = "--backend", description = "Backend ids, comma-separated (e.g. onnx,djl,tensorflow).")
-    String backend;
+    /** The options given, in order; each sets its key on the spec after the config file. */
+    private final List<Consumer<RunSpec.Builder>> given = new ArrayList<>();
+
+    @Option(names = "--backend", split = ",", description = "Backend ids, comma-separated (e.g. onnx,djl,tensorflow).")
+    void backend(List<String> ids) {
+        given.add(b -> b.backends(ids));
+    }
+
     @Option(names = "--model", description = "Model directory.")
-    String model;
+    void model(Path dir) {
+        given.add(b -> b.model(dir));
+    }
+
     @Option(names = "--dataset", description = "ID[:LOCATION], e.g. imagefolder:PATH or fashion-mnist.")
-    String dataset;
-    @Option(names = "--protocol", description = "zero-shot and/or k-shot, comma-separated (default zero-shot).")
-    String protocol;
-    @Option(names = "--upsampler", description = "Upsamplers, comma-separated (default bicubic).")
-    String upsampler;
+    void dataset(String idAndLocation) {
+        given.add(b -> b.dataset(idAndLocation));
+    }
+
+    @Option(names = "--protocol", split = ",", description = "zero-shot and/or k-shot, comma-separated (default zero-shot).")
+    void protocol(List<String> names) {
+        given.add(b -> b.protocols(names));
+    }
+
+    @Option(names = "--upsampler", split = ",", description = "Upsamplers, comma-separated (default bicubic).")
+    void upsampler(List<String> specs) {
+        given.add(b -> b.upsamplers(specs));
+    }
+
     @Option(names = "--templates", description = "clip7 (default), photo, a file, or prompts.md#Section.")
-    String templates;
-    @Option(names = "--k", description = "Shots per class for k-shot, comma-separated; 'all' = every training image"
-            + " (default 1,2,4,8,16,all).")
-    String k;
+    void templates(String name) {
+        given.add(b -> b.templates(name));
+    }
+
+    @Option(names = "--k", split = ",", description = "Shots per class for k-shot, comma-separated; 'all' = every"
+            + " training image (default 1,2,4,8,16,all).")
+    void k(List<String> labels) {
+        given.add(b -> b.k(labels));
+    }
+
     @Option(names = "--seeds", description = "Sampling seeds per k (default 3).")
-    String seeds;
-    @Option(names = "--heads", description = "Trainable heads for k-shot (default lite,pro).")
-    String heads;
+    void seeds(int n) {
+        given.add(b -> b.seeds(n));
+    }
+
+    @Option(names = "--heads", split = ",", description = "Trainable heads for k-shot (default lite,pro).")
+    void heads(List<String> ids) {
+        given.add(b -> b.heads(ids));
+    }
+
     @Option(names = "--val-per-class", description = "Validation images per class drawn from the training split"
             + " beside the shots, for model selection (default 8; 10 % with k=all).")
-    String valPerClass;
+    void valPerClass(int n) {
+        given.add(b -> b.validationPerClass(n));
+    }
+
     @Option(names = "--confusions", description = "Most-confused class pairs kept per result (default 20).")
-    String confusions;
+    void confusions(int n) {
+        given.add(b -> b.confusedPairs(n));
+    }
+
     @Option(names = "--downscale", description = "Downscale every image to N x N first (simulates low-resolution"
             + " data, e.g. 100 as Fruits-360; 0 = off).")
-    String downscale;
+    void downscale(int size) {
+        given.add(b -> b.downscale(size));
+    }
+
     @Option(names = "--test-per-class", description = "Evaluate on at most N test images per class (a stable"
             + " choice; the dataset name says so in every row; 0 = all).")
-    String testPerClass;
+    void testPerClass(int n) {
+        given.add(b -> b.testPerClass(n));
+    }
+
     @Option(names = "--cache", description = "Embedding cache folder, or 'none' (default ~/.cache/clipbench/embeddings).")
-    String cache;
+    void cache(String folderOrNone) {
+        given.add(b -> b.cache(folderOrNone));
+    }
+
     @Option(names = "--shots-from", description = "Reuse the k-shot manifests of this earlier run directory.")
-    String shotsFrom;
+    void shotsFrom(Path runDir) {
+        given.add(b -> b.shotsFrom(runDir));
+    }
+
     @Option(names = "--out", description = "Run directory (must be empty unless --resume).")
-    String out;
+    void out(Path dir) {
+        given.add(b -> b.out(dir));
+    }
+
     @Option(names = "--resume", arity = "0..1", fallbackValue = "true",
             description = "Continue the run in --out, skipping finished rows.")
-    String resume;
+    void resume(boolean on) {
+        given.add(b -> b.resume(on));
+    }
+
     @Option(names = "--threads", description = "Intra-op threads per backend (0 = runtime default).")
-    String threads;
+    void threads(int n) {
+        given.add(b -> b.threads(n));
+    }
+
     @Option(names = "--device", description = "cpu, gpu or auto (default cpu).")
-    String device;
+    void device(String name) {
+        given.add(b -> b.device(name));
+    }
+
     @Option(names = "--batch-size", description = "Images per backbone call (default 32).")
-    String batchSize;
+    void batchSize(int n) {
+        given.add(b -> b.batchSize(n));
+    }
 
     @Override
     public Integer call() throws Exception {
-        RunDirectory run = execute(RunSettings.from(mergedValues()));
-        System.out.println("results: " + run.dir().resolve(RunDirectory.RESULTS));
-        System.out.println("report:  " + run.dir().resolve("report.html"));
+        RunConfig file = file();
+        List<RunSpec> specs = specs(file);
+        if (!file.isStudy()) {
+            RunDirectory run = execute(specs.get(0));
+            System.out.println("results: " + run.dir().resolve(RunDirectory.RESULTS));
+            System.out.println("report:  " + run.dir().resolve("report.html"));
+            return 0;
+        }
+        ReportBuilder.Result report = executeStudy(specs, specs.get(0).out().getParent());
+        System.out.println("report:  " + report.html());
         return 0;
     }
 
-    /** Runs validated settings end to end: plugins, protocol, CSVs, then the report. */
-    static RunDirectory execute(RunSettings s) throws Exception {
-        ModelCard card = ModelCards.load(s.model());
-        String[] datasetSpec = s.dataset().split(":", 2);
-        Dataset opened = Plugins.dataset(datasetSpec[0]).open(datasetSpec.length > 1 ? datasetSpec[1] : "");
-        Dataset small = s.testPerClass() > 0 ? SubsampledDataset.testPerClass(opened, s.testPerClass()) : opened;
-        Dataset data = s.downscale() > 0 ? DownscaledDataset.downscale(small, s.downscale()) : small;
-        data.warnings().forEach(w -> System.err.println("warning: " + w));
-        BackendOptions options = new BackendOptions(s.threads(), Device.parse(s.device()));
-        List<RunPlan.BackendChoice> backends = s.backends().stream()
-                .map(id -> new RunPlan.BackendChoice(Plugins.backend(id), options)).toList();
-        List<HeadProvider> heads = new ArrayList<>();
-        heads.add(Plugins.head(ZeroShotHeadProvider.ID));
-        if (s.protocols().contains(RunPlan.K_SHOT)) {
-            s.heads().forEach(h -> heads.add(Plugins.head(h)));
-        }
-        PromptTemplates prompts = PromptTemplates.resolve(s.templates());
-        List<RunPlan.UpsamplerChoice> ups = new ArrayList<>();
-        try {
-            for (String u : s.upsamplers()) {
-                String[] parts = u.split(":", 2);
-                ups.add(new RunPlan.UpsamplerChoice(u, Plugins.upsampler(parts[0])
-                        .create(parts.length > 1 ? parts[1] : "", options)));
-            }
+    /** The --config file, or none. */
+    RunConfig file() throws IOException {
+        return config == null ? RunConfig.none() : RunConfig.read(config, RunConfig.placeholders(RunConfig.DEFAULT_DATA));
+    }
+
+    /** The validated specs: the config file's settings, each overridden by the options given. */
+    List<RunSpec> specs(RunConfig file) throws IOException {
+        return file.specs(b -> given.forEach(g -> g.accept(b)));
+    }
+
+    /** Runs a validated spec end to end: plugins, protocol, CSVs, then the report. */
+    static RunDirectory execute(RunSpec s) throws Exception {
+        try (RunWiring wiring = RunWiring.resolve(s)) {
             RunDirectory run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
-            RunPlan plan = new RunPlan(run.runId(), backends, card, data, ups, s.protocols(), heads, s.ks(),
-                    s.seeds(), s.validationPerClass(), prompts, s.batchSize(),
-                    s.cache() == null ? null : new EmbeddingCache(s.cache()));
+            RunPlan plan = wiring.plan(run.runId());
             try {
                 new Runner(plan, run, new ConsoleProgress("")).run();
             } finally {
@@ -128,24 +170,16 @@ final class RunCommand implements Callable<Integer> {
             }
             ReportBuilder.build(List.of(run.dir()), run.dir());
             return run;
-        } finally {
-            for (RunPlan.UpsamplerChoice u : ups) {
-                if (u.upsampler() instanceof AutoCloseable c) {
-                    c.close();
-                }
-            }
         }
     }
 
-    /** Config file values overridden by every option given on the command line. */
-    private Map<String, String> mergedValues() throws Exception {
-        Map<String, String> values = config == null ? new LinkedHashMap<>() : RunSettings.readConfig(config);
-        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            String key = o.longestName().substring(2);
-            if (RunSettings.DEFAULTS.containsKey(key)) {
-                values.put(key, String.valueOf((Object) o.getValue()));
-            }
+    /** Runs a study's specs one after another, then writes their merged report into {@code reportDir}. */
+    static ReportBuilder.Result executeStudy(List<RunSpec> specs, Path reportDir) throws Exception {
+        List<Path> runs = new ArrayList<>();
+        for (RunSpec s : specs) {
+            System.out.println("== " + s.out().getFileName());
+            runs.add(execute(s).dir());
         }
-        return values;
+        return ReportBuilder.build(runs, reportDir);
     }
 }

@@ -1,0 +1,99 @@
+package clipbench.cli;
+
+import clipbench.api.model.ModelCard;
+import clipbench.api.model.ModelCards;
+import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.Dataset;
+import clipbench.api.spi.HeadProvider;
+import clipbench.api.spi.Plugins;
+import clipbench.protocol.DownscaledDataset;
+import clipbench.protocol.EmbeddingCache;
+import clipbench.protocol.PromptTemplates;
+import clipbench.protocol.RunPlan;
+import clipbench.protocol.SubsampledDataset;
+import clipbench.protocol.ZeroShotHeadProvider;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Resolves a {@link RunSpec}'s named plugins (model, dataset, backends, heads, prompts, upsamplers) before a run
+ * starts, so a bad name fails before anything is written; then makes the {@link RunPlan}. Upsamplers may hold
+ * native resources, so the wiring is closed after the run.
+ */
+final class RunWiring implements AutoCloseable {
+    private final RunSpec spec;
+    private final ModelCard card;
+    private final Dataset dataset;
+    private final List<RunPlan.BackendChoice> backends;
+    private final List<HeadProvider> heads;
+    private final PromptTemplates prompts;
+    private final List<RunPlan.UpsamplerChoice> upsamplers = new ArrayList<>();
+
+    private RunWiring(RunSpec spec) throws IOException {
+        this.spec = spec;
+        this.card = ModelCards.load(spec.model());
+        this.dataset = dataset(spec);
+        BackendOptions options = new BackendOptions(spec.threads(), spec.device());
+        this.backends = spec.backends().stream()
+                .map(id -> new RunPlan.BackendChoice(Plugins.backend(id), options)).toList();
+        this.heads = heads(spec);
+        this.prompts = PromptTemplates.resolve(spec.templates());
+        try {
+            for (String u : spec.upsamplers()) {
+                String[] parts = u.split(":", 2);
+                upsamplers.add(new RunPlan.UpsamplerChoice(u, Plugins.upsampler(parts[0])
+                        .create(parts.length > 1 ? parts[1] : "", options)));
+            }
+        } catch (IOException | RuntimeException e) {
+            close(); // the ones already made
+            throw e;
+        }
+    }
+
+    /** Every plugin the spec names, resolved (upsamplers created: close the wiring when done). */
+    static RunWiring resolve(RunSpec spec) throws IOException {
+        return new RunWiring(spec);
+    }
+
+    /** The dataset, subsampled and downscaled as the spec says; its warnings go to stderr. */
+    private static Dataset dataset(RunSpec spec) throws IOException {
+        Dataset opened = Plugins.dataset(spec.datasetId()).open(spec.datasetLocation());
+        Dataset small = spec.testPerClass() > 0 ? SubsampledDataset.testPerClass(opened, spec.testPerClass()) : opened;
+        Dataset data = spec.downscale() > 0 ? DownscaledDataset.downscale(small, spec.downscale()) : small;
+        data.warnings().forEach(w -> System.err.println("warning: " + w));
+        return data;
+    }
+
+    /** Zero-shot always; the trainable heads too when the run has k-shot. */
+    private static List<HeadProvider> heads(RunSpec spec) {
+        List<HeadProvider> heads = new ArrayList<>();
+        heads.add(Plugins.head(ZeroShotHeadProvider.ID));
+        if (spec.protocols().contains(RunPlan.K_SHOT)) {
+            spec.heads().forEach(h -> heads.add(Plugins.head(h)));
+        }
+        return heads;
+    }
+
+    /** The whole plan for the run with this id. */
+    RunPlan plan(String runId) throws IOException {
+        return new RunPlan(runId, backends, card, dataset, upsamplers, spec.protocols(), heads, spec.ks(),
+                spec.seeds(), spec.validationPerClass(), prompts, spec.batchSize(),
+                spec.cache() == null ? null : new EmbeddingCache(spec.cache()));
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (RunPlan.UpsamplerChoice u : upsamplers) {
+            if (u.upsampler() instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(u.spec() + ": cannot close the upsampler", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package clipbench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** studies/demo.yaml must give the runs DemoCommand used to build from Java maps, setting by setting. */
+class DemoStudyTest {
+    private static final Path DATA = Path.of("/tmp/clipbench-data");
+    private static final Path OUT = Path.of("runs/demo-x");
+
+    /** What the demo's maps said, for one nsfwjs model (e.g. mobilenet_v2) and its two datasets. */
+    private static List<RunSpec> formerDemo(String model, List<String> backends, int seeds, int testPerClass) {
+        Path modelDir = DATA.resolve("models").resolve("nsfwjs-" + model.replace('_', '-'));
+        RunSpec.Builder shared = RunSpec.builder().backends(backends).model(modelDir)
+                .protocols(List.of("zero-shot", "k-shot")).heads(List.of("lite", "pro")).seeds(seeds)
+                .cache(DATA.resolve("embeddings"));
+        RunSpec fashion = shared.dataset("fashion-mnist:" + DemoCommand.FASHION_MNIST)
+                .upsamplers(List.of("bicubic", "nearest")).k(List.of("1", "2", "4", "8", "16")).validationPerClass(4)
+                .testPerClass(testPerClass).out(OUT.resolve(modelDir.getFileName() + "-fashion-mnist")).build();
+        RunSpec emoji = shared.dataset("imagefolder:" + Cli.root().resolve("testdata/images/emoji-fruit"))
+                .upsamplers(List.of("bicubic")).k(List.of("1", "2", "4")).validationPerClass(1).testPerClass(0)
+                .out(OUT.resolve(modelDir.getFileName() + "-emoji-fruit")).build();
+        return List.of(fashion, emoji);
+    }
+
+    private static List<RunSpec> demo(String... args) throws Exception {
+        DemoCommand cmd = new DemoCommand();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--data", DATA.toString()));
+        new CommandLine(cmd).parseArgs(all.toArray(String[]::new));
+        return cmd.specs(OUT);
+    }
+
+    @Test
+    void theStudyFileIsTheFormerDemo() throws Exception {
+        List<String> every = List.of("onnx", "djl", "tensorflow");
+        List<RunSpec> expected = new ArrayList<>(formerDemo("mobilenet_v2", every, 3, 20));
+        expected.addAll(formerDemo("inception_v3", every, 3, 20));
+        List<RunSpec> actual = demo();
+        assertEquals(expected, actual);
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i).asMap(), actual.get(i).asMap(), "run.json of run " + i);
+        }
+    }
+
+    @Test
+    void demoOptionsOverrideTheStudy() throws Exception {
+        List<RunSpec> expected = formerDemo("inception_v3", List.of("onnx"), 2, 5);
+        assertEquals(expected, demo("--models", "inception_v3", "--backends", "onnx", "--seeds", "2",
+                "--test-per-class", "5"));
+    }
+
+    @Test
+    void unknownModelIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> demo("--models", "resnet"));
+        assertTrue(e.getMessage().contains("resnet") && e.getMessage().contains("mobilenet_v2"), e.getMessage());
+    }
+}

@@ -1,0 +1,94 @@
+package clipbench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clipbench.api.spi.Device;
+import clipbench.protocol.Shots;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class RunSpecTest {
+    private static RunSpec.Builder minimal() {
+        return RunSpec.builder().backends(List.of("onnx")).model(Path.of("m")).dataset("imagefolder:x")
+                .out(Path.of("o"));
+    }
+
+    @Test
+    void defaultsAreTheOnesRunDocuments() {
+        RunSpec s = minimal().build();
+        assertEquals(List.of("zero-shot"), s.protocols());
+        assertEquals(List.of("bicubic"), s.upsamplers());
+        assertEquals("clip7", s.templates());
+        assertEquals(List.of(1, 2, 4, 8, 16, Shots.ALL), s.ks());
+        assertEquals(3, s.seeds());
+        assertEquals(List.of("lite", "pro"), s.heads());
+        assertEquals(8, s.validationPerClass());
+        assertEquals(20, s.confusedPairs());
+        assertEquals(0, s.downscale());
+        assertEquals(0, s.testPerClass());
+        assertEquals(Path.of(System.getProperty("user.home"), ".cache", "clipbench", "embeddings"), s.cache());
+        assertNull(s.shotsFrom());
+        assertEquals(false, s.resume());
+        assertEquals(0, s.threads());
+        assertEquals(Device.CPU, s.device());
+        assertEquals(32, s.batchSize());
+    }
+
+    @Test
+    void validationErrorsNameTheSetting() {
+        assertError("backend", b -> b.backends(List.of(" ", "")));
+        assertError("model", b -> b.model(null));
+        assertError("dataset", b -> b.dataset(""));
+        assertError("out", b -> b.out(null));
+        assertError("protocol", b -> b.protocols(List.of("few-shot")));
+        assertError("upsampler", b -> b.upsamplers(List.of()));
+        assertError("k", b -> b.k(List.of("1", "two")));
+        assertError("k", b -> b.k(List.of("0")));
+        assertError("seeds", b -> b.seeds(0));
+        assertError("val-per-class", b -> b.validationPerClass(-1));
+        assertError("confusions", b -> b.confusedPairs(-1));
+        assertError("downscale", b -> b.downscale(-1));
+        assertError("test-per-class", b -> b.testPerClass(-1));
+        assertError("threads", b -> b.threads(-1));
+        assertError("device", b -> b.device("tpu"));
+        assertError("batch-size", b -> b.batchSize(0));
+    }
+
+    private static void assertError(String key, UnaryOperator<RunSpec.Builder> change) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> change.apply(minimal()).build());
+        assertTrue(e.getMessage().startsWith("run setting '" + key + "'"), e.getMessage());
+    }
+
+    @Test
+    void listsAreStrippedAndCacheNoneMeansNoCache() {
+        RunSpec s = minimal().backends(List.of(" onnx", "djl ", "")).k(List.of("all", " 2")).cache("none")
+                .device("GPU").build();
+        assertEquals(List.of("onnx", "djl"), s.backends());
+        assertEquals(List.of(Shots.ALL, 2), s.ks());
+        assertNull(s.cache());
+        assertEquals(Device.GPU, s.device());
+    }
+
+    @Test
+    void runJsonKeepsItsKeysAndValues() {
+        RunSpec s = minimal().cache("none").k(List.of("1", "all")).build();
+        assertEquals(List.of("backend", "model", "dataset", "protocol", "upsampler", "templates", "k", "seeds", "heads",
+                "val-per-class", "confusions", "downscale", "test-per-class", "cache", "threads", "device",
+                "batch-size"), List.copyOf(s.asMap().keySet()));
+        assertEquals(List.of("1", "all"), s.asMap().get("k"));
+        assertEquals("none", s.asMap().get("cache"));
+        assertEquals("cpu", s.asMap().get("device"));
+        assertEquals(Path.of("m").toAbsolutePath().toString(), s.asMap().get("model"));
+    }
+
+    @Test
+    void toBuilderRoundTrips() {
+        RunSpec s = minimal().k(List.of("1", "all")).cache((Path) null).resume(true).shotsFrom(Path.of("r")).build();
+        assertEquals(s, s.toBuilder().build());
+    }
+}
