@@ -29,7 +29,8 @@ public final class Thumbnails {
     private Thumbnails() {
     }
 
-    static Path file(Path runDir, ThumbnailKey key) {
+    /** Where {@code key}'s PNG is (or would be) in {@code runDir}. */
+    public static Path file(Path runDir, ThumbnailKey key) {
         return folder(runDir, key.dataset(), key.upsampler()).resolve(part(key.item()) + ".png");
     }
 
@@ -47,8 +48,8 @@ public final class Thumbnails {
     }
 
     /** The thumbnails of one dataset and upsampler of a run, listed once (a gallery asks for many images). */
-    record Folder(Path dir, Set<String> files) {
-        static Folder of(Path runDir, String dataset, String upsampler) throws IOException {
+    public record Folder(Path dir, Set<String> files) {
+        public static Folder of(Path runDir, String dataset, String upsampler) throws IOException {
             Path dir = folder(runDir, dataset, upsampler);
             if (!Files.isDirectory(dir)) {
                 return new Folder(dir, Set.of());
@@ -59,7 +60,7 @@ public final class Thumbnails {
         }
 
         /** The thumbnail of the test image {@code item}, if the run kept one. */
-        Optional<Path> of(String item) {
+        public Optional<Path> of(String item) {
             String name = part(item) + ".png";
             return files.contains(name) ? Optional.of(dir.resolve(name)) : Optional.empty();
         }
