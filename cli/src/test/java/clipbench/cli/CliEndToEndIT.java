@@ -297,6 +297,66 @@ class CliEndToEndIT {
     }
 
     @Test
+    void idxRunKeepsUpsampledThumbnailsSoItsReportNeedsNoDataset(@TempDir Path dir) throws Exception {
+        // 3 classes x 2 test images of 12x12 grey levels: IDX items have no file of their own
+        Path data = Files.createDirectories(dir.resolve("idx"));
+        int n = 6;
+        int side = 12;
+        try (java.io.DataOutputStream images = new java.io.DataOutputStream(
+                Files.newOutputStream(data.resolve("t10k-images-idx3-ubyte")));
+             java.io.DataOutputStream labels = new java.io.DataOutputStream(
+                     Files.newOutputStream(data.resolve("t10k-labels-idx1-ubyte")))) {
+            images.writeInt(0x00000803);
+            images.writeInt(n);
+            images.writeInt(side);
+            images.writeInt(side);
+            labels.writeInt(0x00000801);
+            labels.writeInt(n);
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < side * side; p++) {
+                    images.writeByte((i * 40 + (p % side < i + 2 ? 200 : 0)) & 0xFF);
+                }
+                labels.writeByte(i % 3);
+            }
+        }
+        Path out = dir.resolve("run");
+        CliProcess.Result r = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", "idx:" + data,
+                "--protocol", "zero-shot", "--upsampler", "bicubic", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        List<Path> thumbnails;
+        try (var s = Files.walk(out.resolve("thumbnails"))) {
+            thumbnails = s.filter(p -> p.toString().endsWith(".png")).toList();
+        }
+        assertEquals(n, thumbnails.size(), thumbnails.toString());
+        for (Path t : thumbnails) {
+            java.awt.image.BufferedImage img = ImageIO.read(t.toFile());
+            assertEquals(224, img.getWidth(), "bicubic to the model's 224 px: " + t);
+            assertEquals(224, img.getHeight(), t.toString());
+        }
+
+        deleteTree(data);
+        Path report = dir.resolve("report");
+        CliProcess.Result rebuilt = CliProcess.run("report", out.toString(), "--out", report.toString());
+        assertEquals(0, rebuilt.exitCode(), rebuilt.all());
+        List<Path> galleries;
+        try (var s = Files.list(report.resolve("gallery"))) {
+            galleries = s.toList();
+        }
+        assertEquals(1, galleries.size(), galleries.toString());
+        String html = Files.readString(report.resolve("report.html"));
+        assertTrue(html.contains("src=\"gallery/" + galleries.get(0).getFileName() + "\""), "gallery on the page");
+        assertTrue(html.contains(n + " test images captioned"), "every test image has its thumbnail");
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    @Test
     void parityAcrossTheThreeRuntimesOnBothFixtureFamilies(@TempDir Path dir) throws Exception {
         for (String model : List.of(VIT, "testdata/models/tiny-clip-rn")) {
             Path out = dir.resolve(Path.of(model).getFileName());

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * dataset item -> upsampler -> transform -> backbone, one batch at a time, so memory stays bounded by
@@ -23,6 +24,15 @@ public final class EmbeddingPipeline {
         void skipped(DatasetItem item, String reason) throws IOException;
     }
 
+    /** Sees each image as the upsampler made it, before the backbone's transform (e.g. to keep thumbnails). */
+    @FunctionalInterface
+    public interface InputTap {
+        InputTap NONE = (item, image) -> {
+        };
+
+        void upsampled(DatasetItem item, RgbImage image) throws IOException;
+    }
+
     /** What embedding a list of items cost. */
     public record Timing(double upsampleSeconds, double backboneSeconds, double totalSeconds) {
     }
@@ -31,8 +41,14 @@ public final class EmbeddingPipeline {
     private final Upsampler upsampler;
     private final Preprocessor preprocessor;
     private final int batchSize;
+    private final InputTap tap;
 
     public EmbeddingPipeline(Backbone backbone, Upsampler upsampler, int batchSize) {
+        this(backbone, upsampler, batchSize, InputTap.NONE);
+    }
+
+    /** A pipeline whose {@code tap} sees every upsampled image (its time is not counted as upsampling). */
+    public EmbeddingPipeline(Backbone backbone, Upsampler upsampler, int batchSize, InputTap tap) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch_size: must be positive, got " + batchSize);
         }
@@ -40,6 +56,7 @@ public final class EmbeddingPipeline {
         this.upsampler = upsampler;
         this.preprocessor = new Preprocessor(backbone.preprocess());
         this.batchSize = batchSize;
+        this.tap = Objects.requireNonNull(tap, "tap");
     }
 
     /** Embeds {@code items} in order into {@code out}. */
@@ -64,6 +81,7 @@ public final class EmbeddingPipeline {
             long t0 = System.nanoTime();
             RgbImage up = upsampler.upsample(image, size);
             upsampleNanos += System.nanoTime() - t0;
+            tap.upsampled(item, up);
             preprocessor.applyInto(up, buffer, batch.size() * per);
             batch.add(item);
             if (batch.size() == batchSize) {

@@ -1,6 +1,7 @@
 package clipbench.protocol;
 
 import clipbench.api.Versions;
+import clipbench.api.image.RgbImage;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.Capability;
@@ -36,6 +37,18 @@ public final class Runner {
 
         /** Agreement between backends on the same test images (runs with several backends). */
         default void parity(List<Parity.Row> rows) throws IOException {
+        }
+
+        /**
+         * True when the thumbnail {@code key} is already stored, so its image need not be made again. A sink
+         * that keeps no thumbnails says true (the default).
+         */
+        default boolean hasThumbnail(ThumbnailKey key) {
+            return true;
+        }
+
+        /** Stores a test image as the upsampler made it, for the report's galleries (see {@link GalleryThumbnails}). */
+        default void thumbnail(ThumbnailKey key, RgbImage upsampled) throws IOException {
         }
     }
 
@@ -124,7 +137,12 @@ public final class Runner {
             if (zeroShot.isEmpty() && kShot.isEmpty()) {
                 return;
             }
-            EmbeddedSplit test = embed(up, testSplit, plan.dataset().items(testSplit));
+            List<DatasetItem> testItems = plan.dataset().items(testSplit);
+            GalleryThumbnails thumbnails = new GalleryThumbnails(sink, prov.dataset(), up.spec(), testItems,
+                    classNames());
+            EmbeddedSplit test = embed(up, testSplit, testItems, thumbnails.tap());
+            // From the cache no image passed the tap: the report's galleries still get theirs.
+            thumbnails.fill(up.upsampler(), plan.card().preprocess().imageSize());
             sides.computeIfAbsent(up.spec(), u -> new ArrayList<>()).add(new Parity.Side(choice.provider().id(), test,
                     text() ? classText() : null, plan.card().logitScale()));
             for (HeadProvider h : zeroShot) {
@@ -151,7 +169,7 @@ public final class Runner {
                 used.addAll(d.validation());
             });
             List<DatasetItem> needed = trainItems.stream().filter(i -> used.contains(i.id())).toList();
-            EmbeddedSplit train = embed(up, trainSplit, needed);
+            EmbeddedSplit train = embed(up, trainSplit, needed, EmbeddingPipeline.InputTap.NONE);
             Map<String, Integer> rowOf = train.indexById();
             if (text() && kShot.stream().anyMatch(HeadProvider::needsText)) {
                 classText(); // computed once, before the fits share it
@@ -258,19 +276,19 @@ public final class Runner {
             return classText;
         }
 
-        /** Embeds {@code items} of {@code split} and reports each unreadable image. */
-        private EmbeddedSplit embed(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items)
-                throws IOException {
-            EmbeddedSplit embedded = embedItems(up, split, items);
+        /** Embeds {@code items} of {@code split} and reports each unreadable image; {@code tap} sees the images. */
+        private EmbeddedSplit embed(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items,
+                                    EmbeddingPipeline.InputTap tap) throws IOException {
+            EmbeddedSplit embedded = embedItems(up, split, items, tap);
             embedded.skipped().forEach(s -> progress.warn("skipped " + s));
             return embedded;
         }
 
         /** Through the cache when there is one; a subset of a split is its own block. */
-        private EmbeddedSplit embedItems(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items)
-                throws IOException {
+        private EmbeddedSplit embedItems(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items,
+                                         EmbeddingPipeline.InputTap tap) throws IOException {
             java.util.function.Supplier<EmbeddingPipeline> pipeline =
-                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize());
+                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize(), tap);
             if (plan.cache() == null) {
                 return pipeline.get().embed(items, progress);
             }

@@ -78,6 +78,7 @@ class RunnerTest {
         final List<List<Prediction>> predictions = new ArrayList<>();
         final List<String> done = new ArrayList<>();
         final java.util.Map<String, Shots> manifests = new java.util.HashMap<>();
+        final java.util.Map<ThumbnailKey, RgbImage> thumbnails = new java.util.LinkedHashMap<>();
 
         public boolean done(String key) {
             return done.contains(key);
@@ -90,6 +91,16 @@ class RunnerTest {
 
         public Shots shots(int k, long seed, java.util.function.Supplier<Shots> sample) {
             return manifests.computeIfAbsent(k + "/" + seed, key -> sample.get());
+        }
+
+        @Override
+        public boolean hasThumbnail(ThumbnailKey key) {
+            return thumbnails.containsKey(key);
+        }
+
+        @Override
+        public void thumbnail(ThumbnailKey key, RgbImage upsampled) {
+            assertTrue(thumbnails.put(key, upsampled) == null, "stored twice: " + key);
         }
     }
 
@@ -155,6 +166,66 @@ class RunnerTest {
         runner.run();
         assertEquals(1, sink.rows.size(), "a stored row is not computed again");
         assertTrue(imageOnly.batchSizes.isEmpty(), "nothing was embedded on resume");
+    }
+
+    /** An upsampler whose output is told from its input: a square of the input's top-left colour. */
+    static final clipbench.api.spi.Upsampler SQUARE = (img, side) -> RgbImage.filled(side, side, img.r(0, 0),
+            img.g(0, 0), img.b(0, 0));
+
+    @Test
+    void testImagesAreKeptAsTheUpsamplerMadeThemAndRemadeWhenEmbeddingsComeFromTheCache(@TempDir Path dir)
+            throws IOException {
+        FakeColorBackbone backbone = new FakeColorBackbone(colourTokens, true, dir);
+        RunPlan base = plan(backbone, dir);
+        RunPlan plan = new RunPlan(base.runId(), base.backends(), base.card(), base.dataset(),
+                List.of(new RunPlan.UpsamplerChoice("square", SQUARE)), base.protocols(), base.heads(), base.ks(),
+                base.seeds(), base.validationPerClass(), base.templates(), base.batchSize(),
+                new EmbeddingCache(dir.resolve("cache")));
+        MemorySink first = new MemorySink();
+        new Runner(plan, first, ProgressListener.NONE).run();
+        assertEquals(12, first.thumbnails.size(), "every readable test image (fewer than the bound)");
+        int side = backbone.card().preprocess().imageSize();
+        for (java.util.Map.Entry<ThumbnailKey, RgbImage> e : first.thumbnails.entrySet()) {
+            ThumbnailKey key = e.getKey();
+            assertEquals("colours", key.dataset());
+            assertEquals("square", key.upsampler());
+            RgbImage source = colours().items("Test").stream().filter(i -> i.id().equals(key.item())).findFirst()
+                    .orElseThrow().load();
+            assertEquals(SQUARE.upsample(source, side), e.getValue(), "the upsampler's output, " + key.item());
+        }
+        java.util.Set<String> predicted = new java.util.HashSet<>();
+        first.predictions.get(0).forEach(p -> predicted.add(p.image()));
+        assertEquals(predicted, first.thumbnails.keySet().stream().map(ThumbnailKey::item)
+                .collect(java.util.stream.Collectors.toSet()), "named as predictions.csv names the images");
+
+        // Cached embeddings: the backbone is not run, yet a new sink gets the same thumbnails.
+        backbone.batchSizes.clear();
+        MemorySink second = new MemorySink();
+        new Runner(plan, second, ProgressListener.NONE).run();
+        assertEquals(1.0, second.rows.get(0).top1());
+        assertTrue(backbone.batchSizes.isEmpty(), "no image embedded on the second run");
+        assertEquals(first.thumbnails, second.thumbnails);
+    }
+
+    @Test
+    void thumbnailCandidatesAreBoundedTakeClassesInTurnAndIgnoreItemOrder() {
+        List<DatasetItem> items = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 30; i++) {
+                items.add(new DatasetItem(String.format("%s/%02d", COLOURS[c], i), c, () -> null));
+            }
+        }
+        List<String> names = List.of(COLOURS);
+        List<DatasetItem> picked = GalleryThumbnails.candidates(items, names, 48);
+        assertEquals(48, picked.size());
+        // blue, green, red (by name), each from its first image on
+        assertEquals(List.of("blue/00", "green/00", "red/00", "blue/01"),
+                picked.subList(0, 4).stream().map(DatasetItem::id).toList());
+        assertEquals(16, picked.stream().filter(i -> i.label() == 0).count());
+        List<DatasetItem> reversed = new ArrayList<>(items);
+        java.util.Collections.reverse(reversed);
+        assertEquals(picked, GalleryThumbnails.candidates(reversed, names, 48));
+        assertEquals(5, GalleryThumbnails.candidates(items.subList(0, 5), names, 48).size());
     }
 
     /** The SHA-256 the runner must record for a single artifact file. */

@@ -2,7 +2,6 @@ package clipbench.reports;
 
 import clipbench.api.io.AtomicFiles;
 
-import clipbench.clip.image.ImageDecoder;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -23,9 +22,10 @@ import javax.imageio.ImageIO;
 
 /**
  * Prediction galleries: a grid of test images, each captioned "predicted (true)", wrong ones framed and
- * captioned in red, drawn with Java2D into {@code gallery/NAME.png}. Images are read from the dataset root
- * with {@link ImageDecoder}; when none can be read the gallery built earlier (in the report folder, or in a
- * source run directory) is kept, else the gallery is left out with a note.
+ * captioned in red, drawn with Java2D into {@code gallery/NAME.png}. The images are the run's
+ * {@link Thumbnails} (what the upsampler handed to the backbone), so only the run directory is read; when
+ * none is there the gallery built earlier (in the report folder, or in a source run directory) is kept,
+ * else the gallery is left out with a note.
  */
 public final class Gallery {
     /** The folder, inside the report folder, that holds the gallery PNGs. */
@@ -43,7 +43,7 @@ public final class Gallery {
     private Gallery() {
     }
 
-    /** One prediction: the image path relative to the dataset root, the true and the predicted class. */
+    /** One prediction: the image (its id in predictions.csv), the true and the predicted class. */
     public record Item(String image, String trueClass, String predictedClass) {
         public boolean correct() {
             return trueClass.equals(predictedClass);
@@ -85,15 +85,15 @@ public final class Gallery {
     }
 
     /**
-     * Draws (or keeps) {@code gallery/NAME.png}.
+     * Draws (or keeps) {@code gallery/NAME.png} from the run's thumbnails.
      *
-     * @param datasetRoot  where the images are, or null when unknown
-     * @param earlier      folders that may hold a gallery of the same name from an earlier build
+     * @param thumbnails the run's thumbnails of the dataset and upsampler the items were predicted on
+     * @param earlier    folders that may hold a gallery of the same name from an earlier build
      * @return the figure, or empty when it was left out (a note says why)
      */
     public static Optional<Charts.Figure> render(Path reportDir, String name, String title, List<Item> items,
-                                                 Path datasetRoot, List<Path> earlier, List<String> notes)
-            throws IOException {
+                                                 Thumbnails.Folder thumbnails, List<Path> earlier,
+                                                 List<String> notes) throws IOException {
         Path target = reportDir.resolve(DIR).resolve(name + ".png");
         String rel = DIR + "/" + name + ".png";
         Charts.Figure figure = new Charts.Figure(title, "Prediction gallery for " + title + ": " + items.size()
@@ -101,21 +101,23 @@ public final class Gallery {
         List<BufferedImage> images = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         int readable = 0;
-        if (datasetRoot != null) {
-            for (Item item : items) {
-                BufferedImage img = null;
-                try {
-                    img = ImageDecoder.read(datasetRoot.resolve(item.image())).toBufferedImage();
-                    readable++;
-                } catch (IOException | RuntimeException e) {
-                    failed.add(item.image());
-                }
-                images.add(img);
+        for (Item item : items) {
+            BufferedImage img = null;
+            try {
+                img = ImageIO.read(thumbnails.of(item.image()).orElseThrow().toFile());
+            } catch (IOException | RuntimeException e) {
+                // left null: drawn as unreadable
             }
+            if (img == null) {
+                failed.add(item.image());
+            } else {
+                readable++;
+            }
+            images.add(img);
         }
         if (readable == 0) {
-            String why = datasetRoot == null ? "the dataset folder was not found"
-                    : "no image could be read under " + datasetRoot;
+            String why = items.isEmpty() ? "the run kept no thumbnails of its test images"
+                    : "no thumbnail could be read under " + thumbnails.dir();
             if (Files.isRegularFile(target)) {
                 notes.add("Gallery " + title + ": " + why + "; kept the gallery drawn earlier.");
                 return Optional.of(figure);
@@ -132,17 +134,21 @@ public final class Gallery {
             return Optional.empty();
         }
         if (!failed.isEmpty()) {
-            notes.add("Gallery " + title + ": " + failed.size() + " image(s) could not be read and show as blank: "
+            notes.add("Gallery " + title + ": " + failed.size() + " thumbnail(s) could not be read and show as blank: "
                     + String.join(", ", failed.subList(0, Math.min(5, failed.size())))
                     + (failed.size() > 5 ? ", ..." : "") + ".");
         }
-        BufferedImage grid = draw(title, items, images);
+        writePng(target, draw(title, items, images));
+        return Optional.of(figure);
+    }
+
+    /** Writes {@code image} as a PNG, atomically. */
+    static void writePng(Path target, BufferedImage image) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        if (!ImageIO.write(grid, "png", bytes)) {
+        if (!ImageIO.write(image, "png", bytes)) {
             throw new IOException("no PNG writer");
         }
         AtomicFiles.writeBytes(target, bytes.toByteArray());
-        return Optional.of(figure);
     }
 
     /** The grid: a header line, then {@link #COLUMNS} tiles per row; {@code images} may hold nulls. */

@@ -29,7 +29,7 @@ final class Names {
         }
         String s = sb.length() == 0 ? "chart" : sb.toString();
         if (s.length() > MAX) {
-            s = s.substring(0, MAX - 9) + "-" + hash(String.join("\u0000", parts));
+            s = s.substring(0, MAX - 9) + "-" + hash(String.join("\u0000", parts), 4);
         }
         return s;
     }
@@ -43,10 +43,11 @@ final class Names {
         return n;
     }
 
-    private static String hash(String s) {
+    /** The first {@code bytes} bytes of {@code s}'s SHA-256, in hex. */
+    static String hash(String s, int bytes) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 4);
+            return HexFormat.of().formatHex(d, 0, bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,7 +26,11 @@ import java.util.TreeSet;
  * run directory and {@code out} equal to it, the report is written beside the run's files.
  *
  * <p>Optional inputs: a run without confusions.csv, per_class.csv or predictions.csv gets the matching
- * sections left out with a note; galleries need the dataset's images (see {@link RunData#datasetRoot()}).
+ * sections left out with a note; galleries draw the run's {@link Thumbnails}, so the dataset is never read.
+ *
+ * <p>{@link #build} runs the stages in order: load the runs, merge their rows ({@link MergedResults}), write
+ * summary.csv, draw the overview charts, choose what to show per system, the confused-pairs tables, one pass
+ * over predictions.csv, the heat maps, the galleries, the per-class tables, then report.html.
  */
 public final class ReportBuilder {
     /** Images per gallery (a 4×6 grid). */
@@ -66,9 +71,53 @@ public final class ReportBuilder {
             throw new IllegalArgumentException("no run directory given");
         }
         Path outDir = out.toAbsolutePath().normalize();
+        List<String> notes = new ArrayList<>();
+        List<RunData> runs = loadRuns(runDirs, notes);
+        Files.createDirectories(outDir);
+        MergedResults merged = MergedResults.of(runs, notes);
+
+        List<Summary.Row> summary = Summary.of(merged.rows());
+        Path summaryFile = outDir.resolve(Summary.FILE);
+        Summary.write(summary, summaryFile);
+        resultNotes(merged.rows(), summary, notes);
+
+        Labels labels = new Labels(summary);
+        Drawn charts = overviewCharts(summary, outDir, notes);
+        Focus focus = Focus.of(summary);
+        Confusions confusions = Confusions.of(runs, focus.rows(), labels, notes);
+        Map<String, GalleryRequest> requests = galleryRequests(focus.galleryRows(), merged);
+        Set<String> noPredictions = readPredictions(runs, merged, confusions.heat(), requests, notes);
+        Set<String> names = new HashSet<>();
+        Drawn heatMaps = heatMaps(confusions.heat().values(), outDir, labels, names, notes);
+        Drawn galleries = galleries(requests.values(), runs, outDir, labels, names, noPredictions, notes);
+        List<HtmlReport.Table> perClass = perClassTables(runs, focus.rows(), labels, notes);
+
+        String title = runs.size() == 1 ? "clipbench report: " + runs.get(0).runId()
+                : "clipbench comparison of " + runs.size() + " runs";
+        List<String> shownNotes = List.copyOf(new LinkedHashSet<>(notes));
+        Path html = outDir.resolve(HtmlReport.FILE);
+        HtmlReport.write(html, new HtmlReport.Content(title, runInfos(runs, merged, outDir), summary, Summary.FILE,
+                parityTables(runs), charts.figures(), confusions.pairTables(), heatMaps.figures(), perClass,
+                galleries.figures(), shownNotes));
+        List<Path> chartFiles = new ArrayList<>(charts.files());
+        chartFiles.addAll(heatMaps.files());
+        return new Result(outDir, html, summaryFile, List.copyOf(chartFiles), List.copyOf(galleries.files()),
+                shownNotes);
+    }
+
+    // ------------------------------------------------------------------ stages
+
+    /** Figures drawn by one stage and the files written for them. */
+    private record Drawn(List<Charts.Figure> figures, List<Path> files) {
+        Drawn() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    /** Each run directory once, in the order given; their reading problems join the notes. */
+    private static List<RunData> loadRuns(List<Path> runDirs, List<String> notes) throws IOException {
         List<RunData> runs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
-        List<String> notes = new ArrayList<>();
         for (Path d : runDirs) {
             RunData run = RunData.load(d);
             Path real = run.dir().toRealPath();
@@ -79,72 +128,63 @@ public final class ReportBuilder {
             runs.add(run);
             notes.addAll(run.notes());
         }
-        Files.createDirectories(outDir);
+        return runs;
+    }
 
-        // ---- merge results.csv rows; a repeated identity keeps the first
-        List<ReportRow> merged = new ArrayList<>();
-        Map<String, Integer> owner = new HashMap<>();
-        Map<String, TreeSet<Long>> seedsOf = new HashMap<>();
-        int[] usedRows = new int[runs.size()];
-        for (int i = 0; i < runs.size(); i++) {
-            Map<Integer, Integer> dupes = new LinkedHashMap<>();
-            for (ReportRow r : runs.get(i).results()) {
-                String key = key(r, true);
-                Integer first = owner.putIfAbsent(key, i);
-                if (first != null) {
-                    dupes.merge(first, 1, Integer::sum);
-                    continue;
+    /** Accuracy against k, by upsampler and by backend. */
+    private static Drawn overviewCharts(List<Summary.Row> summary, Path outDir, List<String> notes)
+            throws IOException {
+        Drawn charts = new Drawn();
+        chart(charts, outDir, notes, "accuracy-vs-k", () -> Charts.accuracyVsK(summary, outDir, notes));
+        chart(charts, outDir, notes, "upsampler", () -> Charts.upsamplerBars(summary, outDir, notes));
+        chart(charts, outDir, notes, "backend", () -> Charts.backendBars(summary, outDir, notes));
+        return charts;
+    }
+
+    /**
+     * What to show per system (backend, backbone, dataset, upsampler).
+     *
+     * @param rows        one row per system for the confusion and per-class tables: its zero-shot row, else
+     *                    its best k-shot row
+     * @param galleryRows rows that get a gallery: every zero-shot row and the best k-shot row of each system
+     */
+    private record Focus(List<Summary.Row> rows, List<Summary.Row> galleryRows) {
+        static Focus of(List<Summary.Row> summary) {
+            Map<String, List<Summary.Row>> systems = new LinkedHashMap<>();
+            summary.forEach(r -> systems.computeIfAbsent(r.system(), k -> new ArrayList<>()).add(r));
+            List<Summary.Row> focus = new ArrayList<>();
+            List<Summary.Row> galleryRows = new ArrayList<>();
+            for (List<Summary.Row> rows : systems.values()) {
+                List<Summary.Row> zs = rows.stream().filter(r -> r.zeroShot() && r.top1().present())
+                        .sorted(Comparator.comparing((Summary.Row r) -> !Summary.ZERO_SHOT.equals(r.head()))).toList();
+                Optional<Summary.Row> best = rows.stream().filter(r -> !r.zeroShot() && r.top1().present())
+                        .max(Comparator.comparingDouble(r -> r.top1().mean()));
+                if (!zs.isEmpty()) {
+                    focus.add(zs.get(0));
+                } else {
+                    best.ifPresent(focus::add);
                 }
-                merged.add(r);
-                usedRows[i]++;
-                seedsOf.computeIfAbsent(key(r, false), k -> new TreeSet<>()).add(r.integer("seed", -1));
+                galleryRows.addAll(zs);
+                best.ifPresent(galleryRows::add);
             }
-            for (Map.Entry<Integer, Integer> e : dupes.entrySet()) {
-                notes.add(e.getValue() + " row(s) of run " + runs.get(i).runId() + " (" + runs.get(i).dir()
-                        + ") repeat rows of run " + runs.get(e.getKey()).runId()
-                        + " (same backend, backbone, dataset, upsampler, protocol, head, k and seed); the first"
-                        + " read were kept.");
-            }
+            return new Focus(focus, galleryRows);
         }
+    }
 
-        // ---- summary.csv
-        List<Summary.Row> summary = Summary.of(merged);
-        Path summaryFile = outDir.resolve(Summary.FILE);
-        Summary.write(summary, summaryFile);
-        resultNotes(merged, summary, notes);
-
-        Labels labels = new Labels(summary);
-        List<Path> chartFiles = new ArrayList<>();
-        List<Charts.Figure> charts = new ArrayList<>();
-        chart(charts, chartFiles, outDir, notes, "accuracy-vs-k", () -> Charts.accuracyVsK(summary, outDir, notes));
-        chart(charts, chartFiles, outDir, notes, "upsampler", () -> Charts.upsamplerBars(summary, outDir, notes));
-        chart(charts, chartFiles, outDir, notes, "backend", () -> Charts.backendBars(summary, outDir, notes));
-
-        // ---- what to show per system (backend, backbone, dataset, upsampler)
-        Map<String, List<Summary.Row>> systems = new LinkedHashMap<>();
-        summary.forEach(r -> systems.computeIfAbsent(r.system(), k -> new ArrayList<>()).add(r));
-        List<Summary.Row> focus = new ArrayList<>();
-        List<Summary.Row> galleryRows = new ArrayList<>();
-        for (List<Summary.Row> rows : systems.values()) {
-            List<Summary.Row> zs = rows.stream().filter(r -> r.zeroShot() && r.top1().present())
-                    .sorted(Comparator.comparing((Summary.Row r) -> !Summary.ZERO_SHOT.equals(r.head()))).toList();
-            Optional<Summary.Row> best = rows.stream().filter(r -> !r.zeroShot() && r.top1().present())
-                    .max(Comparator.comparingDouble(r -> r.top1().mean()));
-            if (!zs.isEmpty()) {
-                focus.add(zs.get(0));
-            } else {
-                best.ifPresent(focus::add);
+    /**
+     * The most-confused-pairs tables (confusions.csv) and, per focus row, the classes its heat map shows.
+     *
+     * @param heat by {@link MergedResults#key(Summary.Row)}; counted later from predictions.csv
+     */
+    private record Confusions(List<HtmlReport.Table> pairTables, Map<String, HeatRequest> heat) {
+        static Confusions of(List<RunData> runs, List<Summary.Row> focus, Labels labels, List<String> notes) {
+            List<ReportRow> confusions = mergeOptional(runs, RunData::confusions, RunData.CONFUSIONS, notes,
+                    "the most-confused-pairs tables and heat maps are");
+            List<HtmlReport.Table> pairTables = new ArrayList<>();
+            Map<String, HeatRequest> heat = new LinkedHashMap<>();
+            if (confusions == null) {
+                return new Confusions(pairTables, heat);
             }
-            galleryRows.addAll(zs);
-            best.ifPresent(galleryRows::add);
-        }
-
-        // ---- confused pairs (confusions.csv) and the heat maps' classes
-        List<ReportRow> confusions = mergeOptional(runs, RunData::confusions, RunData.CONFUSIONS, notes,
-                "the most-confused-pairs tables and heat maps are");
-        List<HtmlReport.Table> pairTables = new ArrayList<>();
-        Map<String, HeatRequest> heat = new LinkedHashMap<>();
-        if (confusions != null) {
             for (Summary.Row r : focus) {
                 List<TopConfusions.Pair> pairs = TopConfusions.of(confusions, r);
                 if (pairs.isEmpty()) {
@@ -156,26 +196,37 @@ public final class ReportBuilder {
                                 .map(TopConfusions.Pair::cells).toList()));
                 List<String> classes = TopConfusions.classes(pairs, HEAT_MAP_CLASSES);
                 if (classes.size() >= 2) {
-                    heat.put(key(r), new HeatRequest(r, classes));
+                    heat.put(MergedResults.key(r), new HeatRequest(r, classes));
                 } else {
                     notes.add(labels.of(r) + ": no class was confused with another; no heat map.");
                 }
             }
+            return new Confusions(pairTables, heat);
         }
+    }
 
-        // ---- galleries: which experiment and seed each shows
+    /** Which experiment and seed (the lowest kept) each gallery shows, by identity with seed. */
+    private static Map<String, GalleryRequest> galleryRequests(List<Summary.Row> galleryRows, MergedResults merged) {
         Map<String, GalleryRequest> galleries = new LinkedHashMap<>();
         for (Summary.Row r : galleryRows) {
-            TreeSet<Long> seeds = seedsOf.get(key(r));
+            TreeSet<Long> seeds = merged.seedsOf().get(MergedResults.key(r));
             if (seeds == null || seeds.isEmpty()) {
                 continue;
             }
             long seed = seeds.first();
-            String full = key(r) + "|" + seed;
-            galleries.put(full, new GalleryRequest(r, seed, owner.get(full)));
+            String full = MergedResults.key(r) + "|" + seed;
+            galleries.put(full, new GalleryRequest(r, seed, merged.owner().get(full)));
         }
+        return galleries;
+    }
 
-        // ---- one pass over each predictions.csv
+    /**
+     * One pass over each predictions.csv: counts for the heat maps and items for the galleries, from the rows
+     * of the run whose results were kept. Returns the run directories without predictions.csv.
+     */
+    private static Set<String> readPredictions(List<RunData> runs, MergedResults merged,
+                                               Map<String, HeatRequest> heat, Map<String, GalleryRequest> galleries,
+                                               List<String> notes) throws IOException {
         Set<String> noPredictions = new LinkedHashSet<>();
         for (int i = 0; i < runs.size(); i++) {
             RunData run = runs.get(i);
@@ -185,12 +236,11 @@ public final class ReportBuilder {
             }
             final int index = i;
             ReportCsv.forEach(run.predictionsFile(), p -> {
-                String full = key(p, true);
-                Integer o = owner.get(full);
-                if (o == null || o != index) {
+                String full = MergedResults.key(p, true);
+                if (!merged.ownedBy(full, index)) {
                     return;
                 }
-                HeatRequest h = heat.get(key(p, false));
+                HeatRequest h = heat.get(MergedResults.key(p, false));
                 if (h != null) {
                     h.add(p.get("true_class"), p.get("predicted_class"));
                 }
@@ -204,19 +254,21 @@ public final class ReportBuilder {
             notes.add("No predictions.csv in " + String.join(", ", noPredictions)
                     + ": its heat maps and galleries are left out.");
         }
+        return noPredictions;
+    }
 
-        // ---- heat maps
-        Set<String> names = new HashSet<>();
-        List<Charts.Figure> heatMaps = new ArrayList<>();
-        for (HeatRequest h : heat.values()) {
+    /** One heat map per request that has predictions among its classes (other predictions in one column). */
+    private static Drawn heatMaps(Collection<HeatRequest> requests, Path outDir, Labels labels, Set<String> names,
+                                  List<String> notes) throws IOException {
+        Drawn drawn = new Drawn();
+        for (HeatRequest h : requests) {
             Summary.Row r = h.row;
             if (h.total == 0) {
                 notes.add(labels.of(r) + ": no predictions of its most confused classes; no heat map.");
                 continue;
             }
             List<String> predicted = new ArrayList<>(h.classes);
-            boolean other = h.otherUsed();
-            if (other) {
+            if (h.otherUsed()) {
                 predicted.add(OTHER);
             }
             int[][] counts = new int[h.classes.size()][predicted.size()];
@@ -228,44 +280,52 @@ public final class ReportBuilder {
             try {
                 Charts.Figure f = Charts.heatMap(outDir, name, "Most confused classes: " + labels.of(r),
                         h.classes, predicted, counts);
-                heatMaps.add(f);
-                chartFiles.add(outDir.resolve(f.png()));
-                chartFiles.add(outDir.resolve(f.svg()));
+                drawn.figures().add(f);
+                drawn.files().add(outDir.resolve(f.png()));
+                drawn.files().add(outDir.resolve(f.svg()));
             } catch (RuntimeException e) {
                 notes.add("Heat map for " + labels.of(r) + " failed: " + e);
             }
         }
+        return drawn;
+    }
 
-        // ---- galleries
-        List<Charts.Figure> galleryFigures = new ArrayList<>();
-        List<Path> galleryFiles = new ArrayList<>();
-        List<Path> earlier = new ArrayList<>();
-        for (RunData run : runs) {
-            if (!run.dir().equals(outDir)) {
-                earlier.add(run.dir());
-            }
-        }
-        for (GalleryRequest g : galleries.values()) {
+    /**
+     * One gallery per request, from the thumbnails its run kept: the pick is made among the predictions that
+     * have one, so every image shown is one the run stored.
+     */
+    private static Drawn galleries(Collection<GalleryRequest> requests, List<RunData> runs, Path outDir,
+                                   Labels labels, Set<String> names, Set<String> noPredictions, List<String> notes)
+            throws IOException {
+        Drawn drawn = new Drawn();
+        List<Path> earlier = runs.stream().map(RunData::dir).filter(d -> !d.equals(outDir)).toList();
+        for (GalleryRequest g : requests) {
             Summary.Row r = g.row;
             String title = labels.of(r) + (r.zeroShot() ? "" : ", seed " + g.seed);
+            RunData run = runs.get(g.run);
             if (g.items.isEmpty()) {
-                if (!noPredictions.contains(runs.get(g.run).dir().toString())) {
+                if (!noPredictions.contains(run.dir().toString())) {
                     notes.add("Gallery " + title + ": no predictions stored; gallery omitted.");
                 }
                 continue;
             }
             String name = Names.unique(Names.slug("gallery", r.backend(), r.backbone(), r.dataset(), r.upsampler(),
                     r.protocol(), r.head(), r.zeroShot() ? "" : "k" + r.kLabel()), names);
-            Path root = runs.get(g.run).datasetRoot().orElse(null);
-            Optional<Charts.Figure> f = Gallery.render(outDir, name, title, Gallery.pick(g.items, GALLERY_SIZE),
-                    root, earlier, notes);
+            Thumbnails.Folder thumbnails = Thumbnails.Folder.of(run.dir(), r.dataset(), r.upsampler());
+            List<Gallery.Item> shown = g.items.stream().filter(i -> thumbnails.of(i.image()).isPresent()).toList();
+            Optional<Charts.Figure> f = Gallery.render(outDir, name, title, Gallery.pick(shown, GALLERY_SIZE),
+                    thumbnails, earlier, notes);
             f.ifPresent(fig -> {
-                galleryFigures.add(fig);
-                galleryFiles.add(outDir.resolve(fig.png()));
+                drawn.figures().add(fig);
+                drawn.files().add(outDir.resolve(fig.png()));
             });
         }
+        return drawn;
+    }
 
-        // ---- per-class recall (per_class.csv)
+    /** Per-class recall (per_class.csv) of each focus row. */
+    private static List<HtmlReport.Table> perClassTables(List<RunData> runs, List<Summary.Row> focus, Labels labels,
+                                                         List<String> notes) {
         List<HtmlReport.Table> perClass = new ArrayList<>();
         List<ReportRow> perClassRows = mergeOptional(runs, RunData::perClass, RunData.PER_CLASS, notes,
                 "the per-class recall tables are");
@@ -277,8 +337,11 @@ public final class ReportBuilder {
                 }
             }
         }
+        return perClass;
+    }
 
-        // ---- report.html
+    /** The "runs" section: each run's settings (run.json without run_id) and how many of its rows were used. */
+    private static List<HtmlReport.RunInfo> runInfos(List<RunData> runs, MergedResults merged, Path outDir) {
         List<HtmlReport.RunInfo> infos = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             RunData run = runs.get(i);
@@ -288,18 +351,10 @@ public final class ReportBuilder {
                     settings.put(e.getKey(), text(e.getValue()));
                 }
             }
-            run.datasetRoot().ifPresent(p -> settings.put("dataset root (found)", p.toString()));
             infos.add(new HtmlReport.RunInfo(run.runId(), display(outDir, run.dir()),
-                    relative(outDir, run.dir().resolve(RunData.RESULTS)), settings, usedRows[i]));
+                    relative(outDir, run.dir().resolve(RunData.RESULTS)), settings, merged.usedRows()[i]));
         }
-        String title = runs.size() == 1 ? "clipbench report: " + runs.get(0).runId()
-                : "clipbench comparison of " + runs.size() + " runs";
-        List<String> shownNotes = List.copyOf(new LinkedHashSet<>(notes));
-        Path html = outDir.resolve(HtmlReport.FILE);
-        HtmlReport.write(html, new HtmlReport.Content(title, infos, summary, Summary.FILE, parityTables(runs), charts,
-                pairTables, heatMaps, perClass, galleryFigures, shownNotes));
-        return new Result(outDir, html, summaryFile, List.copyOf(chartFiles), List.copyOf(galleryFiles),
-                shownNotes);
+        return infos;
     }
 
     // ------------------------------------------------------------------ helpers
@@ -317,30 +372,18 @@ public final class ReportBuilder {
         return tables;
     }
 
-    /** The identity of a results/predictions row: backend|backbone|dataset|upsampler|protocol|head|k[|seed]. */
-    static String key(ReportRow r, boolean withSeed) {
-        String k = String.join("|", r.get("backend"), r.get("backbone"), r.get("dataset"), r.get("upsampler"),
-                r.get("protocol"), r.get("head"), ReportRow.kLabel(r.k()));
-        return withSeed ? k + "|" + r.integer("seed", -1) : k;
-    }
-
-    static String key(Summary.Row r) {
-        return String.join("|", r.backend(), r.backbone(), r.dataset(), r.upsampler(), r.protocol(), r.head(),
-                r.kLabel());
-    }
-
     @FunctionalInterface
     private interface ChartMaker {
         List<Charts.Figure> make() throws IOException;
     }
 
-    private static void chart(List<Charts.Figure> figures, List<Path> files, Path outDir, List<String> notes,
-                              String what, ChartMaker maker) throws IOException {
+    private static void chart(Drawn drawn, Path outDir, List<String> notes, String what, ChartMaker maker)
+            throws IOException {
         try {
             for (Charts.Figure f : maker.make()) {
-                figures.add(f);
-                files.add(outDir.resolve(f.png()));
-                files.add(outDir.resolve(f.svg()));
+                drawn.figures().add(f);
+                drawn.files().add(outDir.resolve(f.png()));
+                drawn.files().add(outDir.resolve(f.svg()));
             }
         } catch (RuntimeException e) {
             // A chart library failure on odd data must not cost the rest of the report.
@@ -399,7 +442,8 @@ public final class ReportBuilder {
             if (n > 0) {
                 skippedImages.merge(system, n, Math::max);
             }
-            Map<String, Set<String>> p = provenance.computeIfAbsent(key(r, false), k -> new LinkedHashMap<>());
+            Map<String, Set<String>> p = provenance.computeIfAbsent(MergedResults.key(r, false),
+                    k -> new LinkedHashMap<>());
             for (String col : List.of("model_sha256", "runtime_version", "templates", "preprocess", "split")) {
                 if (r.has(col)) {
                     p.computeIfAbsent(col, k -> new TreeSet<>()).add(r.get(col));

@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What a report reads from one run directory: run.json, results.csv, and the optional confusions.csv and
- * per_class.csv (predictions.csv is streamed later, it can be large). Needs no model and no embedding.
+ * per_class.csv (predictions.csv is streamed later, it can be large; thumbnails are read by the gallery).
+ * Needs no model, no embedding and no dataset.
  */
 public final class RunData {
     public static final String RESULTS = "results.csv";
@@ -26,7 +25,6 @@ public final class RunData {
     public static final String RUN_JSON = "run.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.+-]*");
 
     private final Path dir;
     private final ObjectNode runJson;
@@ -114,12 +112,12 @@ public final class RunData {
         return Optional.ofNullable(confusions);
     }
 
-    /** per_class.csv, or empty when the run has none. */
     /** parity.csv (runs with several backends), or empty. */
     public Optional<List<ReportRow>> parity() {
         return Optional.ofNullable(parity);
     }
 
+    /** per_class.csv, or empty when the run has none. */
     public Optional<List<ReportRow>> perClass() {
         return Optional.ofNullable(perClass);
     }
@@ -135,73 +133,5 @@ public final class RunData {
     /** Problems met while reading (missing or broken run.json). */
     public List<String> notes() {
         return notes;
-    }
-
-    /**
-     * Where the dataset's images are: run.json's absolute {@code dataset_root} when it names a folder;
-     * otherwise the location of {@code dataset} ({@code ID:LOCATION}, or a bare path) if absolute, else
-     * resolved against run.json's {@code cwd} / {@code launch_dir} (when recorded), the current directory,
-     * and then the run directory and each folder above it (a run is usually started in a folder above its
-     * {@code --out}). Empty when none of them is a folder.
-     */
-    public Optional<Path> datasetRoot() {
-        List<Path> candidates = new ArrayList<>();
-        String root = text("dataset_root");
-        if (!root.isEmpty()) {
-            path(root).ifPresent(candidates::add);
-        }
-        String location = datasetLocation(text("dataset"));
-        if (!location.isEmpty()) {
-            Optional<Path> p = path(location);
-            if (p.isPresent()) {
-                Path loc = p.get();
-                if (loc.isAbsolute()) {
-                    candidates.add(loc);
-                } else {
-                    for (String key : List.of("cwd", "launch_dir", "working_directory")) {
-                        String base = text(key);
-                        if (!base.isEmpty()) {
-                            path(base).ifPresent(b -> candidates.add(b.resolve(loc)));
-                        }
-                    }
-                    candidates.add(Path.of("").toAbsolutePath().resolve(loc));
-                    for (Path up = dir; up != null; up = up.getParent()) {
-                        candidates.add(up.resolve(loc));
-                    }
-                }
-            }
-        }
-        for (Path c : candidates) {
-            Path n = c.toAbsolutePath().normalize();
-            if (Files.isDirectory(n)) {
-                return Optional.of(n);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The LOCATION of {@code ID:LOCATION}, or the whole text when it has no plugin id prefix. */
-    static String datasetLocation(String dataset) {
-        int colon = dataset.indexOf(':');
-        if (colon > 1 && DATASET_ID.matcher(dataset.substring(0, colon)).matches()) {
-            return dataset.substring(colon + 1);
-        }
-        return dataset;
-    }
-
-    private String text(String key) {
-        JsonNode n = runJson.get(key);
-        if (n == null || n.isNull() || n.isContainerNode()) {
-            return "";
-        }
-        return n.asText("").strip();
-    }
-
-    private static Optional<Path> path(String s) {
-        try {
-            return Optional.of(Path.of(s));
-        } catch (InvalidPathException e) {
-            return Optional.empty();
-        }
     }
 }

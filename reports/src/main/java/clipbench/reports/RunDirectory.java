@@ -1,11 +1,13 @@
 package clipbench.reports;
 
+import clipbench.api.image.RgbImage;
 import clipbench.api.io.AtomicFiles;
 
 import clipbench.protocol.Outcome;
 import clipbench.protocol.ResultRow;
 import clipbench.protocol.Runner;
 import clipbench.protocol.Shots;
+import clipbench.protocol.ThumbnailKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -32,7 +34,8 @@ import org.apache.commons.csv.CSVRecord;
  *
  * <p>Layout: {@code run.json} (settings), {@code results.csv}, {@code per_class.csv},
  * {@code confusions.csv}, {@code predictions.csv} (assembled by {@link #finish()} from one part per
- * result row under {@code parts/}), and {@code manifests/k<K>-seed<S>.csv} (the k-shot draws).
+ * result row under {@code parts/}), {@code manifests/k<K>-seed<S>.csv} (the k-shot draws) and
+ * {@code thumbnails/} (gallery candidates as the upsampler made them, see {@link Thumbnails}).
  */
 public final class RunDirectory implements Runner.Sink {
     public static final String RESULTS = "results.csv";
@@ -130,6 +133,16 @@ public final class RunDirectory implements Runner.Sink {
     @Override
     public void parity(List<clipbench.protocol.Parity.Row> rows) throws IOException {
         CsvTable.write(dir.resolve(PARITY), ResultColumns.PARITY, rows.stream().map(ResultColumns::cells).toList());
+    }
+
+    @Override
+    public boolean hasThumbnail(ThumbnailKey key) {
+        return Files.isRegularFile(Thumbnails.file(dir, key));
+    }
+
+    @Override
+    public synchronized void thumbnail(ThumbnailKey key, RgbImage upsampled) throws IOException {
+        Thumbnails.write(dir, key, upsampled);
     }
 
     @Override

@@ -1,7 +1,7 @@
 /**
  * Run directories and reports.
  *
- * <p>{@link clipbench.reports.RunDirectory} writes a run's CSVs. {@link clipbench.reports.ReportBuilder#build}
+ * <p>{@link clipbench.reports.RunDirectory} writes a run's CSVs and thumbnails. {@link clipbench.reports.ReportBuilder#build}
  * reads one or more run directories (CSVs only: run.json, results.csv, predictions.csv, and the optional
  * confusions.csv and per_class.csv, all read by column name) and writes a report folder:
  * <ul>
@@ -9,8 +9,8 @@
  *   <li>{@code charts/*.png} and {@code charts/*.svg} ({@link clipbench.reports.Charts}, XChart): top-1 vs k,
  *       top-1 by upsampler, top-1 by backend, confusion heat maps of the most confused classes;</li>
  *   <li>{@code gallery/*.png} ({@link clipbench.reports.Gallery}): test images captioned "predicted (true)",
- *       read from the dataset root recorded in run.json ({@code dataset_root}, or {@code dataset}'s
- *       location);</li>
+ *       drawn from the run's {@code thumbnails/} ({@link clipbench.reports.Thumbnails}: the images as the
+ *       upsampler made them, written by the run), so the dataset is never read;</li>
  *   <li>{@code report.html} ({@link clipbench.reports.HtmlReport}): one self-contained page, relative links
  *       only.</li>
  * </ul>

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReportBuilderTest {
 
-    /** onnx with two upsamplers, zero-shot plus lite/pro k-shot; images under root/data/emoji-fruit. */
+    /** onnx with two upsamplers, zero-shot plus lite/pro k-shot; its thumbnails in the run directory. */
     static Path runA(Path root) throws IOException {
         SyntheticRun a = new SyntheticRun("run-a").standard("onnx", "bicubic", 0.5).standard("onnx", "none", 0.4);
         a.runJson.put("backend", List.of("onnx"));
@@ -30,11 +30,10 @@ class ReportBuilderTest {
         a.runJson.put("upsampler", List.of("bicubic", "none"));
         Path dir = root.resolve("runs/run-a");
         a.write(dir);
-        SyntheticRun.writeImages(root.resolve("data/emoji-fruit"), SyntheticRun.CLASSES);
         return dir;
     }
 
-    /** djl without a text tower (zero-shot skipped), lite k-shot only; dataset found through dataset_root. */
+    /** djl without a text tower (zero-shot skipped), lite k-shot only; its dataset_root names no folder. */
     static Path runB(Path root) throws IOException {
         SyntheticRun b = new SyntheticRun("run-b");
         b.skipped("djl", "bicubic", "zero-shot", "zero-shot", "0", -1, "needs a text tower");
@@ -43,7 +42,7 @@ class ReportBuilderTest {
         b.row("djl", "bicubic", "k-shot", "lite", "all", 0, 0.75, 0.9, 0.7);
         b.runJson.put("backend", List.of("djl"));
         b.runJson.put("dataset", "imagefolder:elsewhere/emoji-fruit");
-        b.runJson.put("dataset_root", root.resolve("data/emoji-fruit").toAbsolutePath().toString());
+        b.runJson.put("dataset_root", root.resolve("gone/emoji-fruit").toAbsolutePath().toString());
         Path dir = root.resolve("runs/run-b");
         b.write(dir);
         return dir;
@@ -136,7 +135,7 @@ class ReportBuilderTest {
         assertTrue(page.contains("href=\"../runs/run-a/results.csv\""), "relative link to each run's results");
         assertTrue(result.notes().stream().anyMatch(n -> n.contains("Skipped head zero-shot") && n.contains("djl")
                 && n.contains("needs a text tower")), result.notes().toString());
-        // djl's gallery found its images through dataset_root
+        // djl's gallery drew its own run's thumbnails
         assertTrue(result.galleries().stream().anyMatch(p -> p.getFileName().toString().startsWith("gallery_djl")),
                 result.galleries().toString());
         assertLinksRelativeAndPresent(result.html());
@@ -172,7 +171,6 @@ class ReportBuilderTest {
         c.runJson.put("dataset", "imagefolder:data/emoji-fruit");
         Path dir = root.resolve("run-c");
         c.write(dir);
-        SyntheticRun.writeImages(root.resolve("data/emoji-fruit"), SyntheticRun.CLASSES);
         ReportBuilder.Result result = ReportBuilder.build(List.of(dir), dir);
         String page = Files.readString(result.html());
         assertFalse(page.contains("id=\"confusions\""));
@@ -186,15 +184,15 @@ class ReportBuilderTest {
     }
 
     @Test
-    void unreachableImagesKeepAnEarlierGalleryOrLeaveItOut(@TempDir Path root) throws Exception {
+    void missingThumbnailsKeepAnEarlierGalleryOrLeaveItOut(@TempDir Path root) throws Exception {
         Path run = runA(root);
         ReportBuilder.build(List.of(run), run);
         List<Path> galleries = files(run.resolve("gallery"), ".png");
         assertEquals(4, galleries.size());
         byte[] before = Files.readAllBytes(galleries.get(0));
 
-        // images gone: the gallery in place is kept, and a new report folder copies it from the run
-        deleteTree(root.resolve("data"));
+        // thumbnails gone: the gallery in place is kept, and a new report folder copies it from the run
+        deleteTree(run.resolve(Thumbnails.DIR));
         ReportBuilder.Result again = ReportBuilder.build(List.of(run), run);
         assertArrayEquals(before, Files.readAllBytes(galleries.get(0)));
         assertEquals(4, again.galleries().size());
@@ -207,15 +205,33 @@ class ReportBuilderTest {
 
         // never drawn: left out, with a note on the page
         SyntheticRun d = new SyntheticRun("run-d").standard("onnx", "bicubic", 0.5);
-        d.runJson.put("dataset", "imagefolder:no/such/folder");
+        d.thumbnails = false;
         Path dd = root.resolve("run-d");
         d.write(dd);
         ReportBuilder.Result none = ReportBuilder.build(List.of(dd), dd);
         assertTrue(none.galleries().isEmpty());
         String page = Files.readString(none.html());
         assertFalse(page.contains("id=\"gallery\""));
-        assertTrue(page.contains("gallery omitted"), "note on the page");
+        assertTrue(page.contains("the run kept no thumbnails of its test images; gallery omitted"), "note on the page");
         assertLinksRelativeAndPresent(none.html());
+    }
+
+    @Test
+    void galleriesShowOnlyImagesTheRunKeptThumbnailsOf(@TempDir Path root) throws Exception {
+        Path run = runA(root);
+        Path folder = Thumbnails.Folder.of(run, "emoji-fruit", "bicubic").dir();
+        try (Stream<Path> s = Files.list(folder)) {
+            for (Path p : s.filter(p -> !p.getFileName().toString().contains("apple")).toList()) {
+                Files.delete(p);
+            }
+        }
+        ReportBuilder.Result result = ReportBuilder.build(List.of(run), run);
+        assertEquals(4, result.galleries().size(), result.notes().toString());
+        String page = Files.readString(result.html());
+        // the bicubic galleries: the 3 apples out of 12 predictions; the none galleries all 12
+        assertEquals(2, page.split(": 3 test images captioned", -1).length - 1, page);
+        assertEquals(2, page.split(": 12 test images captioned", -1).length - 1, page);
+        assertFalse(result.notes().stream().anyMatch(n -> n.contains("could not be read")), result.notes().toString());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package clipbench.reports;
 
+import clipbench.clip.image.ImageDecoder;
+import clipbench.protocol.ThumbnailKey;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -11,11 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Writes a run directory the way RunDirectory does (run.json, results.csv, predictions.csv and optionally
- * confusions.csv and per_class.csv), with predictions derived from each row's top-1, and a tiny image folder.
+ * confusions.csv and per_class.csv), with predictions derived from each row's top-1, and thumbnails of its
+ * test images.
  */
 final class SyntheticRun {
     static final List<String> CLASSES = List.of("apple", "banana", "cherry", "grape");
@@ -44,6 +46,8 @@ final class SyntheticRun {
     final Map<String, Object> runJson = new LinkedHashMap<>();
     boolean confusions = true;
     boolean perClass = true;
+    /** Whether the run kept thumbnails of its test images (as a run through RunDirectory does). */
+    boolean thumbnails = true;
     List<String> classes = CLASSES;
 
     SyntheticRun(String runId) {
@@ -160,28 +164,32 @@ final class SyntheticRun {
         if (perClass) {
             CsvTable.write(dir.resolve("per_class.csv"), PER_CLASS_COLUMNS, perClassRows);
         }
-    }
-
-    /** Writes the test images: one colour per class with a stripe, so thumbnails differ. */
-    static void writeImages(Path root, List<String> classes) throws IOException {
-        Color[] colors = {new Color(0xd32f2f), new Color(0xfbc02d), new Color(0x7b1fa2), new Color(0x388e3c),
-            new Color(0x1976d2), new Color(0x5d4037)};
-        for (int c = 0; c < classes.size(); c++) {
-            for (int i = 0; i < PER_CLASS; i++) {
-                BufferedImage img = new BufferedImage(48, 40, BufferedImage.TYPE_INT_RGB);
-                Graphics2D g = img.createGraphics();
-                g.setColor(Color.WHITE);
-                g.fillRect(0, 0, 48, 40);
-                g.setColor(colors[c % colors.length]);
-                g.fillOval(6 + 2 * i, 4, 34, 32);
-                g.setColor(Color.BLACK);
-                g.drawLine(0, 39 - 5 * i, 47, 5 * i);
-                g.dispose();
-                Path file = root.resolve(image(classes.get(c), i));
-                Files.createDirectories(file.getParent());
-                ImageIO.write(img, "png", file.toFile());
+        if (thumbnails) {
+            for (String upsampler : rows.stream().map(Row::upsampler).distinct().toList()) {
+                for (int c = 0; c < classes.size(); c++) {
+                    for (int i = 0; i < PER_CLASS; i++) {
+                        Thumbnails.write(dir, new ThumbnailKey(dataset, upsampler, image(classes.get(c), i)),
+                                ImageDecoder.toRgb(picture(c, i)));
+                    }
+                }
             }
         }
+    }
+
+    /** A test image: one colour per class with a stripe, so thumbnails differ. */
+    static BufferedImage picture(int c, int i) {
+        Color[] colors = {new Color(0xd32f2f), new Color(0xfbc02d), new Color(0x7b1fa2), new Color(0x388e3c),
+            new Color(0x1976d2), new Color(0x5d4037)};
+        BufferedImage img = new BufferedImage(48, 40, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 48, 40);
+        g.setColor(colors[c % colors.length]);
+        g.fillOval(6 + 2 * i, 4, 34, 32);
+        g.setColor(Color.BLACK);
+        g.drawLine(0, 39 - 5 * i, 47, 5 * i);
+        g.dispose();
+        return img;
     }
 
     static String num(double v) {
