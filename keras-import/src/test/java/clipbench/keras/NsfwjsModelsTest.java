@@ -278,7 +278,7 @@ class NsfwjsModelsTest {
             assertEquals(original.inputShape()[0], card.get("image_size").asInt());
             assertEquals(dir.equals(MOBILENET) ? 1280 : 2048, card.get("embed_dim").asInt());
             assertEquals("flatten_1", card.get("feature_layer").asText());
-            assertEquals(modelDir(dir) + ", nsfwjs@4.4.0 / TF.js layers model (.min.js wrappers), uint8-quantised "
+            assertEquals("nsfwjs@4.4.0/dist/models/" + dir + ", TF.js layers model (.min.js wrappers), uint8-quantised "
                     + "weights", card.get("source").asText());
             assertEquals(original.weights().values().stream().mapToLong(t -> t.data().length).sum(),
                     Files.size(out.resolve("weights.bin")), "one byte per uint8 weight");
