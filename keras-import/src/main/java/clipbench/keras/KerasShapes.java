@@ -90,7 +90,9 @@ public final class KerasShapes {
                 KerasConfig.requireChannelsLast(l);
                 int filters = KerasConfig.integer(l, "filters", null);
                 int[] k = KerasConfig.pair(l, "kernel_size", null);
-                expect(model, l, expected, "kernel", new int[] {k[0], k[1], s[2], filters});
+                // grouped: each group's kernel sees its share of the input channels, as in Keras
+                int groups = KerasConfig.integer(l, "groups", 1);
+                expect(model, l, expected, "kernel", new int[] {k[0], k[1], s[2] / groups, filters});
                 bias(model, l, expected, filters);
                 return conv(l, s, k, filters);
             }

@@ -2,6 +2,7 @@ package clipbench.keras;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import clipbench.keras.contract.NpmTestData;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +20,7 @@ class OnnxExportBytesTest {
         "inception_v3, 53f41260e5fe743760ef3d7879b8e362fb4521dd5417c95f27b8ff91bc4214e4",
     })
     void exportedBytesAreUnchanged(String dir, String sha256) throws Exception {
-        KerasModel model = TfjsReader.read(NsfwjsModelsTest.nsfwjsDir().resolve("dist/models").resolve(dir));
+        KerasModel model = TfjsReader.read(NpmTestData.nsfwjsModel(dir));
         byte[] onnx = OnnxExport.toBytes(model);
         assertEquals(sha256, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(onnx)), dir);
     }

@@ -1,0 +1,19 @@
+package clipbench.keras;
+
+import clipbench.keras.contract.KerasLayerContractTest;
+import clipbench.keras.contract.KerasRunner;
+import java.util.Set;
+
+/** The Keras layer contract on {@link OnnxExport} run by ONNX Runtime. ReLU's threshold and a batch-norm
+ * axis given as a list are refused. */
+class OnnxLayerContractTest extends KerasLayerContractTest {
+    @Override
+    protected KerasRunner runner() {
+        return new OrtRunner();
+    }
+
+    @Override
+    protected Set<Feature> unsupported() {
+        return Set.of(Feature.RELU_THRESHOLD, Feature.BATCH_NORM_AXIS_LIST);
+    }
+}
