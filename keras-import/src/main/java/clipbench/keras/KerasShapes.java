@@ -108,7 +108,7 @@ public final class KerasShapes {
             }
             case "BatchNormalization": {
                 one(model, l, in);
-                int axis = KerasConfig.integer(l, "axis", -1);
+                int axis = KerasConfig.axis(l, "axis", -1);
                 if (axis != -1 && axis != x.length) {
                     throw fail(model, l, "normalises axis " + axis + "; only the channel axis (-1 or " + x.length
                             + ") is supported");

@@ -4,8 +4,7 @@ import clipbench.keras.contract.KerasLayerContractTest;
 import clipbench.keras.contract.KerasRunner;
 import java.util.Set;
 
-/** The Keras layer contract on {@link OnnxExport} run by ONNX Runtime. ReLU's threshold and a batch-norm
- * axis given as a list are refused. */
+/** The Keras layer contract on {@link OnnxExport} run by ONNX Runtime. ReLU's threshold has no ONNX form here. */
 class OnnxLayerContractTest extends KerasLayerContractTest {
     @Override
     protected KerasRunner runner() {
@@ -14,6 +13,6 @@ class OnnxLayerContractTest extends KerasLayerContractTest {
 
     @Override
     protected Set<Feature> unsupported() {
-        return Set.of(Feature.RELU_THRESHOLD, Feature.BATCH_NORM_AXIS_LIST);
+        return Set.of(Feature.RELU_THRESHOLD);
     }
 }
