@@ -341,8 +341,8 @@ public abstract class KerasLayerContractTest {
         n.layer("Concatenate", "cat", "{'axis':" + axis + "}", "a", "b", "a");
         check("Concatenate axis " + axis, n.build());
         if (axis == -1 || axis == 3) {
-            n.layer("Concatenate", "cat_in", "{'axis':" + axis + "}", "cat", "input", "cat");
-            n.conv("after", "cat_in", 21, "{'filters':2,'kernel_size':3,'strides':2,'padding':'same'}");
+            n.layer("Concatenate", "cat_in", "{'axis':" + axis + "}", "cat", "input");
+            n.conv("after", "cat_in", 12, "{'filters':2,'kernel_size':3,'strides':2,'padding':'same'}");
             check("Concatenate axis " + axis + " with the input, then Conv2D", n.build());
         }
     }

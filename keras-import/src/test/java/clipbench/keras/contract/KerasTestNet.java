@@ -5,7 +5,14 @@ import clipbench.keras.KerasModel;
 import clipbench.keras.KerasTensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,5 +124,49 @@ public final class KerasTestNet {
 
     public KerasModel build() {
         return build(last().name());
+    }
+
+    /**
+     * Saves {@code model} as a TF.js layers model: {@code model.json} (topology, one float32 weight group) and
+     * {@code weights.bin}, in {@code dir}. Returns {@code dir}.
+     */
+    public static Path saveTfjs(KerasModel model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        ObjectNode json = JSON.createObjectNode();
+        json.put("format", "layers-model");
+        ObjectNode config = json.putObject("modelTopology").putObject("model_config").put("class_name", "Model")
+                .putObject("config");
+        config.put("name", model.name());
+        ArrayNode layers = config.putArray("layers");
+        for (KerasLayer l : model.layers()) {
+            ObjectNode layer = layers.addObject().put("name", l.name()).put("class_name", l.className());
+            layer.set("config", l.config());
+            ArrayNode nodes = layer.putArray("inbound_nodes");
+            if (!l.inbound().isEmpty()) {
+                ArrayNode node = nodes.addArray();
+                for (String from : l.inbound()) {
+                    node.addArray().add(from).add(0).add(0).addObject();
+                }
+            }
+        }
+        config.putArray("input_layers").addArray().add(model.layers().get(0).name()).add(0).add(0);
+        config.putArray("output_layers").addArray().add(model.output()).add(0).add(0);
+        ObjectNode group = json.putArray("weightsManifest").addObject();
+        group.putArray("paths").add("weights.bin");
+        ArrayNode specs = group.putArray("weights");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (KerasTensor t : model.weights().values()) {
+            ObjectNode spec = specs.addObject().put("name", t.name()).put("dtype", "float32");
+            ArrayNode shape = spec.putArray("shape");
+            for (int d : t.shape()) {
+                shape.add(d);
+            }
+            ByteBuffer buf = ByteBuffer.allocate(4 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(t.data());
+            bytes.write(buf.array());
+        }
+        JSON.writeValue(dir.resolve("model.json").toFile(), json);
+        Files.write(dir.resolve("weights.bin"), bytes.toByteArray());
+        return dir;
     }
 }
