@@ -206,6 +206,24 @@ public abstract class KerasLayerContractTest {
         check("DepthwiseConv2D " + padding + " " + h + "x" + w + " k" + k + " s" + s + " m" + mult, n.build());
     }
 
+    /** Every size parity, multiplier and padding / stride pair, on 4 channels. */
+    @Test
+    void depthwiseGrid() {
+        String[] configs = {"'strides':1,'padding':'same','use_bias':false,'activation':'linear'",
+            "'strides':2,'padding':'same','use_bias':true,'activation':'relu6'",
+            "'strides':2,'padding':'valid','use_bias':true,'activation':'linear'"};
+        for (int[] hw : new int[][] {{8, 8}, {7, 7}, {7, 6}}) {
+            for (int mult = 1; mult <= 3; mult++) {
+                for (int c = 0; c < configs.length; c++) {
+                    KerasTestNet n = new KerasTestNet("dw_grid", hw[0], hw[1], 4, 10L * c + mult);
+                    n.depthwise("dw", "input", 4, "{'kernel_size':3,'depth_multiplier':" + mult + "," + configs[c] + "}");
+                    check("DepthwiseConv2D x" + mult + " {" + configs[c].replace('\'', ' ').replace(" ", "") + "} on "
+                            + hw[0] + "x" + hw[1], n.build());
+                }
+            }
+        }
+    }
+
     @Test
     void depthwiseDilatedAndChained() {
         KerasTestNet n = new KerasTestNet("dw_dil", 9, 9, 2, 9);
@@ -232,6 +250,23 @@ public abstract class KerasLayerContractTest {
         n.conv("c", "input", 3, "{'filters':6,'kernel_size':3,'padding':'same'}");
         n.bn("bn", "c", 6, "{'axis':" + axis + ",'center':" + center + ",'scale':" + scale + ",'epsilon':" + eps + "}");
         check("BatchNormalization c" + center + " s" + scale + " eps" + eps + " axis " + axis, n.build());
+    }
+
+    @Test
+    void batchNormGrid() {
+        for (boolean center : new boolean[] {true, false}) {
+            for (boolean scale : new boolean[] {true, false}) {
+                for (int axis : new int[] {-1, 3}) {
+                    for (double eps : new double[] {1e-3, 1e-5}) {
+                        KerasTestNet n = new KerasTestNet("bn_grid", 4, 5, 6, 8);
+                        n.bn("bn", "input", 6, "{'axis':" + axis + ",'center':" + center + ",'scale':" + scale
+                                + ",'epsilon':" + eps + ",'momentum':0.99}");
+                        check("BatchNormalization on the input center=" + center + " scale=" + scale + " axis=" + axis
+                                + " eps=" + eps, n.build(), Nd.random(2, new int[] {4, 5, 6}, 7, -2, 2), tolerance());
+                    }
+                }
+            }
+        }
     }
 
     /** Keras also saves the axis as a one-element list. */
