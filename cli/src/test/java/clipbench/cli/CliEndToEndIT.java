@@ -3,6 +3,7 @@ package clipbench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import clipbench.keras.contract.NpmTestData;
 import clipbench.clip.image.Npy;
 import clipbench.api.image.RgbImage;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -399,21 +400,11 @@ class CliEndToEndIT {
         assertTrue(refused.err().contains("cannot export"), refused.err());
     }
 
-    /** nsfwjs 4.4.0 as tools/install-test-data.sh installs it; fails (never skips) when missing. */
-    static Path nsfwjs() {
-        String configured = System.getProperty("clipbench.nsfwjsDir", System.getenv("CLIPBENCH_NSFWJS_DIR"));
-        Path dir = configured != null ? Path.of(configured)
-                : Path.of(System.getProperty("user.home"), ".cache", "clipbench", "npm", "node_modules", "nsfwjs");
-        assertTrue(Files.isRegularFile(dir.resolve("dist/models/mobilenet_v2/model.min.js")),
-                "nsfwjs not found at " + dir + ": run tools/install-test-data.sh");
-        return dir;
-    }
-
     @Test
     void importedPretrainedMobileNetV2AgreesOnEveryRuntimeAndRunsKShot(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("mobilenet");
         CliProcess.Result imported = CliProcess.run("import-tfjs",
-                nsfwjs().resolve("dist/models/mobilenet_v2").toString(), "--out", model.toString());
+                NpmTestData.nsfwjsModel("mobilenet_v2").toString(), "--out", model.toString());
         assertEquals(0, imported.exitCode(), imported.all());
         assertTrue(Files.isRegularFile(model.resolve("model.onnx")));
 

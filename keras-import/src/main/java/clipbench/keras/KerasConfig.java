@@ -62,6 +62,15 @@ public final class KerasConfig {
         return v.asInt();
     }
 
+    /** An axis, given as an integer or (as Keras also saves BatchNormalization's) a one-element list. */
+    public static int axis(KerasLayer layer, String field, int fallback) {
+        JsonNode v = layer.config().get(field);
+        if (v != null && v.isArray() && v.size() == 1 && v.get(0).isIntegralNumber()) {
+            return v.get(0).asInt();
+        }
+        return integer(layer, field, fallback);
+    }
+
     public static double number(KerasLayer layer, String field, double fallback) {
         JsonNode v = layer.config().get(field);
         if (v == null || v.isNull()) {

@@ -90,7 +90,9 @@ public final class KerasShapes {
                 KerasConfig.requireChannelsLast(l);
                 int filters = KerasConfig.integer(l, "filters", null);
                 int[] k = KerasConfig.pair(l, "kernel_size", null);
-                expect(model, l, expected, "kernel", new int[] {k[0], k[1], s[2], filters});
+                // grouped: each group's kernel sees its share of the input channels, as in Keras
+                int groups = KerasConfig.integer(l, "groups", 1);
+                expect(model, l, expected, "kernel", new int[] {k[0], k[1], s[2] / groups, filters});
                 bias(model, l, expected, filters);
                 return conv(l, s, k, filters);
             }
@@ -106,7 +108,7 @@ public final class KerasShapes {
             }
             case "BatchNormalization": {
                 one(model, l, in);
-                int axis = KerasConfig.integer(l, "axis", -1);
+                int axis = KerasConfig.axis(l, "axis", -1);
                 if (axis != -1 && axis != x.length) {
                     throw fail(model, l, "normalises axis " + axis + "; only the channel axis (-1 or " + x.length
                             + ") is supported");

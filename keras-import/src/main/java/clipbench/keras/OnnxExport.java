@@ -2,7 +2,9 @@ package clipbench.keras;
 
 import clipbench.api.io.AtomicFiles;
 
-import clipbench.keras.OnnxGraph.Attr;
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import clipbench.onnx.OnnxAttributes;
+import clipbench.onnx.OnnxGraphBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,9 +32,7 @@ import java.util.Map;
  * computed from the static input size (never {@code auto_pad}); an average pool with "same" padding
  * excludes the padding from the mean ({@code count_include_pad=0}), as TensorFlow does.
  *
- * <p>The protobuf is encoded by hand ({@link OnnxGraph}, {@link ProtoWriter}): there is no maintained Java
- * artifact of onnx.proto on Maven Central, and the subset needed here (a model, a graph, nodes with int /
- * float / string / ints attributes, float and int64 initializers, value infos) is small.
+ * <p>The model is built with ONNX's generated protobuf classes ({@link OnnxGraphBuilder}, module onnx-export).
  *
  * <p>Unsupported configurations (data_format channels_first, padding "causal", unknown activations, ReLU
  * threshold, ...) throw {@link IllegalArgumentException} naming the layer and the field.
@@ -55,7 +55,7 @@ public final class OnnxExport {
     }
 
     private final KerasModel model;
-    private final OnnxGraph g;
+    private final OnnxGraphBuilder g = new OnnxGraphBuilder();
     private final Map<String, Value> values = new HashMap<>();
     private final Map<Float, String> scalars = new HashMap<>();
     private int[] outputShape;
@@ -66,13 +66,6 @@ public final class OnnxExport {
     private OnnxExport(KerasModel model, boolean shapesOnly) {
         this.model = model;
         this.shapesOnly = shapesOnly;
-        long bytes = 0;
-        if (!shapesOnly) {
-            for (KerasTensor t : model.weights().values()) {
-                bytes += 4L * t.data().length;
-            }
-        }
-        this.g = new OnnxGraph(bytes);
     }
 
     /**
@@ -157,7 +150,7 @@ public final class OnnxExport {
         }
         outputShape = out.shape.clone();
         if (out.shape.length == 3) {
-            g.node("Transpose", OUTPUT, List.of(out.tensor), List.of(OUTPUT), Attr.ints("perm", 0, 2, 3, 1));
+            g.node("Transpose", OUTPUT, List.of(out.tensor), List.of(OUTPUT), OnnxAttributes.ints("perm", 0, 2, 3, 1));
             g.output(OUTPUT, "N", out.shape[0], out.shape[1], out.shape[2]);
         } else {
             g.node("Identity", OUTPUT, List.of(out.tensor), List.of(OUTPUT));
@@ -228,9 +221,7 @@ public final class OnnxExport {
         if (bool(l, "use_bias", true)) {
             inputs.add(init(weight(l, "bias", filters)));
         }
-        String y = op("Conv", l.name(), inputs, Attr.ints("kernel_shape", k), Attr.ints("strides", s),
-                Attr.ints("dilations", d), Attr.ints("pads", p[1][0], p[2][0], p[1][1], p[2][1]),
-                Attr.i("group", groups));
+        String y = op("Conv", l.name(), inputs, convAttributes(k, s, d, p, groups));
         int[] shape = {p[1][2], p[2][2], filters};
         return new Value(activation(l, "activation", str(l, "activation", "linear"), new Value(y, shape)), shape);
     }
@@ -264,9 +255,7 @@ public final class OnnxExport {
         if (bool(l, "use_bias", true)) {
             inputs.add(init(weight(l, "bias", c * m)));
         }
-        String y = op("Conv", l.name(), inputs, Attr.ints("kernel_shape", k), Attr.ints("strides", s),
-                Attr.ints("dilations", d), Attr.ints("pads", p[1][0], p[2][0], p[1][1], p[2][1]),
-                Attr.i("group", c));
+        String y = op("Conv", l.name(), inputs, convAttributes(k, s, d, p, c));
         int[] shape = {p[1][2], p[2][2], c * m};
         return new Value(activation(l, "activation", str(l, "activation", "linear"), new Value(y, shape)), shape);
     }
@@ -302,7 +291,7 @@ public final class OnnxExport {
                         init(l.name() + "/gamma", new int[] {c}, gamma),
                         init(l.name() + "/beta", new int[] {c}, beta),
                         init(weight(l, "moving_mean", c)), init(weight(l, "moving_variance", c))),
-                Attr.f("epsilon", (float) eps));
+                OnnxAttributes.f("epsilon", (float) eps));
         return new Value(y, x.shape);
     }
 
@@ -327,7 +316,7 @@ public final class OnnxExport {
                     : op("Clip", l.name(), List.of(x.tensor, scalar(0f), scalar(max.floatValue())));
         } else {
             y = op("LeakyRelu", max == null ? l.name() : l.name() + "/leaky", List.of(x.tensor),
-                    Attr.f("alpha", (float) slope));
+                    OnnxAttributes.f("alpha", (float) slope));
             if (max != null) {
                 y = op("Clip", l.name(), List.of(y, "", scalar(max.floatValue())));
             }
@@ -348,7 +337,7 @@ public final class OnnxExport {
             case "sigmoid" -> op("Sigmoid", base, List.of(x.tensor));
             case "tanh" -> op("Tanh", base, List.of(x.tensor));
             // Keras's softmax is over the last axis: channels, i.e. axis 1 in NCHW (and of [N, D])
-            case "softmax" -> op("Softmax", base, List.of(x.tensor), Attr.i("axis", 1));
+            case "softmax" -> op("Softmax", base, List.of(x.tensor), OnnxAttributes.i("axis", 1));
             default -> throw new IllegalArgumentException(where(l) + ": field '" + field + "' = '" + act
                     + "' is not supported (linear, relu, relu6, sigmoid, tanh, softmax)");
         };
@@ -383,7 +372,7 @@ public final class OnnxExport {
         }
         String pads = g.fresh(l.name() + "/pads");
         g.initializerLongs(pads, new int[] {8}, new long[] {0, 0, t, le, 0, 0, b, r});
-        String y = op("Pad", l.name(), List.of(x.tensor, pads), Attr.s("mode", "constant"));
+        String y = op("Pad", l.name(), List.of(x.tensor, pads), OnnxAttributes.s("mode", "constant"));
         return new Value(y, new int[] {x.shape[0] + t + b, x.shape[1] + le + r, x.shape[2]});
     }
 
@@ -429,7 +418,7 @@ public final class OnnxExport {
         }
         // NHWC axis -> NCHW axis: 1 (H) -> 2, 2 (W) -> 3, 3 (C) -> 1; vectors keep theirs
         int onnxAxis = rank == 4 ? new int[] {0, 2, 3, 1}[a] : a;
-        String y = op("Concat", l.name(), names, Attr.i("axis", onnxAxis));
+        String y = op("Concat", l.name(), names, OnnxAttributes.i("axis", onnxAxis));
         return new Value(y, shape);
     }
 
@@ -439,13 +428,13 @@ public final class OnnxExport {
         int[] k = pair(l, "pool_size", new int[] {2, 2});
         int[] s = pair(l, "strides", k);
         int[][] p = pads(l, x, k, s, new int[] {1, 1});
-        List<Attr> attrs = new ArrayList<>(List.of(Attr.ints("kernel_shape", k), Attr.ints("strides", s),
-                Attr.ints("pads", p[1][0], p[2][0], p[1][1], p[2][1])));
+        List<AttributeProto> attrs = new ArrayList<>(List.of(OnnxAttributes.ints("kernel_shape", k),
+                OnnxAttributes.ints("strides", s), OnnxAttributes.ints("pads", p[1][0], p[2][0], p[1][1], p[2][1])));
         if (opType.equals("AveragePool")) {
             // TensorFlow averages over the valid (unpadded) pixels only
-            attrs.add(Attr.i("count_include_pad", 0));
+            attrs.add(OnnxAttributes.i("count_include_pad", 0));
         }
-        String y = op(opType, l.name(), List.of(x.tensor), attrs.toArray(new Attr[0]));
+        String y = op(opType, l.name(), List.of(x.tensor), attrs.toArray(new AttributeProto[0]));
         return new Value(y, new int[] {p[1][2], p[2][2], x.shape[2]});
     }
 
@@ -458,7 +447,7 @@ public final class OnnxExport {
             return new Value(y, new int[] {1, 1, x.shape[2]});
         }
         String pooled = op("GlobalAveragePool", l.name() + "/pool", List.of(x.tensor));
-        String y = op("Flatten", l.name(), List.of(pooled), Attr.i("axis", 1));
+        String y = op("Flatten", l.name(), List.of(pooled), OnnxAttributes.i("axis", 1));
         return new Value(y, new int[] {x.shape[2]});
     }
 
@@ -474,9 +463,9 @@ public final class OnnxExport {
         String src = x.tensor;
         if (x.rank() == 4 && x.shape[0] * x.shape[1] > 1) {
             // Keras flattens channels-last: (h, w, c) order
-            src = op("Transpose", l.name() + "/nhwc", List.of(src), Attr.ints("perm", 0, 2, 3, 1));
+            src = op("Transpose", l.name() + "/nhwc", List.of(src), OnnxAttributes.ints("perm", 0, 2, 3, 1));
         }
-        return new Value(op("Flatten", l.name(), List.of(src), Attr.i("axis", 1)), new int[] {n});
+        return new Value(op("Flatten", l.name(), List.of(src), OnnxAttributes.i("axis", 1)), new int[] {n});
     }
 
     private Value dense(KerasLayer l, Value x) {
@@ -498,12 +487,12 @@ public final class OnnxExport {
             throw new IllegalArgumentException(where(l) + ": input of rank " + x.rank() + " is not supported");
         }
         // Keras applies Dense to the last (channel) axis of a feature map
-        String nhwc = op("Transpose", l.name() + "/nhwc", List.of(x.tensor), Attr.ints("perm", 0, 2, 3, 1));
+        String nhwc = op("Transpose", l.name() + "/nhwc", List.of(x.tensor), OnnxAttributes.ints("perm", 0, 2, 3, 1));
         String y = op("MatMul", bias ? l.name() + "/matmul" : l.name() + "/dense", List.of(nhwc, init(kernel)));
         if (bias) {
             y = op("Add", l.name() + "/bias_add", List.of(y, init(weight(l, "bias", units))));
         }
-        y = op("Transpose", l.name(), List.of(y), Attr.ints("perm", 0, 3, 1, 2));
+        y = op("Transpose", l.name(), List.of(y), OnnxAttributes.ints("perm", 0, 3, 1, 2));
         int[] shape = {x.shape[0], x.shape[1], units};
         return new Value(activation(l, "activation", act, new Value(y, shape)), shape);
     }
@@ -546,7 +535,14 @@ public final class OnnxExport {
         return out;
     }
 
-    private String op(String opType, String base, List<String> inputs, Attr... attrs) {
+    /** Conv's attributes; {@code p} as {@link #pads} returns it ([1 + axis] = before, after, size). */
+    private static AttributeProto[] convAttributes(int[] k, int[] s, int[] d, int[][] p, int group) {
+        return new AttributeProto[] {OnnxAttributes.ints("kernel_shape", k), OnnxAttributes.ints("strides", s),
+            OnnxAttributes.ints("dilations", d), OnnxAttributes.ints("pads", p[1][0], p[2][0], p[1][1], p[2][1]),
+            OnnxAttributes.i("group", group)};
+    }
+
+    private String op(String opType, String base, List<String> inputs, AttributeProto... attrs) {
         String y = g.fresh(base);
         g.node(opType, y, inputs, List.of(y), attrs);
         return y;

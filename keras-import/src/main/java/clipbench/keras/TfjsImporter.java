@@ -1,5 +1,6 @@
 package clipbench.keras;
 
+import clipbench.api.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,9 +49,9 @@ public final class TfjsImporter {
         refuseNonEmpty(outDir);
         TfjsReader.Artifacts a = TfjsReader.readArtifacts(from);
         Path sourceDir = a.topologyFile().toAbsolutePath().getParent();
-        String nsfwjs = nsfwjsVersion(sourceDir);
+        String origin = origin(sourceDir);
         String modelName = name != null ? name
-                : (nsfwjs != null ? "nsfwjs-" : "") + sourceDir.getFileName();
+                : (origin.startsWith("nsfwjs@") ? "nsfwjs-" : "") + sourceDir.getFileName();
         KerasModel model = TfjsReader.toModel(a, modelName);
         String layer = featureLayer != null ? featureLayer : defaultLayer(model, a);
         int embed;
@@ -67,7 +68,7 @@ public final class TfjsImporter {
         }
 
         Files.createDirectories(outDir);
-        Files.write(outDir.resolve(WEIGHTS), a.weightData());
+        AtomicFiles.writeBytes(outDir.resolve(WEIGHTS), a.weightData());
         ObjectNode json = COMPACT.createObjectNode();
         json.put("format", "layers-model");
         copyIfPresent(a.modelJson(), json, "generatedBy");
@@ -78,16 +79,15 @@ public final class TfjsImporter {
         group.set("weights", TfjsReader.specsAsJson(a.weights()));
         copyIfPresent(a.modelJson(), json, "trainingConfig");
         copyIfPresent(a.modelJson(), json, "userDefinedMetadata");
-        COMPACT.writeValue(outDir.resolve(TOPOLOGY).toFile(), json);
+        AtomicFiles.writeBytes(outDir.resolve(TOPOLOGY), out -> COMPACT.writeValue(out, json));
 
         List<String> storage = a.storageTypes();
         String weightsDesc = storage.isEmpty() ? "no weights"
                 : storage.equals(List.of("float32")) ? "float32 weights"
                 : storage.size() == 1 ? storage.get(0) + "-quantised weights"
                 : "weights stored as " + String.join(", ", storage);
-        String kind = nsfwjs != null ? "nsfwjs" + (nsfwjs.isEmpty() ? "" : "@" + nsfwjs) + " / TF.js layers model"
-                : "TF.js layers model";
-        String source = from + ", " + kind + (a.jsWrapped() ? " (.min.js wrappers)" : "") + ", " + weightsDesc;
+        String source = origin + ", TF.js layers model" + (a.jsWrapped() ? " (.min.js wrappers)" : "") + ", "
+                + weightsDesc;
         ObjectNode card = ModelCardWriter.kerasCard(modelName, in[0], embed, layer, TOPOLOGY, WEIGHTS, source);
         return ModelCardWriter.write(outDir, card);
     }
@@ -120,22 +120,29 @@ public final class TfjsImporter {
         }
     }
 
-    /** The nsfwjs version if {@code dir} lies inside the nsfwjs package (e.g. {@code 4.4.0}), else null. */
-    static String nsfwjsVersion(Path dir) {
+    /**
+     * Where a model folder comes from, without the importing machine's paths: {@code name@version/path/inside} of
+     * the npm package whose {@code package.json} lies nearest above {@code dir} (e.g.
+     * {@code nsfwjs@4.4.0/dist/models/mobilenet_v2}), or the folder's own name outside any package.
+     */
+    static String origin(Path dir) {
         for (Path p = dir; p != null; p = p.getParent()) {
             Path pkg = p.resolve("package.json");
             if (Files.isRegularFile(pkg)) {
                 try {
                     JsonNode n = COMPACT.readTree(pkg.toFile());
-                    if ("nsfwjs".equals(n.path("name").asText())) {
-                        return n.path("version").asText("");
+                    String pkgName = n.path("name").asText("");
+                    if (!pkgName.isEmpty()) {
+                        String version = n.path("version").asText("");
+                        String inside = p.relativize(dir).toString().replace(dir.getFileSystem().getSeparator(), "/");
+                        return pkgName + (version.isEmpty() ? "" : "@" + version) + (inside.isEmpty() ? "" : "/" + inside);
                     }
                 } catch (IOException e) {
                     // not a package.json we can read; keep looking upwards
                 }
             }
         }
-        return null;
+        return String.valueOf(dir.getFileName());
     }
 
     static List<String> files() {

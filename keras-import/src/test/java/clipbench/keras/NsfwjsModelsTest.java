@@ -3,12 +3,11 @@ package clipbench.keras;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
+import clipbench.keras.contract.NpmTestData;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -25,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real pretrained networks of npm {@code nsfwjs@4.4.0} (installed by {@code tools/install-test-data.sh}), checked
  * against {@code testdata/keras/nsfwjs-reference.json} (nsfwjs's own JavaScript outputs, see make-reference.mjs).
- * {@link NaiveKeras} run on the imported graph reproduces nsfwjs's probabilities and features to about 1e-6 relative
- * (float32 rounding), so the import (topology, configs, dequantised weights) is exact.
+ * Their forward pass is checked by the nsfwjs contract ({@code ReferenceNsfwjsContractTest}: the plain Java reference on
+ * the imported graph reproduces nsfwjs to float32 rounding, so the import is exact; and one subclass per runtime).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NsfwjsModelsTest {
@@ -39,33 +37,12 @@ class NsfwjsModelsTest {
 
     @BeforeAll
     void load() throws IOException {
-        nsfwjs = nsfwjsDir();
-        reference = TinyTfjs.JSON.readTree(testdata().resolve("nsfwjs-reference.json").toFile());
+        nsfwjs = NpmTestData.nsfwjs();
+        reference = TinyTfjs.JSON.readTree(NpmTestData.nsfwjsReference().toFile());
         assertEquals("4.4.0", reference.get("nsfwjs_version").asText());
         for (String m : List.of(MOBILENET, INCEPTION)) {
             models.put(m, TfjsReader.read(modelDir(m)));
         }
-    }
-
-    /** {@code clipbench.nsfwjsDir}, {@code CLIPBENCH_NSFWJS_DIR}, or ~/.cache/clipbench/npm/node_modules/nsfwjs. */
-    static Path nsfwjsDir() {
-        String configured = System.getProperty("clipbench.nsfwjsDir", System.getenv("CLIPBENCH_NSFWJS_DIR"));
-        Path dir = configured != null ? Path.of(configured)
-                : Path.of(System.getProperty("user.home"), ".cache", "clipbench", "npm", "node_modules", "nsfwjs");
-        if (!Files.isRegularFile(dir.resolve("dist/models/mobilenet_v2/model.min.js"))) {
-            fail("nsfwjs 4.4.0 not found at " + dir + ": run tools/install-test-data.sh (or set the system property "
-                    + "clipbench.nsfwjsDir / CLIPBENCH_NSFWJS_DIR to an installed nsfwjs package)");
-        }
-        return dir;
-    }
-
-    static Path testdata() {
-        Path root = Path.of(System.getProperty("clipbench.root", ".."));
-        Path dir = root.resolve("testdata/keras");
-        if (!Files.isDirectory(dir)) {
-            dir = Path.of("../testdata/keras");
-        }
-        return dir;
     }
 
     Path modelDir(String name) {
@@ -198,76 +175,6 @@ class NsfwjsModelsTest {
     }
 
     @Test
-    void mobilenetForwardPassReproducesNsfwjs() throws IOException {
-        checkForwardPass(MOBILENET, 3);
-    }
-
-    @Test
-    void inceptionForwardPassReproducesNsfwjs() throws IOException {
-        checkForwardPass(INCEPTION, 3);
-    }
-
-    /** Runs {@link NaiveKeras} on the reference PNGs: probabilities and features as nsfwjs computed them. */
-    private void checkForwardPass(String dir, int images) throws IOException {
-        KerasModel m = models.get(dir);
-        JsonNode r = ref(dir);
-        String fl = r.get("feature_layer").asText();
-        for (int n = 0; n < images; n++) {
-            JsonNode res = r.get("results").get(n);
-            Map<String, NaiveKeras.T> out = NaiveKeras.run(m, pixels(testdata().resolve(res.get("image").asText()),
-                    m.inputShape()[0]));
-            String what = dir + " " + res.get("image").asText();
-            if (n == 0) {
-                for (JsonNode p : r.get("probes")) {
-                    NaiveKeras.T t = out.get(p.get("layer").asText());
-                    assertStats(p, t.v(), 8, what + " layer " + p.get("layer").asText());
-                }
-            }
-            float[] probs = out.get(m.output()).v();
-            for (int i = 0; i < 5; i++) {
-                assertEquals(res.get("probabilities").get(i).asDouble(), probs[i], 1e-6, what + " probability " + i);
-            }
-            assertStats(res.get("feature"), out.get(fl).v(), 16, what + " feature");
-        }
-    }
-
-    private static void assertStats(JsonNode expected, float[] v, int first, String what) {
-        JsonNode head = expected.has("first16") ? expected.get("first16") : expected.get("first8");
-        double l2 = 0;
-        double sum = 0;
-        for (float x : v) {
-            l2 += (double) x * x;
-            sum += x;
-        }
-        l2 = Math.sqrt(l2);
-        double scale = expected.get("l2").asDouble() / Math.sqrt(v.length);
-        for (int i = 0; i < first; i++) {
-            assertEquals(head.get(i).asDouble(), v[i], 1e-4 * scale + 1e-6, what + "[" + i + "]");
-        }
-        // float32 rounding differences only: agreement is about 1e-6 relative (see the class comment)
-        assertEquals(expected.get("l2").asDouble(), l2, 1e-5 * expected.get("l2").asDouble(), what + " L2 norm");
-        assertEquals(expected.get("sum").asDouble(), sum, 1e-5 * (Math.abs(sum) + expected.get("l2").asDouble()),
-                what + " sum");
-    }
-
-    static float[] pixels(Path png, int size) throws IOException {
-        BufferedImage img = ImageIO.read(png.toFile());
-        assertEquals(size, img.getWidth(), png.toString());
-        assertEquals(size, img.getHeight(), png.toString());
-        float[] v = new float[size * size * 3];
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                int rgb = img.getRGB(x, y);
-                int i = (y * size + x) * 3;
-                v[i] = ((rgb >> 16) & 0xff) / 255f;
-                v[i + 1] = ((rgb >> 8) & 0xff) / 255f;
-                v[i + 2] = (rgb & 0xff) / 255f;
-            }
-        }
-        return v;
-    }
-
-    @Test
     void importerRoundTripKeepsEveryWeight(@TempDir Path tmp) throws IOException {
         for (String dir : List.of(MOBILENET, INCEPTION)) {
             Path out = tmp.resolve(dir);
@@ -278,7 +185,7 @@ class NsfwjsModelsTest {
             assertEquals(original.inputShape()[0], card.get("image_size").asInt());
             assertEquals(dir.equals(MOBILENET) ? 1280 : 2048, card.get("embed_dim").asInt());
             assertEquals("flatten_1", card.get("feature_layer").asText());
-            assertEquals(modelDir(dir) + ", nsfwjs@4.4.0 / TF.js layers model (.min.js wrappers), uint8-quantised "
+            assertEquals("nsfwjs@4.4.0/dist/models/" + dir + ", TF.js layers model (.min.js wrappers), uint8-quantised "
                     + "weights", card.get("source").asText());
             assertEquals(original.weights().values().stream().mapToLong(t -> t.data().length).sum(),
                     Files.size(out.resolve("weights.bin")), "one byte per uint8 weight");

@@ -43,8 +43,10 @@ class TfjsImporterTest {
         assertEquals("model.json", card.at("/artifacts/keras/topology").asText());
         assertEquals("weights.bin", card.at("/artifacts/keras/weights").asText());
         String source = card.get("source").asText();
-        assertTrue(source.startsWith(from + ", TF.js layers model (.min.js wrappers), weights stored as float16, "
+        // the folder's name, never the importing machine's path
+        assertTrue(source.startsWith("tiny-src, TF.js layers model (.min.js wrappers), weights stored as float16, "
                 + "float32, uint16, uint8"), source);
+        assertFalse(source.contains(tmp.toString()), source);
 
         // model.json: plain JSON, one group, quantisation kept
         JsonNode json = TinyTfjs.JSON.readTree(out.resolve("model.json").toFile());
@@ -175,5 +177,19 @@ class TfjsImporterTest {
                 .add("group1-shard1of2.bin").add("group1-shard2of2.bin").add("group2-shard1of1.bin");
         ModelCardWriter.write(dir, card);
         assertEquals(4, KerasModels.files(ModelCards.load(dir)).size());
+    }
+
+    @Test
+    void originNamesThePackageAndThePathInsideIt() throws IOException {
+        Path pkg = tmp.resolve("node_modules/somepkg");
+        Path models = Files.createDirectories(pkg.resolve("dist/models/net"));
+        assertEquals("net", TfjsImporter.origin(models), "no package.json above: the folder's name");
+        Files.writeString(pkg.resolve("package.json"), "{\"name\": \"somepkg\", \"version\": \"1.2.3\"}");
+        assertEquals("somepkg@1.2.3/dist/models/net", TfjsImporter.origin(models));
+        assertEquals("somepkg@1.2.3", TfjsImporter.origin(pkg));
+        Files.writeString(pkg.resolve("dist/package.json"), "{\"name\": \"inner\"}");
+        assertEquals("inner/models/net", TfjsImporter.origin(models), "the nearest package, no version");
+        Files.writeString(pkg.resolve("dist/models/package.json"), "{\"private\": true}");
+        assertEquals("inner/models/net", TfjsImporter.origin(models), "a package.json without a name is skipped");
     }
 }

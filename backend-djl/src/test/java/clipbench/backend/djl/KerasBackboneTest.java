@@ -1,6 +1,5 @@
 package clipbench.backend.djl;
 
-import static clipbench.backend.djl.KerasTestModels.input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +17,10 @@ import clipbench.api.spi.Capability;
 import clipbench.api.spi.Device;
 import clipbench.api.spi.ImageBatch;
 import clipbench.keras.KerasModel;
+import clipbench.keras.ModelCardWriter;
+import clipbench.keras.contract.KerasReference;
+import clipbench.keras.contract.KerasTestNet;
+import clipbench.keras.contract.Nd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,15 +36,28 @@ class KerasBackboneTest {
 
     /** 8x8x3 -> conv s2 same -> BN -> ReLU6 -> depthwise -> GAP (6, the default feature layer) -> Dense softmax (4). */
     private static KerasModel tinyModel() {
-        KerasTestModels b = new KerasTestModels("tiny-keras", SIZE, SIZE, 3, 42);
-        b.conv("conv", input(), 3, 3, 6, "{'filters': 6, 'kernel_size': 3, 'strides': 2, 'padding': 'same',"
+        KerasTestNet b = new KerasTestNet("tiny-keras", SIZE, SIZE, 3, 42);
+        b.conv("conv", "input", 3, "{'filters': 6, 'kernel_size': 3, 'strides': 2, 'padding': 'same',"
                 + " 'use_bias': false}");
-        b.batchNorm("bn", "conv", 6, true, true);
-        b.layer("relu", "ReLU", "{'max_value': 6.0}", "bn");
-        b.depthwise("dw", "relu", 3, 6, 1, "{'kernel_size': 3, 'padding': 'same', 'activation': 'relu'}");
-        b.layer("gap", "GlobalAveragePooling2D", "{}", "dw");
-        b.dense("probs", "gap", 6, 4, "softmax");
-        return b.model("probs");
+        b.bn("bn", "conv", 6, "{'axis': -1, 'epsilon': 0.001}");
+        b.layer("ReLU", "relu", "{'max_value': 6.0}", "bn");
+        b.depthwise("dw", "relu", 6, "{'kernel_size': 3, 'padding': 'same', 'activation': 'relu'}");
+        b.layer("GlobalAveragePooling2D", "gap", "{}", "dw");
+        b.dense("probs", "gap", 6, "{'units': 4, 'activation': 'softmax'}");
+        return b.build("probs");
+    }
+
+    /** The model as TF.js files with a keras card ({@code feature_layer} omitted when null). */
+    private static Path save(KerasModel model, Path dir, String featureLayer, int embedDim) throws IOException {
+        KerasTestNet.saveTfjs(model, dir);
+        ModelCardWriter.write(dir, ModelCardWriter.kerasCard(model.name(), model.inputShape()[0], embedDim,
+                featureLayer, "model.json", "weights.bin", "KerasTestNet"));
+        return dir;
+    }
+
+    /** {@link KerasReference} on image {@code n} of an NCHW batch. */
+    private static float[] reference(KerasModel model, ImageBatch batch, int n) {
+        return KerasReference.run(model, new Nd(new int[] {1, SIZE, SIZE, 3}, nhwc(batch, n))).v();
     }
 
     private static ImageBatch images(int count, long seed) {
@@ -85,7 +101,7 @@ class KerasBackboneTest {
     @Test
     void theProviderRunsAKerasCardAtItsDefaultFeatureLayer(@TempDir Path tmp) throws IOException {
         KerasModel full = tinyModel();
-        Path dir = KerasTestModels.save(full, tmp.resolve("tiny"), null, 0);
+        Path dir = save(full, tmp.resolve("tiny"), null, 0);
         ModelCard card = ModelCards.load(dir);
         assertEquals(List.of(dir.resolve("model.json"), dir.resolve("weights.bin")), provider.artifactFiles(card));
         KerasModel features = full.cutAt("gap");
@@ -99,7 +115,7 @@ class KerasBackboneTest {
             assertEquals(3, got.length);
             double worst = 0;
             for (int n = 0; n < 3; n++) {
-                double[] want = KerasReference.run(features, nhwc(batch, n));
+                float[] want = reference(features, batch, n);
                 assertEquals(want.length, got[n].length);
                 for (int i = 0; i < want.length; i++) {
                     worst = Math.max(worst, Math.abs(got[n][i] - want[i]));
@@ -115,13 +131,13 @@ class KerasBackboneTest {
     @Test
     void theCardsFeatureLayerIsWhereTheModelIsCut(@TempDir Path tmp) throws IOException {
         KerasModel full = tinyModel();
-        ModelCard card = ModelCards.load(KerasTestModels.save(full, tmp.resolve("probs"), "probs", 4));
+        ModelCard card = ModelCards.load(save(full, tmp.resolve("probs"), "probs", 4));
         ImageBatch batch = images(2, 2);
         try (Backbone backbone = provider.open(card, BackendOptions.defaults())) {
             assertEquals(4, backbone.embeddingDim());
             float[][] got = backbone.embedImages(batch);
             for (int n = 0; n < 2; n++) {
-                double[] want = KerasReference.run(full, nhwc(batch, n));
+                float[] want = reference(full, batch, n);
                 double sum = 0;
                 for (int i = 0; i < 4; i++) {
                     assertEquals(want[i], got[n][i], 1e-6);
@@ -131,11 +147,11 @@ class KerasBackboneTest {
             }
         }
         // a feature map: flattened in Keras's NHWC order
-        ModelCard map = ModelCards.load(KerasTestModels.save(full, tmp.resolve("map"), "relu", 0));
+        ModelCard map = ModelCards.load(save(full, tmp.resolve("map"), "relu", 0));
         try (Backbone backbone = provider.open(map, BackendOptions.defaults())) {
             assertEquals(4 * 4 * 6, backbone.embeddingDim());
             float[] got = backbone.embedImages(batch)[1];
-            double[] want = KerasReference.run(full.cutAt("relu"), nhwc(batch, 1));
+            float[] want = reference(full.cutAt("relu"), batch, 1);
             for (int i = 0; i < want.length; i++) {
                 assertEquals(want[i], got[i], 1e-5);
             }
@@ -173,10 +189,10 @@ class KerasBackboneTest {
 
         ModelCard ok = new ModelCard(tmp, "tiny", "keras", new PreprocessSpec("scale01", SIZE, new float[3],
                 new float[] {1, 1, 1}), 0, 0, 1, null, Map.of());
-        KerasTestModels b = new KerasTestModels("elu", SIZE, SIZE, 3, 1);
-        b.conv("c", input(), 1, 3, 2, "{'filters': 2, 'kernel_size': 1, 'activation': 'elu'}");
+        KerasTestNet b = new KerasTestNet("elu", SIZE, SIZE, 3, 1);
+        b.conv("c", "input", 3, "{'filters': 2, 'kernel_size': 1, 'activation': 'elu'}");
         e = assertThrows(IOException.class,
-                () -> KerasBackbone.open(ok, b.model("c"), BackendOptions.defaults()).close());
+                () -> KerasBackbone.open(ok, b.build("c"), BackendOptions.defaults()).close());
         assertTrue(e.getMessage().contains("layer 'c' (Conv2D)") && e.getMessage().contains("'elu'"), e.getMessage());
 
         try (KerasBackbone backbone = KerasBackbone.open(ok, model, BackendOptions.defaults())) {
@@ -199,7 +215,7 @@ class KerasBackboneTest {
 
     @Test
     void callsLeaveNoNativeArraysAndRestoreGradModeAndUseTheirThreads(@TempDir Path tmp) throws IOException {
-        ModelCard card = ModelCards.load(KerasTestModels.save(tinyModel(), tmp.resolve("tiny"), null, 6));
+        ModelCard card = ModelCards.load(save(tinyModel(), tmp.resolve("tiny"), null, 6));
         try (DjlBackbone one = provider.open(card, new BackendOptions(1, Device.CPU));
              DjlBackbone two = provider.open(card, new BackendOptions(2, Device.CPU))) {
             int before = one.liveArrays();

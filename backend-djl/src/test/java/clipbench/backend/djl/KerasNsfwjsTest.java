@@ -13,6 +13,7 @@ import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageBatch;
 import clipbench.keras.KerasModel;
+import clipbench.keras.contract.NpmTestData;
 import clipbench.keras.KerasModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -24,48 +25,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real nsfwjs 4.4.0 models (Keras 2.2 MobileNetV2 and InceptionV3, saved by TF.js with quantised weights) run
- * by the DJL backend against nsfwjs's own JavaScript outputs ({@code testdata/keras/nsfwjs-reference.json}, made by
- * {@code make-reference.mjs} on the PNGs beside it): the 5 class probabilities within 1e-4 and the default
- * feature layer (1280 / 2048 values) on its first values and L2 norm. Input: PNG pixels / 255, NCHW, no resizing.
- *
- * <p>nsfwjs is found through the system property {@value #DIR_PROPERTY}, the environment variable
- * {@value #DIR_ENV}, or where {@code tools/install-test-data.sh} installs it ({@code $CLIPBENCH_NPM/node_modules},
- * default {@code $HOME/.cache/clipbench/npm/node_modules}); without it the test fails, asking for that script.
+ * The real nsfwjs 4.4.0 models (Keras 2.2 MobileNetV2 and InceptionV3, saved by TF.js with quantised weights) opened
+ * through the DJL backend ({@link KerasBackbone}, the provider) against nsfwjs's own JavaScript outputs
+ * ({@link NpmTestData#nsfwjsReference()}): the 5 class probabilities within 1e-4 and the default feature layer
+ * (1280 / 2048 values) on its first values and L2 norm; also the artifact files and timings. The layers themselves,
+ * intermediate outputs included, are checked by {@link KerasNetNsfwjsContractTest}.
  */
 class KerasNsfwjsTest {
-    static final String DIR_PROPERTY = "clipbench.nsfwjsDir";
-    static final String DIR_ENV = "CLIPBENCH_NSFWJS_DIR";
-    /** Another reference file (its PNGs beside it), e.g. one just made by make-reference.mjs elsewhere. */
-    static final String REFERENCE_PROPERTY = "clipbench.nsfwjsReference";
     private static final double PROBABILITY_TOLERANCE = 1e-4;
     /** Feature values: absolute below 1, relative above. */
     private static final double FEATURE_TOLERANCE = 1e-4;
-
-    /** nsfwjs's package folder, or a failure saying how to install it. */
-    static Path nsfwjs() {
-        String configured = System.getProperty(DIR_PROPERTY, System.getenv(DIR_ENV));
-        String npm = System.getenv("CLIPBENCH_NPM"); // where tools/install-test-data.sh installs
-        String home = System.getenv("HOME") != null ? System.getenv("HOME") : System.getProperty("user.home");
-        Path dir = configured != null && !configured.isBlank() ? Path.of(configured)
-                : (npm != null && !npm.isBlank() ? Path.of(npm) : Path.of(home, ".cache", "clipbench", "npm"))
-                        .resolve("node_modules/nsfwjs");
-        if (!Files.isRegularFile(dir.resolve("dist/models/mobilenet_v2/model.min.js"))) {
-            fail("nsfwjs 4.4.0 not found at " + dir + " (set -D" + DIR_PROPERTY + " or " + DIR_ENV + "): run "
-                    + "tools/install-test-data.sh");
-        }
-        return dir;
-    }
-
-    /** The reference file: {@code testdata/keras/nsfwjs-reference.json} ({@value #REFERENCE_PROPERTY} overrides). */
-    private static Path referenceFile() {
-        String configured = System.getProperty(REFERENCE_PROPERTY);
-        Path file = configured != null ? Path.of(configured) : ContractFixtures.testdata("keras/nsfwjs-reference.json");
-        if (!Files.isRegularFile(file)) {
-            fail(file + " is missing: regenerate it with testdata/keras/make-reference.mjs");
-        }
-        return file;
-    }
 
     private static JsonNode model(JsonNode reference, String name) {
         for (JsonNode m : reference.path("models")) {
@@ -110,33 +79,6 @@ class KerasNsfwjsTest {
         return new ImageBatch(planes.size(), size, data);
     }
 
-    /** Intermediate layers recorded for the first image (first 8 values, L2 norm, sum), to locate a difference. */
-    private static void probes(String name, KerasModel full, JsonNode entry, ImageBatch batch) {
-        float[] first = java.util.Arrays.copyOf(batch.data(), batch.imageFloats());
-        for (JsonNode probe : entry.path("probes")) {
-            String layer = probe.path("layer").asText();
-            float[] got;
-            try (KerasNet net = KerasNet.build(full.cutAt(layer), ai.djl.Device.cpu(), 0)) {
-                got = net.run(first, 1, batch.size(), batch.size())[0];
-            }
-            double worst = 0;
-            JsonNode want = probe.path("first8");
-            for (int k = 0; k < want.size(); k++) {
-                double w = want.get(k).asDouble();
-                worst = Math.max(worst, Math.abs(got[k] - w) / Math.max(1, Math.abs(w)));
-            }
-            double sq = 0;
-            for (float v : got) {
-                sq += (double) v * v;
-            }
-            worst = Math.max(worst, relative(Math.sqrt(sq), probe.path("l2").asDouble()));
-            worst = Math.max(worst, relative(sum(got), probe.path("sum").asDouble()));
-            System.out.printf("nsfwjs %s probe %s (%s, %d values): max error %.3g%n", name, layer,
-                    probe.path("class_name").asText(), got.length, worst);
-            assertTrue(worst <= FEATURE_TOLERANCE, name + ": layer " + layer + " differs from nsfwjs by " + worst);
-        }
-    }
-
     private static double sum(float[] values) {
         double s = 0;
         for (float v : values) {
@@ -160,8 +102,8 @@ class KerasNsfwjsTest {
     }
 
     private void check(String name, String folder, int featureLength) throws IOException {
-        Path dir = nsfwjs().resolve("dist/models").resolve(folder);
-        Path referenceFile = referenceFile();
+        Path dir = NpmTestData.nsfwjsModel(folder);
+        Path referenceFile = NpmTestData.nsfwjsReference();
         JsonNode entry = model(ContractFixtures.readJson(referenceFile), name);
         int size = entry.path("input_size").asInt();
         ModelCard card = card(dir, size);
@@ -224,7 +166,6 @@ class KerasNsfwjsTest {
             assertTrue(worstF <= FEATURE_TOLERANCE, name + ": features differ from nsfwjs by " + worstF);
             assertTrue(worstNorm <= FEATURE_TOLERANCE, name + ": feature L2 norm or sum differs from nsfwjs by "
                     + worstNorm);
-            probes(name, full, entry, batch);
 
             // timing: one image (warm), after the first batch above (which includes libtorch's warm-up)
             s = System.nanoTime();

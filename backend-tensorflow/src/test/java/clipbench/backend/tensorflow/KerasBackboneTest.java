@@ -1,6 +1,5 @@
 package clipbench.backend.tensorflow;
 
-import static clipbench.backend.tensorflow.KerasTestModels.cfg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,10 +13,11 @@ import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.Device;
 import clipbench.api.spi.ImageBatch;
-import clipbench.backend.tensorflow.KerasReference.Nd;
-import clipbench.backend.tensorflow.KerasTestModels.Builder;
 import clipbench.keras.KerasLayer;
 import clipbench.keras.KerasModel;
+import clipbench.keras.contract.KerasReference;
+import clipbench.keras.contract.KerasTestNet;
+import clipbench.keras.contract.Nd;
 import clipbench.keras.KerasTensor;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,23 +39,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KerasBackboneTest {
     private static final int SIZE = 16;
-    private static final int[] ONE = {1, 1};
-    private static final int[] TWO = {2, 2};
-    private static final int[] K3 = {3, 3};
+
+    private static final double TOLERANCE = 1e-5;
 
     /** A small MobileNetV2-like network with a 5-way softmax head; its GlobalAveragePooling2D is the feature layer. */
     static KerasModel tinyNet() {
-        return new Builder("tiny", SIZE, SIZE, 3, 77)
-                .layer("pad", "ZeroPadding2D", cfg("padding", new int[][] {{0, 1}, {0, 1}}))
-                .conv("Conv1", 3, 8, K3, TWO, "valid", ONE, false, "linear")
-                .batchNorm("bn", 8, -1, 1e-3, true, true)
-                .layer("relu", "ReLU", cfg("max_value", 6.0))
-                .depthwise("dw", 8, 2, K3, TWO, "same", ONE, true, "linear")
-                .layer("dw_relu", "ReLU", cfg("max_value", 6.0))
-                .conv("project", 16, 12, ONE, ONE, "same", ONE, true, "relu")
-                .layer("gap", "GlobalAveragePooling2D", cfg())
-                .dense("fc", 12, 5, "softmax")
-                .build();
+        KerasTestNet n = new KerasTestNet("tiny", SIZE, SIZE, 3, 77);
+        n.layer("ZeroPadding2D", "pad", "{'padding':[[0,1],[0,1]]}", "input");
+        n.conv("Conv1", "pad", 3, "{'filters':8,'kernel_size':3,'strides':2,'padding':'valid','use_bias':false}");
+        n.bn("bn", "Conv1", 8, "{'axis':-1,'epsilon':0.001}");
+        n.layer("ReLU", "relu", "{'max_value':6.0}", "bn");
+        n.depthwise("dw", "relu", 8, "{'kernel_size':3,'strides':2,'padding':'same','depth_multiplier':2}");
+        n.layer("ReLU", "dw_relu", "{'max_value':6.0}", "dw");
+        n.conv("project", "dw_relu", 16, "{'filters':12,'kernel_size':1,'activation':'relu'}");
+        n.layer("GlobalAveragePooling2D", "gap", "{}", "project");
+        n.dense("fc", "gap", 12, "{'units':5,'activation':'softmax'}");
+        return n.build();
+    }
+
+    static double maxAbsDiff(float[][] a, float[][] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Nd.maxAbsDiff(a[i], b[i]));
+        }
+        return worst;
     }
 
     static ModelCard card(Path dir, String family, int size, int embedDim) {
@@ -66,22 +73,7 @@ class KerasBackboneTest {
 
     /** Images in [0, 1], NCHW for the backbone, and the same pixels NHWC for the reference. */
     static ImageBatch images(int count, long seed) {
-        Nd nhwc = KerasTestModels.input(seed, 0, 1, count, SIZE, SIZE, 3);
-        return new ImageBatch(count, SIZE, nchw(nhwc.floats(), count, SIZE, SIZE));
-    }
-
-    static float[] nchw(float[] nhwc, int n, int h, int w) {
-        float[] out = new float[nhwc.length];
-        for (int b = 0; b < n; b++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        out[((b * 3 + c) * h + y) * w + x] = nhwc[((b * h + y) * w + x) * 3 + c];
-                    }
-                }
-            }
-        }
-        return out;
+        return new ImageBatch(count, SIZE, Nd.random(count, new int[] {SIZE, SIZE, 3}, seed, 0, 1).nchw());
     }
 
     static float[] nhwc(float[] nchw, int n, int h, int w) {
@@ -99,13 +91,11 @@ class KerasBackboneTest {
     }
 
     private static float[][] reference(KerasModel model, ImageBatch batch) {
-        Nd out = KerasReference.run(model, Nd.of(new int[] {batch.count(), SIZE, SIZE, 3},
+        Nd out = KerasReference.run(model, new Nd(new int[] {batch.count(), SIZE, SIZE, 3},
                 nhwc(batch.data(), batch.count(), SIZE, SIZE)));
-        int d = out.data().length / batch.count();
-        float[] flat = out.floats();
         float[][] rows = new float[batch.count()][];
         for (int i = 0; i < rows.length; i++) {
-            rows[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+            rows[i] = out.item(i);
         }
         return rows;
     }
@@ -118,11 +108,11 @@ class KerasBackboneTest {
             try (KerasBackbone b = KerasBackbone.open(card(dir, "keras", SIZE, 0), model, BackendOptions.defaults())) {
                 float[][] got = b.embedImages(batch);
                 float[][] want = reference(model, batch);
-                double error = KerasTestModels.maxAbsDiff(got, want);
+                double error = maxAbsDiff(got, want);
                 System.out.printf("[keras] backbone output '%s' (%d values): max |diff| vs reference = %.2e%n",
                         model.output(), b.embeddingDim(), error);
                 assertEquals(want[0].length, b.embeddingDim(), "embedding length");
-                assertTrue(error <= KerasTestModels.TOLERANCE, model.output() + ": differs by " + error);
+                assertTrue(error <= TOLERANCE, model.output() + ": differs by " + error);
             }
         }
     }
@@ -143,9 +133,9 @@ class KerasBackboneTest {
             for (int i = 0; i < batch.count(); i++) {
                 float[][] alone = b2.embedImages(new ImageBatch(1, SIZE, Arrays.copyOfRange(batch.data(), i * floats,
                         (i + 1) * floats)));
-                worst = Math.max(worst, KerasTestModels.maxAbsDiff(alone, new float[][] {two[i]}));
+                worst = Math.max(worst, maxAbsDiff(alone, new float[][] {two[i]}));
             }
-            double threads = KerasTestModels.maxAbsDiff(one, two);
+            double threads = maxAbsDiff(one, two);
             System.out.printf("[keras] alone vs in a batch of 6: %.2e; 1 vs 2 threads: %.2e%n", worst, threads);
             assertTrue(worst <= 1e-6, "an image alone and in a batch differs by " + worst);
             assertTrue(threads <= 1e-6, "1 and 2 threads differ by " + threads);
@@ -174,8 +164,9 @@ class KerasBackboneTest {
                 BackendOptions.defaults()).close());
         assertTrue(dim.getMessage().contains("embed_dim 7") && dim.getMessage().contains("5 values"),
                 dim.getMessage());
-        KerasModel bad = new Builder("bad", SIZE, SIZE, 3, 1).layer("gelu_act", "Activation",
-                cfg("activation", "gelu")).build();
+        KerasTestNet badNet = new KerasTestNet("bad", SIZE, SIZE, 3, 1);
+        badNet.layer("Activation", "gelu_act", "{'activation':'gelu'}", "input");
+        KerasModel bad = badNet.build();
         IOException layer = assertThrows(IOException.class, () -> KerasBackbone.open(card(dir, "keras", SIZE, 0), bad,
                 BackendOptions.defaults()).close());
         assertTrue(layer.getMessage().contains("'gelu_act'") && layer.getMessage().contains("gelu"),
@@ -199,7 +190,7 @@ class KerasBackboneTest {
     @Test
     void providerOpensAKerasCard(@TempDir Path dir) throws IOException {
         KerasModel full = tinyNet();
-        writeTfjs(full, dir);
+        KerasTestNet.saveTfjs(full, dir);
         Files.writeString(dir.resolve(ModelCards.CARD_FILE), """
                 {"name": "tiny", "family": "keras", "image_size": 16, "preprocess": "scale01", "embed_dim": 12,
                  "artifacts": {"keras": {"topology": "model.json", "weights": "weights.bin"}}}
@@ -211,9 +202,9 @@ class KerasBackboneTest {
         try (Backbone b = provider.open(card, BackendOptions.defaults())) {
             assertTrue(b instanceof KerasBackbone, b.getClass().getName());
             assertEquals(12, b.embeddingDim(), "cut at the default feature layer (GlobalAveragePooling2D)");
-            double error = KerasTestModels.maxAbsDiff(b.embedImages(batch), reference(full.cutAt("gap"), batch));
+            double error = maxAbsDiff(b.embedImages(batch), reference(full.cutAt("gap"), batch));
             System.out.printf("[keras] provider, TF.js folder, default feature layer: max |diff| = %.2e%n", error);
-            assertTrue(error <= KerasTestModels.TOLERANCE, "differs by " + error);
+            assertTrue(error <= TOLERANCE, "differs by " + error);
         }
         Files.writeString(dir.resolve(ModelCards.CARD_FILE), """
                 {"name": "tiny", "family": "keras", "image_size": 16, "preprocess": "scale01", "feature_layer": "fc",
@@ -221,49 +212,12 @@ class KerasBackboneTest {
                 """);
         try (Backbone b = provider.open(ModelCards.load(dir), BackendOptions.defaults())) {
             assertEquals(5, b.embeddingDim());
-            double error = KerasTestModels.maxAbsDiff(b.embedImages(batch), reference(full, batch));
-            assertTrue(error <= KerasTestModels.TOLERANCE, "differs by " + error);
+            double error = maxAbsDiff(b.embedImages(batch), reference(full, batch));
+            assertTrue(error <= TOLERANCE, "differs by " + error);
         }
         Files.delete(dir.resolve("model.json"));
         IOException e = assertThrows(IOException.class, () -> provider.open(ModelCards.load(dir),
                 BackendOptions.defaults()).close());
         assertTrue(e.getMessage().contains("model.json"), e.getMessage());
-    }
-
-    /** Writes a TF.js layers folder: model.json (functional topology + float32 manifest) and weights.bin. */
-    static void writeTfjs(KerasModel model, Path dir) throws IOException {
-        ObjectNode root = KerasTestModels.JSON.createObjectNode();
-        ObjectNode config = root.putObject("modelTopology").put("keras_version", "2.2.4").put("backend", "tensorflow")
-                .putObject("model_config").put("class_name", "Model").putObject("config");
-        config.put("name", model.name());
-        ArrayNode layers = config.putArray("layers");
-        for (KerasLayer l : model.layers()) {
-            ObjectNode layer = layers.addObject().put("name", l.name()).put("class_name", l.className());
-            layer.set("config", l.config().deepCopy());
-            ((ObjectNode) layer.get("config")).put("name", l.name());
-            ArrayNode nodes = layer.putArray("inbound_nodes");
-            if (!l.inbound().isEmpty()) {
-                ArrayNode node = nodes.addArray();
-                l.inbound().forEach(in -> node.addArray().add(in).add(0).add(0).addObject());
-            }
-        }
-        config.putArray("input_layers").addArray().add(model.layers().get(0).name()).add(0).add(0);
-        config.putArray("output_layers").addArray().add(model.output()).add(0).add(0);
-        ObjectNode group = root.putArray("weightsManifest").addObject();
-        group.putArray("paths").add("weights.bin");
-        ArrayNode specs = group.putArray("weights");
-        int floats = model.weights().values().stream().mapToInt(t -> t.data().length).sum();
-        ByteBuffer bytes = ByteBuffer.allocate(4 * floats).order(ByteOrder.LITTLE_ENDIAN);
-        for (KerasTensor t : model.weights().values().stream().sorted((a, b) -> a.name().compareTo(b.name()))
-                .toList()) {
-            ObjectNode spec = specs.addObject().put("name", t.name()).put("dtype", "float32");
-            ArrayNode shape = spec.putArray("shape");
-            Arrays.stream(t.shape()).forEach(shape::add);
-            for (float v : t.data()) {
-                bytes.putFloat(v);
-            }
-        }
-        Files.write(dir.resolve("weights.bin"), bytes.array());
-        KerasTestModels.JSON.writeValue(dir.resolve("model.json").toFile(), root);
     }
 }

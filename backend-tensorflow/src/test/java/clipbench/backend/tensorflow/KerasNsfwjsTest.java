@@ -2,9 +2,7 @@ package clipbench.backend.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import clipbench.api.contract.ContractFixtures;
 import clipbench.clip.image.ImageDecoder;
 import clipbench.api.image.RgbImage;
 import clipbench.api.model.ModelCard;
@@ -16,7 +14,9 @@ import clipbench.keras.KerasModel;
 import clipbench.keras.KerasModels;
 import clipbench.keras.ModelCardWriter;
 import clipbench.keras.TfjsImporter;
+import clipbench.keras.contract.NpmTestData;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,56 +36,25 @@ import org.junit.jupiter.params.provider.ValueSource;
  * against {@code testdata/keras/nsfwjs-reference.json}, what nsfwjs's own JavaScript computed on the same PNGs
  * (pixels / 255, no resizing).
  *
- * <p>nsfwjs is found through the system property {@value #DIR_PROPERTY}, the environment variable
- * {@value #DIR_ENV}, or {@code ~/.cache/clipbench/npm/node_modules/nsfwjs}; without it the test fails (run
- * {@code tools/install-test-data.sh}).
+ * <p>nsfwjs and the reference are found by {@link NpmTestData}. The layers themselves: {@link KerasGraphNsfwjsContractTest}.
  */
 class KerasNsfwjsTest {
-    static final String DIR_PROPERTY = "clipbench.nsfwjsDir";
-    static final String DIR_ENV = "CLIPBENCH_NSFWJS_DIR";
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Largest difference allowed from nsfwjs's probabilities. */
     static final double PROBABILITY_TOLERANCE = 1e-4;
     /** Largest difference from nsfwjs: first feature values relative to the largest of them; L2 norms, relative. */
     static final double FEATURE_TOLERANCE = 1e-4;
 
-    static Path nsfwjsDir() {
-        List<Path> tried = new ArrayList<>();
-        String property = System.getProperty(DIR_PROPERTY);
-        String env = System.getenv(DIR_ENV);
-        for (String candidate : new String[] {property, env,
-                System.getProperty("user.home") + "/.cache/clipbench/npm/node_modules/nsfwjs"}) {
-            if (candidate == null || candidate.isBlank()) {
-                continue;
-            }
-            Path dir = Path.of(candidate);
-            if (Files.isRegularFile(dir.resolve("package.json"))) {
-                return dir;
-            }
-            tried.add(dir);
-        }
-        return fail("npm package nsfwjs@4.4.0 not found (looked in " + tried + "; set -D" + DIR_PROPERTY + " or "
-                + DIR_ENV + "): run tools/install-test-data.sh");
-    }
-
-    /** {@code testdata/keras/nsfwjs-reference.json} of the checkout (found as the contract tests find testdata). */
-    static Path referenceFile() {
-        return ContractFixtures.root().resolve("testdata").resolve("keras").resolve("nsfwjs-reference.json");
-    }
-
     static JsonNode reference() throws IOException {
-        Path file = referenceFile();
-        if (!Files.isRegularFile(file)) {
-            fail(file + " is missing: regenerate it with node testdata/keras/make-reference.mjs");
-        }
-        return KerasTestModels.JSON.readTree(file.toFile());
+        return JSON.readTree(NpmTestData.nsfwjsReference().toFile());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"MobileNetV2", "InceptionV3"})
     void probabilitiesAndFeaturesMatchNsfwjs(String name, @TempDir Path tmp) throws IOException {
-        Path nsfwjs = nsfwjsDir();
+        Path nsfwjs = NpmTestData.nsfwjs();
         JsonNode ref = reference();
-        String version = KerasTestModels.JSON.readTree(nsfwjs.resolve("package.json").toFile()).path("version")
+        String version = JSON.readTree(nsfwjs.resolve("package.json").toFile()).path("version")
                 .asText();
         assertEquals(ref.path("nsfwjs_version").asText(), version, nsfwjs + ": another nsfwjs version than the"
                 + " reference's; run tools/install-test-data.sh");
@@ -95,7 +64,7 @@ class KerasNsfwjsTest {
                 model = m;
             }
         }
-        assertTrue(model != null, referenceFile() + " has no model " + name);
+        assertTrue(model != null, NpmTestData.nsfwjsReference() + " has no model " + name);
         int size = model.path("input_size").asInt();
         List<JsonNode> results = new ArrayList<>();
         model.path("results").forEach(results::add);
@@ -218,7 +187,7 @@ class KerasNsfwjsTest {
         int plane = size * size;
         for (int i = 0; i < results.size(); i++) {
             String file = results.get(i).path("image").asText();
-            Path path = referenceFile().resolveSibling(file);
+            Path path = NpmTestData.nsfwjsReference().resolveSibling(file);
             for (JsonNode img : ref.path("images")) {
                 if (img.path("file").asText().equals(file)) {
                     assertEquals(img.path("sha256").asText(), sha256(path), path + ": not the reference's image");
