@@ -97,6 +97,7 @@ public final class EmbeddingCache {
             rowsBefore = log.rows();
             if (resumedFrom < items.size()) {
                 timing = pipeline.get().embed(items.subList(resumedFrom, items.size()), log, progress);
+                log.finish();
             }
             content = log.content();
         }

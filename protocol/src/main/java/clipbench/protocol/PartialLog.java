@@ -12,26 +12,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * The resumable state of a block being computed ({@code KEY.partial}): one record per batch (row count,
- * row width, labels, ids, vectors) or per skipped item, each behind a header with its length and CRC32C.
+ * The resumable state of a block being computed ({@code KEY.partial}): one record per batch (the items
+ * skipped while it filled, then row count, row width, labels, ids, vectors), each behind a header with its
+ * length and CRC32C, covering the next consecutive items of the split.
  * A kill mid-write leaves a torn last record, which {@link #open} cuts off, so the rows of a resumed block
  * always match their ids. Only the holder of the block's {@link BlockLock} touches it.
  */
 final class PartialLog implements EmbeddingPipeline.Output, AutoCloseable {
     private static final int MAGIC = 0x43425232; // "CBR2"
     private static final int HEADER = 12;
-    private static final byte ROWS = 1;
-    private static final byte SKIP = 2;
 
     private final FileChannel channel;
     private final CrashPoint crash;
     private final ByteArrayOutputStream vectors = new ByteArrayOutputStream();
     private final StringBuilder ids = new StringBuilder();
+    private final List<String[]> pendingSkips = new ArrayList<>();
     private int items;
     private int rows;
     private int dim = -1;
@@ -112,19 +113,14 @@ final class PartialLog implements EmbeddingPipeline.Output, AutoCloseable {
     /** Adds a record to the in-memory block; returns why it does not fit, or null. */
     private String apply(byte[] payload, List<DatasetItem> expected) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
-        byte kind = in.readByte();
-        if (kind == SKIP) {
-            String id = string(in);
-            String reason = string(in);
-            if (items >= expected.size() || !expected.get(items).id().equals(id)) {
-                return "skipped item " + id + " is not item " + items + " of the split";
-            }
-            addSkip(id, reason);
-            return null;
+        int nSkips = in.readInt();
+        List<String[]> skips = new ArrayList<>();
+        for (int i = 0; i < nSkips; i++) {
+            skips.add(new String[] {string(in), string(in)});
         }
         int n = in.readInt();
         int width = in.readInt();
-        if (dim != -1 && width != dim) {
+        if (n > 0 && dim != -1 && width != dim) {
             return "rows of width " + width + " after rows of width " + dim;
         }
         int[] labels = new int[n];
@@ -132,17 +128,35 @@ final class PartialLog implements EmbeddingPipeline.Output, AutoCloseable {
         for (int i = 0; i < n; i++) {
             labels[i] = in.readInt();
             names[i] = string(in);
-            int at = items + i;
-            if (at >= expected.size() || !expected.get(at).id().equals(names[i])) {
-                return "row of " + names[i] + " is not item " + at + " of the split";
-            }
+        }
+        String wrong = coversNext(expected, skips, names);
+        if (wrong != null) {
+            return wrong;
         }
         byte[] floats = in.readNBytes(n * width * 4);
         if (floats.length != n * width * 4) {
             return "a batch record holds fewer vector bytes than it says";
         }
+        skips.forEach(s -> addSkip(s[0], s[1]));
         addRows(labels, names, width, floats);
         return null;
+    }
+
+    /** Null when the record's items are exactly the next items of the split, rows in order; else why not. */
+    private String coversNext(List<DatasetItem> expected, List<String[]> skips, String[] rowIds) {
+        int count = skips.size() + rowIds.length;
+        if (items + count > expected.size()) {
+            return "more items than the split has";
+        }
+        List<String> rest = new ArrayList<>(expected.subList(items, items + count).stream().map(DatasetItem::id)
+                .toList());
+        for (String[] skip : skips) {
+            if (!rest.remove(skip[0])) {
+                return "skipped item " + skip[0] + " is not among items " + items + ".." + (items + count - 1);
+            }
+        }
+        return rest.equals(List.of(rowIds)) ? null
+                : "rows " + List.of(rowIds) + " are not items " + items + ".." + (items + count - 1) + " in order";
     }
 
     @Override
@@ -154,33 +168,48 @@ final class PartialLog implements EmbeddingPipeline.Output, AutoCloseable {
                 floats.putFloat(v);
             }
         }
-        int[] labels = new int[batch.size()];
-        String[] names = new String[batch.size()];
+        int[] labels = batch.stream().mapToInt(DatasetItem::label).toArray();
+        String[] names = batch.stream().map(DatasetItem::id).toArray(String[]::new);
+        write(labels, names, width, floats.array());
+    }
+
+    /**
+     * Held until the batch being filled is written: the pipeline reports an unreadable item before the
+     * rows of earlier items still in its batch, and a record must cover consecutive items.
+     */
+    @Override
+    public void skipped(DatasetItem item, String reason) {
+        pendingSkips.add(new String[] {item.id(), String.valueOf(reason)});
+    }
+
+    /** Writes skips reported after the last batch. */
+    void finish() throws IOException {
+        if (!pendingSkips.isEmpty()) {
+            write(new int[0], new String[0], 0, new byte[0]);
+        }
+    }
+
+    /** One record: the pending skips, then a batch of rows. */
+    private void write(int[] labels, String[] names, int width, byte[] floats) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream data = new DataOutputStream(bytes);
-        data.writeByte(ROWS);
-        data.writeInt(out.length);
+        data.writeInt(pendingSkips.size());
+        for (String[] skip : pendingSkips) {
+            string(data, skip[0]);
+            string(data, skip[1]);
+        }
+        data.writeInt(labels.length);
         data.writeInt(width);
-        for (int i = 0; i < batch.size(); i++) {
-            labels[i] = batch.get(i).label();
-            names[i] = batch.get(i).id();
+        for (int i = 0; i < labels.length; i++) {
             data.writeInt(labels[i]);
             string(data, names[i]);
         }
-        data.write(floats.array());
+        data.write(floats);
         append(bytes.toByteArray());
-        addRows(labels, names, width, floats.array());
-    }
-
-    @Override
-    public void skipped(DatasetItem item, String reason) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream data = new DataOutputStream(bytes);
-        data.writeByte(SKIP);
-        string(data, item.id());
-        string(data, String.valueOf(reason));
-        append(bytes.toByteArray());
-        addSkip(item.id(), String.valueOf(reason));
+        pendingSkips.forEach(s -> addSkip(s[0], s[1]));
+        pendingSkips.clear();
+        addRows(labels, names, width, floats);
+        crash.reached("record up to item " + items);
     }
 
     /** One record, written with a single call so that a kill tears at most this record. */
@@ -190,10 +219,12 @@ final class PartialLog implements EmbeddingPipeline.Output, AutoCloseable {
         while (record.hasRemaining()) {
             channel.write(record);
         }
-        crash.reached("record " + (items + 1));
     }
 
     private void addRows(int[] labels, String[] names, int width, byte[] floats) {
+        if (labels.length == 0) {
+            return;
+        }
         for (int i = 0; i < labels.length; i++) {
             ids.append("row\t").append(labels[i]).append('\t').append(clean(names[i])).append('\n');
         }

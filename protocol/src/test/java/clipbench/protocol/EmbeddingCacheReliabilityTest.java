@@ -99,6 +99,7 @@ class EmbeddingCacheReliabilityTest {
         EmbeddedSplit expected = clean(dir, items);
         for (int round = 0; round < 3; round++) {
             Path cacheDir = dir.resolve("cache" + round);
+            java.util.concurrent.atomic.AtomicInteger embedded = new java.util.concurrent.atomic.AtomicInteger();
             CyclicBarrier start = new CyclicBarrier(2);
             EmbeddedSplit[] results = new EmbeddedSplit[2];
             Throwable[] errors = new Throwable[2];
@@ -109,8 +110,13 @@ class EmbeddingCacheReliabilityTest {
                     try {
                         EmbeddingCache cache = new EmbeddingCache(cacheDir);
                         start.await();
-                        results[i] = cache.getOrCompute(KEY, items, () -> pipeline(new Backbone(dir, -1, 5), 4),
-                                ProgressListener.NONE);
+                        results[i] = cache.getOrCompute(KEY, items, () -> pipeline(new Backbone(dir, -1, 5) {
+                            @Override
+                            public float[][] embedImages(ImageBatch batch) {
+                                embedded.addAndGet(batch.count());
+                                return super.embedImages(batch);
+                            }
+                        }, 4), ProgressListener.NONE);
                     } catch (Throwable e) {
                         errors[i] = e;
                     }
@@ -126,6 +132,7 @@ class EmbeddingCacheReliabilityTest {
                 }
                 assertSameRows(expected, results[t]);
             }
+            assertEquals(39, embedded.get(), "one writer embeds, the other waits and reads its block");
             EmbeddedSplit later = new EmbeddingCache(cacheDir).getOrCompute(KEY, items,
                     () -> { throw new AssertionError("the block is complete"); }, ProgressListener.NONE);
             assertTrue(later.cached());
