@@ -79,7 +79,7 @@ final class PartialLog implements EmbeddingPipeline.Output, AutoCloseable {
             String wrong;
             try {
                 wrong = apply(payload, expected);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 wrong = "unreadable record (" + e.getMessage() + ")";
             }
             if (wrong != null) {
