@@ -1,6 +1,7 @@
 package clipbench.protocol;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * L2-normalised embeddings of the readable items of one split, with what it cost.
@@ -9,21 +10,51 @@ import java.util.List;
  * @param labels          true labels, row-aligned
  * @param embeddings      normalised rows
  * @param skipped         items that could not be read, each "id: reason"
- * @param upsampleSeconds time spent in the upsampler alone
- * @param backboneSeconds time spent in the backbone alone
- * @param totalSeconds    wall time for the whole split (decode, upsample, transform, backbone)
- * @param cached          true when the rows came from the embedding cache (timings are those of the
- *                        run that computed them)
+ * @param upsampleSeconds time spent in the upsampler alone, over the timed images
+ * @param backboneSeconds time spent in the backbone alone, over the timed images
+ * @param totalSeconds    wall time of the timed images (decode, upsample, transform, backbone)
+ * @param timedImages     rows the seconds cover: all of them when embedded in one go, fewer when a
+ *                        block was resumed (the interrupted part's time is unknown)
+ * @param timingSource    where the seconds come from
  */
 public record EmbeddedSplit(List<String> ids, int[] labels, float[][] embeddings, List<String> skipped,
                             double upsampleSeconds, double backboneSeconds, double totalSeconds,
-                            boolean cached) {
+                            int timedImages, TimingSource timingSource) {
+
+    /** Whether the seconds are a measurement of this run, and over which rows. */
+    public enum TimingSource {
+        /** Every row was embedded by this run. */
+        FRESH,
+        /** This run resumed a block: the seconds cover only the rows it embedded ({@code timedImages}). */
+        PARTIAL,
+        /** The rows came from the cache; the seconds are those the run that made the block measured. */
+        CACHED;
+
+        /** As written in results.csv. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Every row embedded now, in one go. */
+    public static EmbeddedSplit fresh(List<String> ids, int[] labels, float[][] embeddings, List<String> skipped,
+                                      EmbeddingPipeline.Timing timing) {
+        return new EmbeddedSplit(ids, labels, embeddings, skipped, timing.upsampleSeconds(),
+                timing.backboneSeconds(), timing.totalSeconds(), ids.size(), TimingSource.FRESH);
+    }
+
     public int size() {
         return ids.size();
     }
 
+    /** True when the rows came from the embedding cache. */
+    public boolean cached() {
+        return timingSource == TimingSource.CACHED;
+    }
+
+    /** Throughput over the timed images only. */
     public double imagesPerSecond() {
-        return totalSeconds > 0 ? size() / totalSeconds : 0;
+        return totalSeconds > 0 ? timedImages / totalSeconds : 0;
     }
 
     /** Row index of each id. */

@@ -1,40 +1,46 @@
 package clipbench.protocol;
 
 import clipbench.api.io.AtomicFiles;
-
 import clipbench.api.spi.DatasetItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Embeddings stored on disk, one block per {@link CacheKey}: {@code KEY.f32} (rows of little-endian
  * float32, row-major), {@code KEY.ids} (one line per processed item: {@code row<TAB>label<TAB>id} or
- * {@code skip<TAB>id<TAB>reason}) and {@code KEY.json} (the key, shape and timings). Rows are appended
- * batch by batch to {@code .partial} files, so an interrupted run resumes where it stopped; the block
- * becomes visible only when complete (the index is written last, atomically).
+ * {@code skip<TAB>id<TAB>reason}) and {@code KEY.json} (the key, shape, SHA-256 of both files and timings).
+ *
+ * <p>Safe to share between processes: a block is computed only by the holder of its lock
+ * ({@code KEY.lock}); another process wanting it waits and then reads it. Work in progress goes to
+ * {@code KEY.partial} (see {@link PartialLog}), so a killed run resumes where it stopped. A block is
+ * committed by atomic renames, the index last; every read checks sizes and checksums, and a damaged block
+ * is reported and computed again, never used.
  */
 public final class EmbeddingCache {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Version of the block layout; blocks of another one are computed again. */
+    private static final int FORMAT = 2;
+
     private final Path dir;
+    private final CrashPoint crash;
 
     public EmbeddingCache(Path dir) {
+        this(dir, CrashPoint.NONE);
+    }
+
+    /** With a hook between write steps, for crash tests. */
+    EmbeddingCache(Path dir, CrashPoint crash) {
         this.dir = dir;
+        this.crash = crash;
     }
 
     public Path dir() {
@@ -42,150 +48,141 @@ public final class EmbeddingCache {
     }
 
     /**
-     * The block for {@code key}: read from disk when complete, otherwise computed (resuming partial work)
-     * with the pipeline {@code pipeline} supplies, which is only asked for on a miss.
+     * The block for {@code key}: read from disk when complete and intact, otherwise computed (resuming
+     * partial work) with the pipeline {@code pipeline} supplies, which is only asked for on a miss.
      */
-    public EmbeddedSplit getOrCompute(CacheKey key, List<DatasetItem> items,
-                                      java.util.function.Supplier<EmbeddingPipeline> pipeline,
+    public EmbeddedSplit getOrCompute(CacheKey key, List<DatasetItem> items, Supplier<EmbeddingPipeline> pipeline,
                                       ProgressListener progress) throws IOException {
         Files.createDirectories(dir);
         String name = key.digest();
-        Path index = dir.resolve(name + ".json");
-        if (Files.isRegularFile(index)) {
-            return read(index, name);
+        Path partial = dir.resolve(name + ".partial");
+        // No lock for a complete block: the checksums catch a block being replaced under us.
+        if (!Files.exists(partial)) {
+            try {
+                return read(key, name);
+            } catch (Damaged unchecked) {
+                // checked again under the lock, where it is reported
+            }
         }
-        Path vectors = dir.resolve(name + ".f32.partial");
-        Path lines = dir.resolve(name + ".ids.partial");
-        int done = resumePoint(vectors, lines);
-        int dim;
-        EmbeddingPipeline.Timing timing;
-        try (OutputStream vout = new java.io.BufferedOutputStream(Files.newOutputStream(vectors,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND));
-             BufferedWriter iout = Files.newBufferedWriter(lines, StandardCharsets.UTF_8,
-                     StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            DataOutputStream data = new DataOutputStream(vout);
-            int[] width = {-1};
-            timing = pipeline.get().embed(items.subList(done, items.size()), new EmbeddingPipeline.Output() {
-                @Override
-                public void rows(List<DatasetItem> batch, float[][] rows) throws IOException {
-                    ByteBuffer buf = ByteBuffer.allocate(rows.length * rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                    for (float[] row : rows) {
-                        for (float v : row) {
-                            buf.putFloat(v);
-                        }
-                    }
-                    data.write(buf.array());
-                    data.flush();
-                    width[0] = rows[0].length;
-                    // Vectors first, then their ids: a crash leaves at most vectors without ids, which resume drops.
-                    for (DatasetItem item : batch) {
-                        iout.write("row\t" + item.label() + "\t" + clean(item.id()) + "\n");
-                    }
-                    iout.flush();
+        try (BlockLock lock = BlockLock.acquire(dir.resolve(name + ".lock"),
+                () -> progress.warn("cache block " + name + " is being computed by another run; waiting for it"))) {
+            try {
+                EmbeddedSplit done = read(key, name);
+                Files.deleteIfExists(partial); // left by a run killed after its commit
+                return done;
+            } catch (Damaged d) {
+                if (d.present) {
+                    progress.warn("cache block " + name + " (" + key.split() + ") is damaged: " + d.getMessage()
+                            + "; computing it again");
+                    Files.deleteIfExists(index(name));
                 }
+            }
+            return compute(key, name, partial, items, pipeline, progress);
+        }
+    }
 
-                @Override
-                public void skipped(DatasetItem item, String reason) throws IOException {
-                    iout.write("skip\t" + clean(item.id()) + "\t" + clean(String.valueOf(reason)) + "\n");
-                    iout.flush();
-                }
-            }, progress);
-            dim = width[0];
+    /** Computes the block (resuming {@code partial}) and commits it; the caller holds the block's lock. */
+    private EmbeddedSplit compute(CacheKey key, String name, Path partial, List<DatasetItem> items,
+                                  Supplier<EmbeddingPipeline> pipeline, ProgressListener progress)
+            throws IOException {
+        // Files of the layout before the partial log (vectors and ids appended separately).
+        Files.deleteIfExists(dir.resolve(name + ".f32.partial"));
+        Files.deleteIfExists(dir.resolve(name + ".ids.partial"));
+        BlockContent content;
+        int resumedFrom;
+        int rowsBefore;
+        EmbeddingPipeline.Timing timing = EmbeddingPipeline.Timing.NONE;
+        try (PartialLog log = PartialLog.open(partial, items, crash, progress::warn)) {
+            resumedFrom = log.items();
+            rowsBefore = log.rows();
+            if (resumedFrom < items.size()) {
+                timing = pipeline.get().embed(items.subList(resumedFrom, items.size()), log, progress);
+                log.finish();
+            }
+            content = log.content();
         }
-        EmbeddedSplit partial = readParts(vectors, lines, dim);
+        int timed = content.rows() - rowsBefore;
+        EmbeddedSplit.TimingSource source = resumedFrom == 0 ? EmbeddedSplit.TimingSource.FRESH
+                : EmbeddedSplit.TimingSource.PARTIAL;
+        EmbeddedSplit split = content.split(timing, timed, source);
+
         ObjectNode json = JSON.createObjectNode();
         key.asMap().forEach(json::put);
-        json.put("rows", partial.size());
-        json.put("dim", partial.size() == 0 ? 0 : partial.embeddings()[0].length);
-        json.put("resumed_from_item", done);
+        json.put("format", FORMAT);
+        json.put("rows", content.rows());
+        json.put("dim", content.dim());
+        json.put("vectors_sha256", BlockContent.sha256(content.vectors()));
+        json.put("ids_sha256", BlockContent.sha256(content.ids()));
+        json.put("resumed_from_item", resumedFrom);
+        json.put("timing", source.label());
+        json.put("timed_images", timed);
         json.put("upsample_seconds", timing.upsampleSeconds());
         json.put("backbone_seconds", timing.backboneSeconds());
         json.put("total_seconds", timing.totalSeconds());
-        AtomicFiles.replace(vectors, dir.resolve(name + ".f32"));
-        AtomicFiles.replace(lines, dir.resolve(name + ".ids"));
-        AtomicFiles.write(index, out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, json));
-        return new EmbeddedSplit(partial.ids(), partial.labels(), partial.embeddings(), partial.skipped(),
-                timing.upsampleSeconds(), timing.backboneSeconds(), timing.totalSeconds(), false);
+        AtomicFiles.writeBytes(dir.resolve(name + ".f32"), content.vectors());
+        crash.reached("vectors committed");
+        AtomicFiles.writeBytes(dir.resolve(name + ".ids"), content.ids());
+        crash.reached("ids committed");
+        AtomicFiles.writeBytes(index(name), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+        crash.reached("index committed");
+        Files.deleteIfExists(partial);
+        crash.reached("partial deleted");
+        return split;
     }
 
-    private EmbeddedSplit read(Path index, String name) throws IOException {
+    /** The committed block, checked against its index; {@link Damaged} when absent or not intact. */
+    private EmbeddedSplit read(CacheKey key, String name) throws IOException, Damaged {
+        Path index = index(name);
+        if (!Files.isRegularFile(index)) {
+            throw new Damaged(false, "no index");
+        }
         JsonNode json;
         try {
-            json = JSON.readTree(index.toFile());
+            json = JSON.readTree(Files.readAllBytes(index));
         } catch (IOException e) {
-            throw new IOException(index + ": corrupt cache index (delete it to recompute): " + e.getMessage(), e);
+            throw new Damaged(true, "unreadable index (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        EmbeddedSplit parts = readParts(dir.resolve(name + ".f32"), dir.resolve(name + ".ids"), json.path("dim").asInt());
-        if (parts.size() != json.path("rows").asInt()) {
-            throw new IOException(index + ": cache block has " + parts.size() + " rows, index says "
-                    + json.path("rows").asInt() + " (delete it to recompute)");
+        if (json.path("format").asInt() != FORMAT) {
+            throw new Damaged(true, "written without checksums by an older clipbench");
         }
-        return new EmbeddedSplit(parts.ids(), parts.labels(), parts.embeddings(), parts.skipped(),
-                json.path("upsample_seconds").asDouble(), json.path("backbone_seconds").asDouble(),
-                json.path("total_seconds").asDouble(), true);
+        for (Map.Entry<String, String> part : key.asMap().entrySet()) {
+            if (!part.getValue().equals(json.path(part.getKey()).asText(null))) {
+                throw new Damaged(true, "index is for another " + part.getKey());
+            }
+        }
+        byte[] vectors = bytes(dir.resolve(name + ".f32"));
+        byte[] ids = bytes(dir.resolve(name + ".ids"));
+        int rows = json.path("rows").asInt();
+        int dim = json.path("dim").asInt();
+        if (vectors.length != (long) rows * dim * 4) {
+            throw new Damaged(true, "vectors file has " + vectors.length + " bytes, the index says " + rows
+                    + " rows of " + dim);
+        }
+        if (!BlockContent.sha256(vectors).equals(json.path("vectors_sha256").asText())) {
+            throw new Damaged(true, "vectors file does not match its checksum");
+        }
+        if (!BlockContent.sha256(ids).equals(json.path("ids_sha256").asText())) {
+            throw new Damaged(true, "ids file does not match its checksum");
+        }
+        EmbeddingPipeline.Timing timing = new EmbeddingPipeline.Timing(json.path("upsample_seconds").asDouble(),
+                json.path("backbone_seconds").asDouble(), json.path("total_seconds").asDouble());
+        try {
+            return new BlockContent(vectors, ids, rows, dim).split(timing, json.path("timed_images").asInt(),
+                    EmbeddedSplit.TimingSource.CACHED);
+        } catch (IllegalArgumentException e) {
+            throw new Damaged(true, e.getMessage());
+        }
     }
 
-    /**
-     * How many items a partial block already covers. Trims vectors that have no id line (a crash between
-     * the two writes) so both files agree.
-     */
-    private static int resumePoint(Path vectors, Path lines) throws IOException {
-        if (!Files.exists(lines) || !Files.exists(vectors)) {
-            Files.deleteIfExists(vectors);
-            Files.deleteIfExists(lines);
-            return 0;
+    private static byte[] bytes(Path file) throws Damaged, IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new Damaged(true, file.getFileName() + " is missing");
         }
-        List<String> all = Files.readAllLines(lines, StandardCharsets.UTF_8);
-        long rows = all.stream().filter(l -> l.startsWith("row\t")).count();
-        long bytes = Files.size(vectors);
-        if (rows == 0) {
-            Files.write(vectors, new byte[0]);
-            return all.size();
-        }
-        long perRow = bytes / rows;
-        if (perRow == 0 || perRow % 4 != 0) {
-            // Cannot tell the row width: start the block again.
-            Files.deleteIfExists(vectors);
-            Files.deleteIfExists(lines);
-            return 0;
-        }
-        try (var ch = java.nio.channels.FileChannel.open(vectors, StandardOpenOption.WRITE)) {
-            ch.truncate(rows * perRow);
-        }
-        return all.size();
+        return Files.readAllBytes(file);
     }
 
-    private static EmbeddedSplit readParts(Path vectors, Path lines, int dim) throws IOException {
-        List<String> ids = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        for (String line : Files.readAllLines(lines, StandardCharsets.UTF_8)) {
-            String[] f = line.split("\t", 3);
-            if (f[0].equals("row")) {
-                labels.add(Integer.parseInt(f[1]));
-                ids.add(f[2]);
-            } else {
-                skipped.add(f[1] + ": " + (f.length > 2 ? f[2] : ""));
-            }
-        }
-        float[][] rows = new float[ids.size()][dim];
-        if (!ids.isEmpty()) {
-            long expected = (long) ids.size() * dim * 4;
-            if (Files.size(vectors) < expected) {
-                throw new IOException(vectors + ": has " + Files.size(vectors) + " bytes, expected " + expected);
-            }
-            try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(vectors))) {
-                byte[] rowBytes = new byte[dim * 4];
-                for (float[] row : rows) {
-                    if (in.readNBytes(rowBytes, 0, rowBytes.length) != rowBytes.length) {
-                        throw new IOException(vectors + ": truncated");
-                    }
-                    ByteBuffer.wrap(rowBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(row);
-                }
-            }
-        }
-        return new EmbeddedSplit(List.copyOf(ids), labels.stream().mapToInt(Integer::intValue).toArray(), rows,
-                List.copyOf(skipped), 0, 0, 0, false);
+    private Path index(String name) {
+        return dir.resolve(name + ".json");
     }
 
     /** Every cache block on disk (for {@code clipbench cache list}-style tools and tests). */
@@ -200,7 +197,13 @@ public final class EmbeddingCache {
         return out;
     }
 
-    private static String clean(String s) {
-        return s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+    /** Why a committed block cannot be used; {@code present} when there was something to report. */
+    private static final class Damaged extends Exception {
+        final boolean present;
+
+        Damaged(boolean present, String message) {
+            super(message, null, false, false);
+            this.present = present;
+        }
     }
 }

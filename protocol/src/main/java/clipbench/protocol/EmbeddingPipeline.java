@@ -35,6 +35,8 @@ public final class EmbeddingPipeline {
 
     /** What embedding a list of items cost. */
     public record Timing(double upsampleSeconds, double backboneSeconds, double totalSeconds) {
+        /** Nothing was embedded. */
+        public static final Timing NONE = new Timing(0, 0, 0);
     }
 
     private final Backbone backbone;
@@ -124,9 +126,8 @@ public final class EmbeddingPipeline {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the in-memory output never throws
         }
-        return new EmbeddedSplit(List.copyOf(ids), labels.stream().mapToInt(Integer::intValue).toArray(),
-                rows.toArray(new float[0][]), List.copyOf(skipped), timing.upsampleSeconds(),
-                timing.backboneSeconds(), timing.totalSeconds(), false);
+        return EmbeddedSplit.fresh(List.copyOf(ids), labels.stream().mapToInt(Integer::intValue).toArray(),
+                rows.toArray(new float[0][]), List.copyOf(skipped), timing);
     }
 
     /** Runs one batch through the backbone and hands on normalised rows; returns the backbone's nanoseconds. */
@@ -137,8 +138,21 @@ public final class EmbeddingPipeline {
         if (rows.length != batch.size()) {
             throw new IllegalStateException("backbone returned " + rows.length + " rows for " + batch.size() + " images");
         }
+        requireFinite(rows, batch);
         Vectors.normalizeRows(rows);
         out.rows(List.copyOf(batch), rows);
         return spent;
+    }
+
+    /** A NaN or Inf would poison every score computed from it (and the cache): stop, naming the batch. */
+    private static void requireFinite(float[][] rows, List<DatasetItem> batch) {
+        for (float[] row : rows) {
+            for (float v : row) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalStateException("backbone returned NaN or Inf embeddings for the batch of "
+                            + batch.stream().map(DatasetItem::id).toList() + "; nothing of it was kept");
+                }
+            }
+        }
     }
 }

@@ -16,12 +16,16 @@ import java.util.TreeMap;
  *                        class folder, ...), each reported with its path when the run started
  * @param selected        hyper-parameters the head chose (e.g. {@code l2})
  * @param cached          test embeddings came from the cache (timings are those of the run that made them)
+ * @param timing          where embedSeconds and imagesPerSecond come from: measured by this run over every
+ *                        test image, over the part a resumed run embedded, or read from the cache
+ * @param timedImages     test images embedSeconds covers (imagesPerSecond is over these only)
  * @param note            why a head was skipped, or empty
  */
 public record ResultRow(Provenance provenance, String protocol, String head, int k, long seed, int nTrain,
                         int nTest, double top1, double top5, double meanPerClassRecall, double embedSeconds,
                         double imagesPerSecond, double upsampleSeconds, double fitSeconds, int skipped,
-                        int datasetWarnings, long trainableParams, Map<String, String> selected, boolean cached, String note) {
+                        int datasetWarnings, long trainableParams, Map<String, String> selected, boolean cached,
+                        EmbeddedSplit.TimingSource timing, int timedImages, String note) {
 
     public ResultRow {
         selected = new TreeMap<>(selected);

@@ -257,7 +257,7 @@ public final class Runner {
                     eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
                     test.upsampleSeconds(), fitSeconds, test.skipped().size(), plan.dataset().warnings().size(),
                     head.trainableParameters(),
-                    head.selected(), test.cached(), "");
+                    head.selected(), test.cached(), test.timingSource(), test.timedImages(), "");
             return new Outcome(row, predictions(test, eval), eval.confusion(), classNames());
         }
 
@@ -313,7 +313,8 @@ public final class Runner {
             double nan = Double.NaN;
             return new ResultRow(prov, protocol, h.id(), k, seed, 0, test.size(), nan, nan, nan, test.totalSeconds(),
                     test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
-                    plan.dataset().warnings().size(), 0, Map.of(), test.cached(), "needs a text tower");
+                    plan.dataset().warnings().size(), 0, Map.of(), test.cached(), test.timingSource(),
+                    test.timedImages(), "needs a text tower");
         }
     }
 

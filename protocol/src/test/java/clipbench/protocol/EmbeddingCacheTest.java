@@ -21,7 +21,7 @@ class EmbeddingCacheTest {
     static List<DatasetItem> items(int n, int brokenAt) {
         List<DatasetItem> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            int v = i * 20;
+            int v = i * 20 % 256;
             String id = "img" + i;
             out.add(i == brokenAt ? new DatasetItem(id, 0, () -> {
                 throw new IOException(id + ": unreadable");

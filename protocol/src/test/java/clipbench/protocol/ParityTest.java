@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class ParityTest {
     static EmbeddedSplit split(List<String> ids, int[] labels, float[][] rows) {
-        return new EmbeddedSplit(ids, labels, rows, List.of(), 0, 0, 0, false);
+        return new EmbeddedSplit(ids, labels, rows, List.of(), 0, 0, 0, ids.size(), EmbeddedSplit.TimingSource.FRESH);
     }
 
     @Test

@@ -342,6 +342,12 @@ class RunnerTest {
         for (clipbench.api.spi.HeadInputs in : head.seen) {
             assertTrue(in.valFeatures().length >= 3, "validation rows come from the training split");
         }
+        assertTrue(sink.rows.stream().allMatch(r -> r.timing() == EmbeddedSplit.TimingSource.FRESH
+                && r.timedImages() == r.nTest() && !r.cached()), "embedded by this run: a fresh measurement");
+        MemorySink again = new MemorySink();
+        new Runner(plan, again, ProgressListener.NONE).run();
+        assertTrue(again.rows.stream().allMatch(r -> r.timing() == EmbeddedSplit.TimingSource.CACHED && r.cached()),
+                "read from the cache: marked as the cached block's timing");
     }
 
     static BackboneProvider renamed(BackboneProvider p, String id) {

@@ -16,7 +16,8 @@ public final class ResultColumns {
             "model_sha256", "dataset", "split", "upsampler", "preprocess", "templates", "protocol", "head", "k",
             "seed", "n_train", "n_test", "n_skipped", "n_dataset_warnings", "top1", "top5", "mean_per_class_recall",
             "embed_seconds",
-            "images_per_second", "upsample_seconds", "fit_seconds", "cached", "trainable_params", "selected_l2",
+            "images_per_second", "upsample_seconds", "fit_seconds", "cached", "timing",
+            "timed_images", "trainable_params", "selected_l2",
             "selected", "note", "clipbench_version");
 
     /** The columns that identify a row (all of them but the run id lead every other table). */
@@ -52,7 +53,8 @@ public final class ResultColumns {
                 Integer.toString(r.skipped()), Integer.toString(r.datasetWarnings()), number(r.top1()),
                 number(r.top5()), number(r.meanPerClassRecall()),
                 number(r.embedSeconds()), number(r.imagesPerSecond()), number(r.upsampleSeconds()),
-                number(r.fitSeconds()), Boolean.toString(r.cached()), Long.toString(r.trainableParams()),
+                number(r.fitSeconds()), Boolean.toString(r.cached()), r.timing().label(),
+                Integer.toString(r.timedImages()), Long.toString(r.trainableParams()),
                 r.selected().getOrDefault("l2", ""), selected, r.note(), p.clipbenchVersion());
     }
 
