@@ -1,6 +1,7 @@
 package clipbench.clip.image;
 
 import clipbench.api.image.RgbImage;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -133,6 +134,8 @@ public final class PilResample {
      * Resizes {@code src} to {@code width}x{@code height} exactly as Pillow's
      * {@code Image.resize((width, height), filter)} does for an {@code "RGB"} image.
      * The same size returns a copy.
+     *
+     * @throws IllegalArgumentException when the target size is not positive or above {@link PixelLimit#configured()}
      */
     public static RgbImage resize(RgbImage src, int width, int height, Filter filter) {
         Objects.requireNonNull(src, "src");
@@ -140,6 +143,13 @@ public final class PilResample {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException(
                     "target size must be positive, got " + width + "x" + height);
+        }
+        // Also reached by a 1 x 20000 strip scaled to a shortest side of 224: refuse it before allocating.
+        String excess = PixelLimit.excess(width, height, PixelLimit.configured());
+        if (excess != null) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "cannot resize %dx%d (aspect ratio %.0f:1) to %s", src.width(), src.height(),
+                    (double) Math.max(src.width(), src.height()) / Math.min(src.width(), src.height()), excess));
         }
         if ((long) width * height * 3L > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("target size too large: " + width + "x" + height);
