@@ -148,7 +148,7 @@ public final class PilResample {
         String excess = PixelLimit.excess(width, height, PixelLimit.configured());
         if (excess != null) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "cannot resize %dx%d (aspect ratio %.0f:1) to %s", src.width(), src.height(),
+                    "cannot resize %dx%d (aspect ratio %.0f:1): %s", src.width(), src.height(),
                     (double) Math.max(src.width(), src.height()) / Math.min(src.width(), src.height()), excess));
         }
         if ((long) width * height * 3L > Integer.MAX_VALUE - 8) {
