@@ -1,7 +1,6 @@
 package clipbench.clip.image;
 
 import clipbench.api.image.RgbImage;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -135,7 +134,7 @@ public final class PilResample {
      * {@code Image.resize((width, height), filter)} does for an {@code "RGB"} image.
      * The same size returns a copy.
      *
-     * @throws IllegalArgumentException when the target size is not positive or above {@link PixelLimit#configured()}
+     * @throws IllegalArgumentException when the target size is not positive or above {@link PixelLimit#forResize()}
      */
     public static RgbImage resize(RgbImage src, int width, int height, Filter filter) {
         Objects.requireNonNull(src, "src");
@@ -145,11 +144,10 @@ public final class PilResample {
                     "target size must be positive, got " + width + "x" + height);
         }
         // Also reached by a 1 x 20000 strip scaled to a shortest side of 224: refuse it before allocating.
-        String excess = PixelLimit.excess(width, height, PixelLimit.configured());
+        String excess = PixelLimit.excess(width, height, PixelLimit.forResize());
         if (excess != null) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "cannot resize %dx%d (aspect ratio %.0f:1): %s", src.width(), src.height(),
-                    (double) Math.max(src.width(), src.height()) / Math.min(src.width(), src.height()), excess));
+            throw new IllegalArgumentException("cannot resize " + src.width() + "x" + src.height() + " (aspect ratio "
+                    + PixelLimit.aspectRatio(src.width(), src.height()) + "): " + excess);
         }
         if ((long) width * height * 3L > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("target size too large: " + width + "x" + height);

@@ -10,7 +10,8 @@ import java.util.Locale;
  *
  * <p>The default, {@value #DEFAULT} pixels, is Pillow's {@code DecompressionBombError} threshold
  * ({@code 2 * Image.MAX_IMAGE_PIXELS}, {@code 2 * 89,478,485}), so exactly the images CLIP's Python code opens
- * are decoded here. The system property {@value #PROPERTY} overrides it.
+ * are decoded here. The system property {@value #PROPERTY} overrides it; resizes are held to
+ * {@link #forResize()}.
  */
 public final class PixelLimit {
     /** System property holding the limit, a positive number of pixels ({@code _} separators allowed). */
@@ -40,6 +41,21 @@ public final class PixelLimit {
             // reported below
         }
         throw new IllegalArgumentException(PROPERTY + ": must be a positive number of pixels, got '" + value + "'");
+    }
+
+    /**
+     * The most pixels a resize may produce: the larger of {@link #configured()} and {@link #DEFAULT}, so a limit
+     * lowered to refuse large files never refuses the resize of a small image to a model's input size.
+     */
+    public static long forResize() {
+        return Math.max(configured(), DEFAULT);
+    }
+
+    /** {@code "20000:1"} for a 1 x 20000 image, {@code "1.33:1"} for 4 x 3: long side to short side. */
+    static String aspectRatio(int width, int height) {
+        double ratio = (double) Math.max(width, height) / Math.min(width, height);
+        return (ratio >= 10 ? String.format(Locale.ROOT, "%.0f", ratio) : String.format(Locale.ROOT, "%.2f", ratio))
+                + ":1";
     }
 
     /** Why a {@code width x height} image is above {@code limit}, or null when it is not. */

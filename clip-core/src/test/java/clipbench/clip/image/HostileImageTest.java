@@ -77,6 +77,15 @@ class HostileImageTest {
         String m = e.getMessage();
         assertTrue(m.contains("cannot resize 1x20000 (aspect ratio 20000:1): " + wh[0] + "x" + wh[1] + " is "), m);
         assertTrue(m.contains(PixelLimit.PROPERTY), m);
+
+        // A limit lowered against large files never refuses resizing a small image to the model's size.
+        System.setProperty(PixelLimit.PROPERTY, "100");
+        try {
+            assertEquals(224, ClipTransform.openaiClip(224).resizeAndCrop(new RgbImage(4, 3, new byte[36])).width());
+        } finally {
+            System.clearProperty(PixelLimit.PROPERTY);
+        }
+        assertEquals("1.33:1", PixelLimit.aspectRatio(4, 3));
     }
 
     @Test
