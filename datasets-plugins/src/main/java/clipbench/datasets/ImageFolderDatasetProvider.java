@@ -55,8 +55,8 @@ import java.util.function.Function;
  * without images are warnings naming their path, and are skipped. Pixels are read only by
  * {@link DatasetItem#load()}, with {@link ImageDecoder}; an image that cannot be decoded fails there with an
  * {@link IOException} naming its file (the pipeline skips and counts it). A file whose name is not valid in the
- * JVM's file name encoding (a Latin-1 name under a UTF-8 locale) is read all the same; its id then spells the
- * name as a percent-escaped URI path ({@code apple/caf%E9.jpg}), since Java cannot show its bytes as text.
+ * JVM's file name encoding (a Latin-1 name under a UTF-8 locale) is read all the same; its id spells that name
+ * as a URI does ({@code Red apple/caf%E9.jpg}), since Java cannot show its bytes as text.
  *
  * <h2>Symbolic links</h2>
  * Links are followed while they stay inside the dataset root. A split folder, class folder or image that is a
@@ -321,16 +321,27 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
     }
 
     /**
-     * The path of {@code file} relative to {@code root} with {@code /} separators; when a name's bytes are not
-     * valid in the JVM's file name encoding (decoded to U+FFFD), the relative URI path instead, whose percent
-     * escapes keep those bytes, so two such names never share an id.
+     * The path of {@code file} relative to {@code root} with {@code /} separators. A name whose bytes are not
+     * valid in the JVM's file name encoding (decoded to U+FFFD) is spelled as in a URI instead, whose percent
+     * escapes keep those bytes ({@code caf%E9.jpg}), so two such names never share an id.
      */
     static String relativeId(Path root, Path file) {
-        String id = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+        Path relative = root.relativize(file);
+        String id = relative.toString().replace(file.getFileSystem().getSeparator(), "/");
         if (id.indexOf('\uFFFD') < 0) {
             return id;
         }
-        return root.toUri().relativize(file.toUri()).getRawPath();
+        String uri = root.toUri().relativize(file.toUri()).getRawPath();
+        String[] escaped = uri.split("/");
+        if (escaped.length != relative.getNameCount()) {
+            return uri;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < escaped.length; i++) {
+            String name = relative.getName(i).toString();
+            sb.append(i == 0 ? "" : "/").append(name.indexOf('\uFFFD') < 0 ? name : escaped[i]);
+        }
+        return sb.toString();
     }
 
     /** {@code entries} less the symbolic links leading outside {@code realRoot}, each a warning. */

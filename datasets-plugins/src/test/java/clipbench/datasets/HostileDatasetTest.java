@@ -89,12 +89,12 @@ class HostileDatasetTest {
     void namesThatAreNotValidUtf8AreListedWithDistinctIdsAndRead() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh to create names from raw bytes");
         Path root = tmp.resolve("ds");
-        png(root.resolve("cat/ok.png"), 0x102030);
-        png(root.resolve("cat/src.png"), 0x405060);
+        png(root.resolve("a cat/ok.png"), 0x102030);
+        png(root.resolve("a cat/src.png"), 0x405060);
         // Latin-1 e-acute and a lone 0xFF: both invalid as UTF-8, both decoded by Java to U+FFFD.
         Process p = new ProcessBuilder("/bin/sh", "-c",
                 "mv src.png \"$(printf 'caf\\351.png')\" && cp ok.png \"$(printf 'caf\\377.png')\"")
-                .directory(root.resolve("cat").toFile()).inheritIO().start();
+                .directory(root.resolve("a cat").toFile()).inheritIO().start();
         assertEquals(0, p.waitFor());
 
         Dataset d = provider.open(root.toString());
@@ -103,9 +103,9 @@ class HostileDatasetTest {
         assertEquals(List.of(), d.warnings());
         List<String> odd = new ArrayList<>(ids.subList(0, 2));
         assertNotEquals(odd.get(0), odd.get(1));
-        assertTrue(odd.contains("cat/caf%E9.png") && odd.contains("cat/caf%FF.png"), ids::toString);
+        assertTrue(odd.contains("a cat/caf%E9.png") && odd.contains("a cat/caf%FF.png"), ids::toString);
         for (DatasetItem item : d.items(ImageFolderDatasetProvider.SINGLE_SPLIT)) {
-            int expected = item.id().equals("cat/caf%E9.png") ? 0x405060 : 0x102030;
+            int expected = item.id().equals("a cat/caf%E9.png") ? 0x405060 : 0x102030;
             assertEquals(expected, item.load().rgb(0, 0), item.id());
         }
     }
