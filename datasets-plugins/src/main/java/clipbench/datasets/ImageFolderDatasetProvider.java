@@ -22,7 +22,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 
 /**
  * Opens {@code imagefolder:ROOT}, a folder of class folders of images, as torchvision's ImageFolder does.
@@ -51,12 +50,19 @@ import javax.imageio.ImageIO;
  * </ul>
  *
  * <h2>Files</h2>
- * Image extensions (any case) are those of {@link #supportedExtensions()}: {@code jpg, jpeg, png, bmp, gif,
- * webp} as far as {@link ImageIO} reads them in this JVM (no {@code webp} without an ImageIO plugin; TIFF is
- * not used). Other files in a class folder, empty (0-byte) image files, nested folders and class folders
+ * Image extensions (any case) are those of {@link #supportedExtensions()}, the ones {@link ImageDecoder} reads:
+ * {@code bmp, gif, jpeg, jpg, png, tif, tiff, webp}. Other files in a class folder, empty (0-byte) image files, nested folders and class folders
  * without images are warnings naming their path, and are skipped. Pixels are read only by
  * {@link DatasetItem#load()}, with {@link ImageDecoder}; an image that cannot be decoded fails there with an
- * {@link IOException} naming its file (the pipeline skips and counts it).
+ * {@link IOException} naming its file (the pipeline skips and counts it). A file whose name is not valid in the
+ * JVM's file name encoding (a Latin-1 name under a UTF-8 locale) is read all the same; its id spells that name
+ * as a URI does ({@code Red apple/caf%E9.jpg}), since Java cannot show its bytes as text.
+ *
+ * <h2>Symbolic links</h2>
+ * Links are followed while they stay inside the dataset root. A split folder, class folder or image that is a
+ * symbolic link leading outside the root is skipped with a warning naming the link and its target, so a
+ * dataset cannot silently read (or fingerprint) files elsewhere; {@code -D}{@value #FOLLOW_EXTERNAL_LINKS}{@code
+ * =true} follows them.
  *
  * <h2>Options</h2>
  * {@code imagefolder:ROOT?names=FILE&native=N} (see {@link DatasetLocation} for the syntax):
@@ -74,12 +80,11 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
     /** Split name used when the root holds class folders directly. */
     public static final String SINGLE_SPLIT = "all";
 
-    private static final List<String> CANDIDATE_EXTENSIONS = List.of("jpg", "jpeg", "png", "bmp", "gif", "webp");
+    /** System property: {@code true} follows symbolic links leading outside the dataset root. */
+    public static final String FOLLOW_EXTERNAL_LINKS = "clipbench.followExternalLinks";
     private static final Set<String> TRAIN_NAMES = Set.of("train", "training");
     private static final Set<String> VALIDATION_NAMES = Set.of("val", "valid", "validation", "dev");
     private static final Set<String> TEST_NAMES = Set.of("test", "testing");
-
-    private static volatile List<String> supported;
 
     @Override
     public String id() {
@@ -91,21 +96,9 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
         return "folder of class folders: ROOT/<split>/<class>/<image> or ROOT/<class>/<image>";
     }
 
-    /**
-     * Lower-case image extensions listed by this provider: the candidates {@code jpg, jpeg, png, bmp, gif,
-     * webp} that {@link ImageIO#getReaderFileSuffixes()} reports in this JVM, sorted.
-     */
+    /** Lower-case image extensions listed by this provider, sorted: {@link ImageDecoder#fileExtensions()}. */
     public static List<String> supportedExtensions() {
-        List<String> s = supported;
-        if (s == null) {
-            Set<String> readable = new TreeSet<>();
-            for (String suffix : ImageIO.getReaderFileSuffixes()) {
-                readable.add(suffix.toLowerCase(Locale.ROOT));
-            }
-            s = CANDIDATE_EXTENSIONS.stream().filter(readable::contains).sorted().toList();
-            supported = s;
-        }
-        return s;
+        return ImageDecoder.fileExtensions();
     }
 
     /** Split order: training first, others, validation, test last (names ignoring case), then by name. */
@@ -183,7 +176,8 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
         Path root = listing.root();
         String id = listing.id();
         List<String> warnings = new ArrayList<>();
-        List<Path> top = visibleDirectories(root);
+        Path realRoot = root.toRealPath();
+        List<Path> top = inside(realRoot, visibleDirectories(root), warnings);
 
         // Which layout: split folders holding class folders, or class folders directly under the root.
         Map<String, Path> splitDirs = new LinkedHashMap<>();
@@ -213,7 +207,7 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
             for (Path split : splits) {
                 String name = split.getFileName().toString();
                 splitDirs.put(name, split);
-                classDirsBySplit.put(name, visibleDirectories(split));
+                classDirsBySplit.put(name, inside(realRoot, visibleDirectories(split), warnings));
                 warnStrayImages(split, warnings);
             }
             if (splits.isEmpty()) {
@@ -276,7 +270,8 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                 int label = labels.get(folder);
                 int found = 0;
                 for (Path entry : visibleEntries(classDir)) {
-                    String problem = imageFileProblem(entry, extensions);
+                    String problem = externalLink(realRoot, entry);
+                    problem = problem != null ? problem : imageFileProblem(entry, extensions);
                     if (problem != null) {
                         warnings.add(entry + ": " + problem + "; skipped");
                     } else {
@@ -325,9 +320,63 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
         return null;
     }
 
-    /** The path of {@code file} relative to {@code root} with {@code /} separators. */
+    /**
+     * The path of {@code file} relative to {@code root} with {@code /} separators. A name whose bytes are not
+     * valid in the JVM's file name encoding (decoded to U+FFFD) is spelled as in a URI instead, whose percent
+     * escapes keep those bytes ({@code caf%E9.jpg}), so two such names never share an id.
+     */
     static String relativeId(Path root, Path file) {
-        return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+        Path relative = root.relativize(file);
+        String id = relative.toString().replace(file.getFileSystem().getSeparator(), "/");
+        if (id.indexOf('\uFFFD') < 0) {
+            return id;
+        }
+        String uri = root.toUri().relativize(file.toUri()).getRawPath();
+        String[] escaped = uri.split("/");
+        if (escaped.length != relative.getNameCount()) {
+            return uri;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < escaped.length; i++) {
+            String name = relative.getName(i).toString();
+            sb.append(i == 0 ? "" : "/").append(name.indexOf('\uFFFD') < 0 ? name : escaped[i]);
+        }
+        return sb.toString();
+    }
+
+    /** {@code entries} less the symbolic links leading outside {@code realRoot}, each a warning. */
+    private static List<Path> inside(Path realRoot, List<Path> entries, List<String> warnings) {
+        List<Path> kept = new ArrayList<>();
+        for (Path entry : entries) {
+            String problem = externalLink(realRoot, entry);
+            if (problem == null) {
+                kept.add(entry);
+            } else {
+                warnings.add(entry + ": " + problem + "; skipped");
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Why {@code entry} is not followed: a symbolic link whose target lies outside {@code realRoot} (unless
+     * {@value #FOLLOW_EXTERNAL_LINKS} is true); null otherwise, broken links included (reported as missing files).
+     */
+    static String externalLink(Path realRoot, Path entry) {
+        if (!Files.isSymbolicLink(entry) || Boolean.getBoolean(FOLLOW_EXTERNAL_LINKS)) {
+            return null;
+        }
+        Path target;
+        try {
+            target = entry.toRealPath();
+        } catch (IOException e) {
+            return null;
+        }
+        if (target.startsWith(realRoot)) {
+            return null;
+        }
+        return "symbolic link to " + target + ", outside the dataset root " + realRoot + " (-D" + FOLLOW_EXTERNAL_LINKS
+                + "=true follows it)";
     }
 
     /** Decodes an image file; every error names the file. */

@@ -131,7 +131,7 @@ class ImageFolderOptionsTest {
         Path empty = Files.createDirectories(root.resolve("Test/cat")).resolve("empty.png");
         Files.write(empty, new byte[0]);
         Path corrupt = text(root.resolve("Test/cat/corrupt.jpg"), "not a jpeg at all");
-        Path unknown = text(root.resolve("Test/cat/photo.tiff"), "II*");
+        Path unknown = text(root.resolve("Test/cat/photo.heic"), "ftypheic");
         Path emptyClass = Files.createDirectories(root.resolve("Test/dog"));
         Dataset d = provider.open(root.toString());
         List<String> w = d.warnings();

@@ -72,19 +72,22 @@ public final class EmbeddingPipeline {
         float[] buffer = new float[batchSize * per];
         List<DatasetItem> batch = new ArrayList<>(batchSize);
         for (DatasetItem item : items) {
-            RgbImage image;
+            // Any one image may fail only itself: unreadable, too large, or an aspect ratio no resize can take.
+            RgbImage up;
             try {
-                image = item.load();
+                RgbImage image = item.load();
+                long t0 = System.nanoTime();
+                up = upsampler.upsample(image, size);
+                upsampleNanos += System.nanoTime() - t0;
+                // A failure here leaves this slot half written; the next image overwrites it.
+                preprocessor.applyInto(up, buffer, batch.size() * per);
             } catch (IOException | RuntimeException e) {
-                out.skipped(item, e.getMessage());
+                out.skipped(item, e.getMessage() == null ? e.toString() : e.getMessage());
                 progress.advance(1);
                 continue;
             }
-            long t0 = System.nanoTime();
-            RgbImage up = upsampler.upsample(image, size);
-            upsampleNanos += System.nanoTime() - t0;
+            // Outside the try: failing to keep a thumbnail is a run-directory error, not a bad image.
             tap.upsampled(item, up);
-            preprocessor.applyInto(up, buffer, batch.size() * per);
             batch.add(item);
             if (batch.size() == batchSize) {
                 backboneNanos += flush(buffer, batch, size, out);

@@ -2,6 +2,9 @@ package clipbench.upsamplers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clipbench.api.image.RgbImage;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,5 +32,15 @@ class ShortestSideTest {
         assertThrows(IllegalArgumentException.class, () -> ShortestSide.scaledSize(0, 10, 224));
         assertThrows(IllegalArgumentException.class, () -> ShortestSide.scaledSize(10, -1, 224));
         assertThrows(IllegalArgumentException.class, () -> ShortestSide.scaledSize(10, 10, 0));
+    }
+
+    @Test
+    void aStripNoResizeCanTakeIsRefusedNamingItsAspectRatio() {
+        // 1 x 20000 at shortest side 224 would be 224 x 4,480,000: refused before allocating, with the reason.
+        RgbImage strip = new RgbImage(1, 20_000, new byte[3 * 20_000]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BicubicUpsamplerProvider().create("").upsample(strip, 224));
+        assertTrue(e.getMessage().startsWith("cannot resize 1x20000 (aspect ratio 20000:1): 224x4480000 is"),
+                e.getMessage());
     }
 }

@@ -23,11 +23,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.w3c.dom.NamedNodeMap;
@@ -65,18 +66,86 @@ import org.w3c.dom.Node;
  *       {@link BufferedImage#getRGB}, i.e. Java2D's conversion to sRGB.</li>
  * </ul>
  *
+ * <p>Formats: those of {@link #fileExtensions()}. WebP (read-only) and TIFF come from the TwelveMonkeys
+ * ImageIO plugins on the class path.
+ *
+ * <p>Images above a pixel limit ({@link PixelLimit}, by default Pillow's decompression-bomb threshold) are
+ * refused from their header, before any pixel is decoded: the static {@code read} methods use
+ * {@link PixelLimit#configured()}, an instance made with {@link #ImageDecoder(long)} its own limit.
+ *
  * <p>Errors are {@link IOException}s whose message starts with the file name and says why:
- * missing file, empty (0-byte) file, not an image or an unknown format (naming WebP, HEIF/AVIF,
- * SVG or PDF when the header says so, since {@code javax.imageio} reads none of them), a
- * truncated file, or a corrupt one.
+ * missing file, empty (0-byte) file, not an image or an unknown format (naming HEIF/AVIF,
+ * SVG or PDF when the header says so, since {@code javax.imageio} reads none of them), an image
+ * above the pixel limit, a truncated file, or a corrupt one.
  */
 public final class ImageDecoder {
+    /** Extensions of the formats read, when ImageIO has a reader for them; dataset listers accept these. */
+    private static final List<String> CANDIDATE_EXTENSIONS =
+            List.of("bmp", "gif", "jpeg", "jpg", "png", "tif", "tiff", "webp");
 
-    private ImageDecoder() {
+    private static volatile List<String> extensions;
+
+    private final long maxPixels;
+
+    /**
+     * A decoder that refuses images of more than {@code maxPixels} pixels.
+     *
+     * @throws IllegalArgumentException when {@code maxPixels} is not positive
+     */
+    public ImageDecoder(long maxPixels) {
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        this.maxPixels = maxPixels;
+    }
+
+    /** A decoder with the limit of {@link PixelLimit#configured()} (the system property, or the default). */
+    public static ImageDecoder configured() {
+        return new ImageDecoder(PixelLimit.configured());
+    }
+
+    /** The most pixels an image read by this decoder may have. */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /**
+     * Lower-case file extensions of the images this decoder reads: {@code bmp, gif, jpeg, jpg, png, tif, tiff,
+     * webp}, as far as {@link ImageIO#getReaderFileSuffixes()} reports a reader for them in this JVM, sorted.
+     */
+    public static List<String> fileExtensions() {
+        List<String> s = extensions;
+        if (s == null) {
+            Set<String> readable = new TreeSet<>();
+            for (String suffix : ImageIO.getReaderFileSuffixes()) {
+                readable.add(suffix.toLowerCase(Locale.ROOT));
+            }
+            s = CANDIDATE_EXTENSIONS.stream().filter(readable::contains).sorted().toList();
+            extensions = s;
+        }
+        return s;
+    }
+
+    /** Reads and converts {@code file} with {@link #configured()}; see the class comment. */
+    public static RgbImage read(Path file) throws IOException {
+        return configured().decode(file);
+    }
+
+    /**
+     * Reads and converts an image from {@code in} (read to its end, not closed) with {@link #configured()};
+     * {@code nameForErrors} names the source in error messages.
+     */
+    public static RgbImage read(InputStream in, String nameForErrors) throws IOException {
+        return configured().decode(in, nameForErrors);
+    }
+
+    /** Reads and converts an encoded image held in memory with {@link #configured()}. */
+    public static RgbImage read(byte[] encoded, String nameForErrors) throws IOException {
+        return configured().decode(encoded, nameForErrors);
     }
 
     /** Reads and converts {@code file}; see the class comment for the rules and the errors. */
-    public static RgbImage read(Path file) throws IOException {
+    public RgbImage decode(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         String name = file.toString();
         if (!Files.exists(file)) {
@@ -94,20 +163,21 @@ public final class ImageDecoder {
         try (InputStream in = Files.newInputStream(file)) {
             headLen = in.readNBytes(head, 0, head.length);
         }
-        return decode(() -> new FileImageInputStream(file.toFile()), name, head, headLen);
+        // A channel, not a java.io.File: the Path keeps the bytes of a name the JVM's charset cannot decode.
+        return decode(() -> new ChannelImageInputStream(Files.newByteChannel(file)), name, head, headLen);
     }
 
     /**
      * Reads and converts an image from {@code in} (read to its end, not closed);
      * {@code nameForErrors} names the source in error messages.
      */
-    public static RgbImage read(InputStream in, String nameForErrors) throws IOException {
+    public RgbImage decode(InputStream in, String nameForErrors) throws IOException {
         Objects.requireNonNull(in, "in");
-        return read(in.readAllBytes(), nameForErrors);
+        return decode(in.readAllBytes(), nameForErrors);
     }
 
     /** Reads and converts an encoded image held in memory. */
-    public static RgbImage read(byte[] encoded, String nameForErrors) throws IOException {
+    public RgbImage decode(byte[] encoded, String nameForErrors) throws IOException {
         Objects.requireNonNull(encoded, "encoded");
         String name = nameForErrors == null ? "<stream>" : nameForErrors;
         if (encoded.length == 0) {
@@ -123,14 +193,14 @@ public final class ImageDecoder {
         ImageInputStream open() throws IOException;
     }
 
-    private static RgbImage decode(Source source, String name, byte[] head, int headLen)
+    private RgbImage decode(Source source, String name, byte[] head, int headLen)
             throws IOException {
         try (ImageInputStream iis = source.open()) {
             return decode(iis, source, name, head, headLen);
         }
     }
 
-    private static RgbImage decode(ImageInputStream iis, Source source, String name, byte[] head, int headLen)
+    private RgbImage decode(ImageInputStream iis, Source source, String name, byte[] head, int headLen)
             throws IOException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
         if (!readers.hasNext()) {
@@ -144,6 +214,12 @@ public final class ImageDecoder {
             // Not forward-only and with metadata: the CMYK fallback seeks back and reads the Adobe flag.
             reader.setInput(iis, false, false);
             reader.addIIOReadWarningListener((r, message) -> warnings.add(message));
+            // The header's size, before any pixel is allocated (Pillow checks the same in Image.open).
+            String excess = PixelLimit.excess(reader.getWidth(0), reader.getHeight(0), maxPixels);
+            if (excess != null) {
+                throw new DecodeFailure(new IOException(name + ": " + format + " image " + excess
+                        + "; refused before decoding (a possible decompression bomb)"));
+            }
             BufferedImage image;
             try {
                 image = reader.read(0);
@@ -311,7 +387,7 @@ public final class ImageDecoder {
     static String sniff(byte[] head, int len) {
         String ascii = new String(head, 0, Math.max(0, len), StandardCharsets.ISO_8859_1);
         if (len >= 12 && ascii.startsWith("RIFF") && ascii.startsWith("WEBP", 8)) {
-            return " (WebP, which javax.imageio cannot read)";
+            return " (WebP, but no ImageIO WebP reader is on the class path)";
         }
         if (len >= 12 && ascii.startsWith("ftyp", 4)) {
             String brand = ascii.substring(8, 12);

@@ -133,6 +133,8 @@ public final class PilResample {
      * Resizes {@code src} to {@code width}x{@code height} exactly as Pillow's
      * {@code Image.resize((width, height), filter)} does for an {@code "RGB"} image.
      * The same size returns a copy.
+     *
+     * @throws IllegalArgumentException when the target size is not positive or above {@link PixelLimit#forResize()}
      */
     public static RgbImage resize(RgbImage src, int width, int height, Filter filter) {
         Objects.requireNonNull(src, "src");
@@ -140,6 +142,12 @@ public final class PilResample {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException(
                     "target size must be positive, got " + width + "x" + height);
+        }
+        // Also reached by a 1 x 20000 strip scaled to a shortest side of 224: refuse it before allocating.
+        String excess = PixelLimit.excess(width, height, PixelLimit.forResize());
+        if (excess != null) {
+            throw new IllegalArgumentException("cannot resize " + src.width() + "x" + src.height() + " (aspect ratio "
+                    + PixelLimit.aspectRatio(src.width(), src.height()) + "): " + excess);
         }
         if ((long) width * height * 3L > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("target size too large: " + width + "x" + height);
