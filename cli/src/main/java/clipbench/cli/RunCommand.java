@@ -75,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Option(names = "--val-per-class", description = "Validation images per class drawn from the training split"
-            + " beside the shots, for model selection (default 8; 10 % with k=all).")
+            + " beside the shots, for model selection (default 8; 10 %% with k=all).")
     void valPerClass(int n) {
         given.add(b -> b.validationPerClass(n));
     }
@@ -112,10 +112,10 @@ final class RunCommand implements Callable<Integer> {
         given.add(b -> b.out(dir));
     }
 
-    @Option(names = "--resume", arity = "0..1", fallbackValue = "true",
-            description = "Continue the run in --out, skipping finished rows.")
+    /** A flag, taking no value: "--resume yes" or "--resume=false" is a usage error, never read as false. */
+    @Option(names = "--resume", arity = "0", description = "Continue the run in --out, skipping finished rows.")
     void resume(boolean on) {
-        given.add(b -> b.resume(on));
+        given.add(b -> b.resume(true));
     }
 
     @Option(names = "--threads", description = "Intra-op threads per backend (0 = runtime default).")
@@ -161,7 +161,12 @@ final class RunCommand implements Callable<Integer> {
     /** Runs a validated spec end to end: plugins, protocol, CSVs, then the report. */
     static RunDirectory execute(RunSpec s) throws Exception {
         try (RunWiring wiring = RunWiring.resolve(s)) {
-            RunDirectory run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
+            RunDirectory run;
+            try {
+                run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
+            } catch (java.nio.file.FileSystemException e) {
+                throw RunFolders.cannotCreate("--out", s.out(), e);
+            }
             RunPlan plan = wiring.plan(run.runId());
             try {
                 new Runner(plan, run, new ConsoleProgress("")).run();

@@ -2,6 +2,7 @@ package clipbench.cli;
 
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
+import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.HeadProvider;
@@ -10,15 +11,20 @@ import clipbench.protocol.DownscaledDataset;
 import clipbench.protocol.EmbeddingCache;
 import clipbench.protocol.PromptTemplates;
 import clipbench.protocol.RunPlan;
+import clipbench.protocol.Runner;
 import clipbench.protocol.SubsampledDataset;
 import clipbench.protocol.ZeroShotHeadProvider;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Resolves a {@link RunSpec}'s named plugins (model, dataset, backends, heads, prompts, upsamplers) before a run
- * starts, so a bad name fails before anything is written; then makes the {@link RunPlan}. Upsamplers may hold
+ * Resolves a {@link RunSpec}'s named plugins (model, dataset, backends, heads, prompts, upsamplers) and checks
+ * everything knowable before a run starts (model files, the backbone opening, a training split for k-shot, the
+ * folders), so a bad setting fails before {@code --out} is created and the corrected retry is not refused as
+ * "not empty"; then makes the {@link RunPlan}. Upsamplers may hold
  * native resources, so the wiring is closed after the run.
  */
 final class RunWiring implements AutoCloseable {
@@ -39,6 +45,16 @@ final class RunWiring implements AutoCloseable {
                 .map(id -> new RunPlan.BackendChoice(Plugins.backend(id), options)).toList();
         this.heads = heads(spec);
         this.prompts = PromptTemplates.resolve(spec.templates());
+        if (spec.protocols().contains(RunPlan.K_SHOT)) {
+            checkTrainingSplit(dataset);
+        }
+        for (RunPlan.BackendChoice b : backends) {
+            checkBackbone(b, card);
+        }
+        RunFolders.checkOut(spec.out());
+        if (spec.cache() != null) {
+            RunFolders.requireWritable("cache", spec.cache());
+        }
         try {
             for (String u : spec.upsamplers()) {
                 String[] parts = u.split(":", 2);
@@ -63,6 +79,43 @@ final class RunWiring implements AutoCloseable {
         Dataset data = spec.downscale() > 0 ? DownscaledDataset.downscale(small, spec.downscale()) : small;
         data.warnings().forEach(w -> System.err.println("warning: " + w));
         return data;
+    }
+
+    /**
+     * k-shot needs a training split in which every class has an image: a class without one would be silently
+     * missing from every head (recall 0), so the run is refused naming the classes.
+     */
+    private static void checkTrainingSplit(Dataset data) {
+        String train = Runner.trainSplit(data);
+        int[] count = new int[data.classes().size()];
+        data.items(train).forEach(i -> count[i.label()]++);
+        List<String> empty = new ArrayList<>();
+        for (int c = 0; c < count.length; c++) {
+            if (count[c] == 0) {
+                empty.add(data.classes().get(c).originalName());
+            }
+        }
+        if (!empty.isEmpty()) {
+            throw new IllegalArgumentException(data.name() + ": k-shot needs training images of every class; split '"
+                    + train + "' has none of " + empty);
+        }
+    }
+
+    /**
+     * The backend's model files exist, and the backbone opens: the card's {@code embed_dim}, image size and
+     * device are checked on open, so a wrong one stops the run before {@code --out} exists. Opened once more
+     * by the run (only when something is not cached), which costs the load time once more.
+     */
+    private static void checkBackbone(RunPlan.BackendChoice b, ModelCard card) throws IOException {
+        for (Path file : b.provider().artifactFiles(card)) {
+            if (!Files.exists(file)) {
+                throw new IOException(file + ": model artifact of backend '" + b.provider().id() + "' not found"
+                        + " (named by " + card.directory().resolve(ModelCards.CARD_FILE) + ")");
+            }
+        }
+        try (Backbone opened = b.provider().open(card, b.options())) {
+            opened.embeddingDim();
+        }
     }
 
     /** Zero-shot always; the trainable heads too when the run has k-shot. */

@@ -300,10 +300,15 @@ public final class Runner {
     }
 
     private String trainSplit() {
-        String test = plan.dataset().testSplit();
-        return plan.dataset().splits().stream().filter(s -> !s.equals(test)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException(plan.dataset().name() + ": k-shot needs a training split besides '"
-                        + test + "' (splits: " + plan.dataset().splits() + ")"));
+        return trainSplit(plan.dataset());
+    }
+
+    /** The split k-shot draws from: the first one that is not the test split (an error naming the dataset if none). */
+    public static String trainSplit(clipbench.api.spi.Dataset dataset) {
+        String test = dataset.testSplit();
+        return dataset.splits().stream().filter(s -> !s.equals(test)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException(dataset.name() + ": k-shot needs a training split besides '"
+                        + test + "' (splits: " + dataset.splits() + ")"));
     }
 
     private List<String> classNames() {
