@@ -129,7 +129,7 @@ public final class Runner {
                     text() ? classText() : null, plan.card().logitScale()));
             for (HeadProvider h : zeroShot) {
                 sink.accept(outcome(prov, RunPlan.ZERO_SHOT, h, 0, -1, test, () -> h.fit(
-                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0));
+                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0, ShotUse.NONE));
             }
             if (kShot.isEmpty()) {
                 return;
@@ -164,6 +164,7 @@ public final class Runner {
                     Shots shots = draws.get(k + "/" + seed);
                     Subset fit = Subset.of(train, rowOf, shots.train());
                     Subset val = Subset.of(train, rowOf, shots.validation());
+                    ShotUse use = ShotUse.of(shots, fit.labels(), val.labels(), classNames(), plan.validationPerClass());
                     for (HeadProvider h : kShot) {
                         if (sink.done(key(prov, RunPlan.K_SHOT, h, k, seed))) {
                             continue;
@@ -171,7 +172,7 @@ public final class Runner {
                         fits.add(() -> outcome(prov, RunPlan.K_SHOT, h, k, s, test, () -> h.fit(new HeadInputs(
                                 classes.size(), h.needsText() ? classText : null, plan.card().logitScale(),
                                 fit.features(), fit.labels(), val.features(), val.labels(), s)),
-                                fit.labels().length));
+                                fit.labels().length, use));
                     }
                 }
             }
@@ -227,19 +228,24 @@ public final class Runner {
 
         /** Fits and evaluates one head (or records why it is skipped). */
         private Outcome outcome(Provenance prov, String protocol, HeadProvider h, int k, long seed,
-                                EmbeddedSplit test, Supplier<Head> fitter, int nTrain) {
+                                EmbeddedSplit test, Supplier<Head> fitter, int nTrain, ShotUse use) {
             if (h.needsText() && !text()) {
-                return new Outcome(skippedRow(prov, protocol, h, k, seed, test), List.of(), null, classNames());
+                return new Outcome(skippedRow(prov, protocol, h, k, seed, test, use, "needs a text tower"), List.of(),
+                        null, classNames());
+            }
+            if (use.refusal() != null) {
+                return new Outcome(skippedRow(prov, protocol, h, k, seed, test, use, use.refusal()), List.of(), null,
+                        classNames());
             }
             long t0 = System.nanoTime();
             Head head = fitter.get();
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
             Evaluation eval = Evaluation.of(head.logits(test.embeddings()), test.labels(), classes.size());
-            ResultRow row = new ResultRow(prov, protocol, h.id(), k, seed, nTrain, test.size(), eval.top1(),
-                    eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
-                    test.upsampleSeconds(), fitSeconds, test.skipped().size(), plan.dataset().warnings().size(),
-                    head.trainableParameters(),
-                    head.selected(), test.cached(), "");
+            ResultRow row = new ResultRow(prov, protocol, h.id(), k, seed, nTrain, use.kEffective(), test.size(),
+                    eval.top1(), eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
+                    test.upsampleSeconds(), fitSeconds, test.skipped().size(), use.trainSkipped(),
+                    plan.dataset().warnings().size(), head.trainableParameters(), head.selected(), test.cached(),
+                    use.note());
             return new Outcome(row, predictions(test, eval), eval.confusion(), classNames());
         }
 
@@ -291,11 +297,11 @@ public final class Runner {
 
         /** A row without an evaluation: records why the head was skipped. */
         private ResultRow skippedRow(Provenance prov, String protocol, HeadProvider h, int k, long seed,
-                                     EmbeddedSplit test) {
+                                     EmbeddedSplit test, ShotUse use, String why) {
             double nan = Double.NaN;
-            return new ResultRow(prov, protocol, h.id(), k, seed, 0, test.size(), nan, nan, nan, test.totalSeconds(),
-                    test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
-                    plan.dataset().warnings().size(), 0, Map.of(), test.cached(), "needs a text tower");
+            return new ResultRow(prov, protocol, h.id(), k, seed, 0, use.kEffective(), test.size(), nan, nan, nan,
+                    test.totalSeconds(), test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
+                    use.trainSkipped(), plan.dataset().warnings().size(), 0, Map.of(), test.cached(), why);
         }
     }
 
