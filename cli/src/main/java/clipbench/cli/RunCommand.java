@@ -112,10 +112,11 @@ final class RunCommand implements Callable<Integer> {
         given.add(b -> b.out(dir));
     }
 
-    /** A flag, taking no value: "--resume yes" or "--resume=false" is a usage error, never read as false. */
-    @Option(names = "--resume", arity = "0", description = "Continue the run in --out, skipping finished rows.")
+    /** "--resume" or "--resume false" (to override a config file); any other value is a usage error. */
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "true",
+            description = "Continue the run in --out, skipping finished rows.")
     void resume(boolean on) {
-        given.add(b -> b.resume(true));
+        given.add(b -> b.resume(on));
     }
 
     @Option(names = "--threads", description = "Intra-op threads per backend (0 = runtime default).")
