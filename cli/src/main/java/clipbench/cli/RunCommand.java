@@ -75,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Option(names = "--val-per-class", description = "Validation images per class drawn from the training split"
-            + " beside the shots, for model selection (default 8; 10 % with k=all).")
+            + " beside the shots, for model selection (default 8; 10 %% with k=all).")
     void valPerClass(int n) {
         given.add(b -> b.validationPerClass(n));
     }
@@ -112,6 +112,7 @@ final class RunCommand implements Callable<Integer> {
         given.add(b -> b.out(dir));
     }
 
+    /** "--resume" or "--resume false" (to override a config file); any other value is a usage error. */
     @Option(names = "--resume", arity = "0..1", fallbackValue = "true",
             description = "Continue the run in --out, skipping finished rows.")
     void resume(boolean on) {
@@ -161,7 +162,12 @@ final class RunCommand implements Callable<Integer> {
     /** Runs a validated spec end to end: plugins, protocol, CSVs, then the report. */
     static RunDirectory execute(RunSpec s) throws Exception {
         try (RunWiring wiring = RunWiring.resolve(s)) {
-            RunDirectory run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
+            RunDirectory run;
+            try {
+                run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
+            } catch (java.nio.file.FileSystemException e) {
+                throw RunFolders.cannotCreate("--out", s.out(), e);
+            }
             RunPlan plan = wiring.plan(run.runId());
             try {
                 new Runner(plan, run, new ConsoleProgress("")).run();

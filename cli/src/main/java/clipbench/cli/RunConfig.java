@@ -1,11 +1,14 @@
 package clipbench.cli;
 
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,14 +42,21 @@ record RunConfig(Path file, ObjectNode shared, Map<String, ObjectNode> runs) {
     static final String RUNS = "runs";
     static final Path DEFAULT_DATA = Path.of(System.getProperty("user.home"), ".cache", "clipbench");
 
-    /** Binds paths as {@code Path.of(text)}, as the command line does (Jackson's default reads "a:b" as a URI). */
-    private static final ObjectMapper BINDER = new ObjectMapper().registerModule(new SimpleModule()
-            .addDeserializer(Path.class, new FromStringDeserializer<>(Path.class) {
+    /**
+     * Binds strictly: no coercion ({@code threads: 2.5} is not 2, {@code seeds: "3"} or {@code seeds: ~} is not
+     * a number), so a value of the wrong shape stops the run naming the key. Paths bind as {@code Path.of(text)},
+     * as on the command line (Jackson's default reads "a:b" as a URI).
+     */
+    private static final ObjectMapper BINDER = JsonMapper.builder()
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .addModule(new SimpleModule().addDeserializer(Path.class, new FromStringDeserializer<>(Path.class) {
                 @Override
                 protected Path _deserialize(String value, DeserializationContext ctxt) {
                     return Path.of(value);
                 }
-            }));
+            })).build();
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
     RunConfig {

@@ -47,6 +47,8 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
 
     /** The folder {@code cache} names when none is given. */
     static final Path DEFAULT_CACHE = Path.of(System.getProperty("user.home"), ".cache", "clipbench", "embeddings");
+    /** The largest {@code batch-size}: far above what any accelerator wants, far below an int overflow. */
+    static final int MAX_BATCH_SIZE = 16384;
 
     RunSpec {
         backends = List.copyOf(backends);
@@ -288,16 +290,16 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
 
         /** The spec, or an error naming the first setting that is missing or wrong. */
         RunSpec build() {
-            List<String> backendIds = clean(backends);
+            List<String> backendIds = distinct("backend", clean(backends));
             require(!backendIds.isEmpty(), "backend", "at least one backend id");
             require(model != null, "model", "a model directory");
             require(dataset != null && !dataset.isBlank(), "dataset", "ID[:LOCATION], e.g. imagefolder:PATH");
-            List<String> protocolNames = clean(protocols);
+            List<String> protocolNames = distinct("protocol", clean(protocols));
             require(!protocolNames.isEmpty(), "protocol", "at least one protocol");
             for (String p : protocolNames) {
                 require(RunPlan.PROTOCOLS.contains(p), "protocol", "zero-shot and/or k-shot, got '" + p + "'");
             }
-            List<String> upsamplerSpecs = clean(upsamplers);
+            List<String> upsamplerSpecs = distinct("upsampler", clean(upsamplers));
             require(!upsamplerSpecs.isEmpty(), "upsampler", "at least one upsampler");
             require(templates != null && !templates.isBlank(), "templates", "clip7, photo, a file or FILE#Section");
             require(out != null, "out", "an output directory");
@@ -309,29 +311,36 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
             require(threads >= 0, "threads", "a number >= 0");
             require(device != null && List.of("cpu", "gpu", "auto").contains(device.strip().toLowerCase(Locale.ROOT)),
                     "device", "cpu, gpu or auto, got '" + device + "'");
-            require(batchSize > 0, "batch-size", "a positive number");
-            return new RunSpec(backendIds, model, dataset, protocolNames, upsamplerSpecs, templates, shots(k),
-                    seeds, clean(heads), validationPerClass, confusedPairs, downscale, testPerClass, cache,
-                    shotsFrom, out, resume, threads, Device.parse(device), batchSize);
+            require(batchSize > 0 && batchSize <= MAX_BATCH_SIZE, "batch-size",
+                    "a number of images from 1 to " + MAX_BATCH_SIZE + ", got " + batchSize);
+            return new RunSpec(backendIds, model, dataset, protocolNames, upsamplerSpecs, templates,
+                    shots(k), seeds, distinct("heads", clean(heads)), validationPerClass, confusedPairs, downscale,
+                    testPerClass, cache, shotsFrom, out, resume, threads, Device.parse(device), batchSize);
         }
 
         private static List<Integer> shots(List<String> labels) {
             List<Integer> out = new ArrayList<>();
             for (String p : clean(labels)) {
-                if (p.equalsIgnoreCase("all")) {
-                    out.add(Shots.ALL);
-                    continue;
-                }
                 int n;
                 try {
-                    n = Integer.parseInt(p);
+                    n = p.equalsIgnoreCase("all") ? Shots.ALL : Integer.parseInt(p);
                 } catch (NumberFormatException e) {
                     n = 0;
                 }
-                require(n > 0, "k", "positive shot counts or 'all', got '" + p + "'");
+                require(n > 0 || p.equalsIgnoreCase("all"), "k", "positive shot counts or 'all', got '" + p + "'");
+                require(!out.contains(n), "k", "each value once, got '" + p + "' twice in " + clean(labels));
                 out.add(n);
             }
             return out;
+        }
+
+        /** {@code values}, unless one is named twice (a duplicate would run, or count, twice). */
+        private static List<String> distinct(String key, List<String> values) {
+            for (int i = 0; i < values.size(); i++) {
+                require(values.indexOf(values.get(i)) == i, key, "each value once, got '" + values.get(i)
+                        + "' twice in " + values);
+            }
+            return values;
         }
 
         /** Stripped, without empty entries (so "a, b," means [a, b]). */

@@ -2,6 +2,8 @@ package clipbench.cli;
 
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
+import clipbench.api.spi.Backbone;
+import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.HeadProvider;
@@ -10,22 +12,27 @@ import clipbench.protocol.DownscaledDataset;
 import clipbench.protocol.EmbeddingCache;
 import clipbench.protocol.PromptTemplates;
 import clipbench.protocol.RunPlan;
+import clipbench.protocol.Runner;
 import clipbench.protocol.SubsampledDataset;
 import clipbench.protocol.ZeroShotHeadProvider;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Resolves a {@link RunSpec}'s named plugins (model, dataset, backends, heads, prompts, upsamplers) before a run
- * starts, so a bad name fails before anything is written; then makes the {@link RunPlan}. Upsamplers may hold
+ * Resolves a {@link RunSpec}'s named plugins (model, dataset, backends, heads, prompts, upsamplers) and checks
+ * everything knowable before a run starts (model files, the backbone opening, a training split for k-shot, the
+ * folders), so a bad setting fails before {@code --out} is created and the corrected retry is not refused as
+ * "not empty"; then makes the {@link RunPlan}. Upsamplers may hold
  * native resources, so the wiring is closed after the run.
  */
 final class RunWiring implements AutoCloseable {
     private final RunSpec spec;
     private final ModelCard card;
     private final Dataset dataset;
-    private final List<RunPlan.BackendChoice> backends;
+    private final List<RunPlan.BackendChoice> backends = new ArrayList<>();
     private final List<HeadProvider> heads;
     private final PromptTemplates prompts;
     private final List<RunPlan.UpsamplerChoice> upsamplers = new ArrayList<>();
@@ -35,18 +42,27 @@ final class RunWiring implements AutoCloseable {
         this.card = ModelCards.load(spec.model());
         this.dataset = dataset(spec);
         BackendOptions options = new BackendOptions(spec.threads(), spec.device());
-        this.backends = spec.backends().stream()
-                .map(id -> new RunPlan.BackendChoice(Plugins.backend(id), options)).toList();
         this.heads = heads(spec);
         this.prompts = PromptTemplates.resolve(spec.templates());
+        if (spec.protocols().contains(RunPlan.K_SHOT)) {
+            checkTrainingSplit(dataset);
+        }
         try {
+            for (String id : spec.backends()) {
+                BackboneProvider provider = Plugins.backend(id);
+                backends.add(new RunPlan.BackendChoice(provider, options, checkBackbone(provider, options, card)));
+            }
+            RunFolders.checkOut(spec.out());
+            if (spec.cache() != null) {
+                RunFolders.requireWritable("cache", spec.cache());
+            }
             for (String u : spec.upsamplers()) {
                 String[] parts = u.split(":", 2);
                 upsamplers.add(new RunPlan.UpsamplerChoice(u, Plugins.upsampler(parts[0])
                         .create(parts.length > 1 ? parts[1] : "", options)));
             }
         } catch (IOException | RuntimeException e) {
-            close(); // the ones already made
+            close(); // the backbones and upsamplers already made
             throw e;
         }
     }
@@ -63,6 +79,42 @@ final class RunWiring implements AutoCloseable {
         Dataset data = spec.downscale() > 0 ? DownscaledDataset.downscale(small, spec.downscale()) : small;
         data.warnings().forEach(w -> System.err.println("warning: " + w));
         return data;
+    }
+
+    /**
+     * k-shot needs a training split in which every class has an image: a class without one would be silently
+     * missing from every head (recall 0), so the run is refused naming the classes.
+     */
+    private static void checkTrainingSplit(Dataset data) {
+        String train = Runner.trainSplit(data);
+        int[] count = new int[data.classes().size()];
+        data.items(train).forEach(i -> count[i.label()]++);
+        List<String> empty = new ArrayList<>();
+        for (int c = 0; c < count.length; c++) {
+            if (count[c] == 0) {
+                empty.add(data.classes().get(c).originalName());
+            }
+        }
+        if (!empty.isEmpty()) {
+            throw new IllegalArgumentException(data.name() + ": k-shot needs training images of every class; split '"
+                    + train + "' has none of " + empty);
+        }
+    }
+
+    /**
+     * The backend's model files exist, and the backbone opens: the card's {@code embed_dim}, image size and
+     * device are checked on open, so a wrong one stops the run before {@code --out} exists. The run then uses
+     * this backbone (the wiring closes it), so the model loads once per run, even when all is cached.
+     */
+    private static Backbone checkBackbone(BackboneProvider provider, BackendOptions options, ModelCard card)
+            throws IOException {
+        for (Path file : provider.artifactFiles(card)) {
+            if (!Files.exists(file)) {
+                throw new IOException(file + ": model artifact of backend '" + provider.id() + "' not found"
+                        + " (named by " + card.directory().resolve(ModelCards.CARD_FILE) + ")");
+            }
+        }
+        return provider.open(card, options);
     }
 
     /** Zero-shot always; the trainable heads too when the run has k-shot. */
@@ -84,6 +136,9 @@ final class RunWiring implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        for (RunPlan.BackendChoice b : backends) {
+            b.opened().close();
+        }
         for (RunPlan.UpsamplerChoice u : upsamplers) {
             if (u.upsampler() instanceof AutoCloseable c) {
                 try {

@@ -28,7 +28,7 @@ class CliEndToEndIT {
     static final String VIT = "testdata/models/tiny-clip-vit";
     static final String FRUIT = "imagefolder:testdata/images/emoji-fruit";
     static final List<String> REQUIRED = List.of("run_id", "backend", "backbone", "model_sha256", "dataset",
-            "split", "upsampler", "protocol", "head", "k", "seed", "n_train", "n_test", "top1", "top5",
+            "split", "upsampler", "protocol", "head", "k", "seed", "n_train", "k_effective", "n_test", "n_skipped_train", "top1", "top5",
             "mean_per_class_recall", "embed_seconds", "images_per_second", "clipbench_version");
 
     static JsonNode golden() throws IOException {
@@ -211,6 +211,102 @@ class CliEndToEndIT {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains(empty.toString()), r.err());
         assertTrue(!Files.exists(dir.resolve("o")), "nothing written for a run that could not start");
+    }
+
+    /** A copy of the ViT fixture with {@code from} replaced by {@code to} in its card (or {@code file} deleted). */
+    static Path brokenModel(Path dir, String name, String from, String to, String delete) throws IOException {
+        Path src = CliProcess.root().resolve(VIT);
+        Path m = Files.createDirectories(dir.resolve(name));
+        try (var s = Files.list(src)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!p.getFileName().toString().equals(delete)) {
+                    Files.copy(p, m.resolve(p.getFileName()));
+                }
+            }
+        }
+        Path card = m.resolve("model-card.json");
+        String text = Files.readString(card);
+        assertTrue(text.contains(from), from);
+        Files.writeString(card, text.replace(from, to));
+        return m;
+    }
+
+    /**
+     * Every setting that cannot work fails before --out exists, naming the file or setting, so the corrected
+     * retry is not refused as "not empty"; usage errors print no picocli warning.
+     */
+    @Test
+    void badSettingsFailBeforeOutIsCreatedNamingWhatIsWrong(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Path testOnly = Files.createDirectories(dir.resolve("test-only"));
+        Files.walkFileTree(CliProcess.root().resolve("testdata/images/emoji-fruit/Test"), new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                Path to = testOnly.resolve("Test").resolve(f.getParent().getFileName()).resolve(f.getFileName());
+                Files.createDirectories(to.getParent());
+                Files.copy(f, to);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+        Path shape = Files.writeString(dir.resolve("shape.yaml"), "threads: 2.5\n");
+        String mean = "\"mean\": [0.48145466, 0.4578275, 0.40821073]";
+        String std = "\"std\": [0.26862954, 0.26130258, 0.27577711]";
+        Object[][] cases = {
+                {new String[] {"--protocol", "zeroshot"}, "zeroshot"},
+                {new String[] {"--model", brokenModel(dir, "no-visual", "\"name\"", "\"name\"", "visual.onnx").toString()},
+                        "visual.onnx"},
+                {new String[] {"--model", brokenModel(dir, "std0", std, "\"std\": [0, 0, 0]", "").toString()}, "'std'"},
+                {new String[] {"--model", brokenModel(dir, "mean-text", mean, "\"mean\": [\"a\", \"b\", \"c\"]", "")
+                        .toString()}, "'mean'"},
+                {new String[] {"--model", brokenModel(dir, "size-float", "\"image_size\": 224", "\"image_size\": 224.9", "")
+                        .toString()}, "'image_size'"},
+                {new String[] {"--model", brokenModel(dir, "dim", "\"embed_dim\": 16,", "\"embed_dim\": 32,", "")
+                        .toString()}, "embed_dim 32"},
+                {new String[] {"--dataset", "imagefolder:" + testOnly, "--protocol", "k-shot", "--k", "1"},
+                        "training split"},
+                {new String[] {"--cache", aFile.resolve("cache").toString()}, aFile.resolve("cache").toString()},
+                {new String[] {"--config", shape.toString()}, "'threads'"},
+                {new String[] {"--batch-size", "100000"}, "'batch-size'"},
+                {new String[] {"--backend", "onnx,onnx"}, "'onnx' twice"},
+                {new String[] {"--k", "1,1", "--protocol", "k-shot"}, "'1' twice"},
+                {new String[] {"--resume", "yes"}, "'yes'"},
+                {new String[] {"--resume=yes"}, "'yes'"},
+        };
+        for (Object[] c : cases) {
+            List<String> given = List.of((String[]) c[0]);
+            List<String> args = new java.util.ArrayList<>(List.of("run", "--out", out.toString()));
+            String[][] base = {{"--backend", "onnx"}, {"--model", VIT}, {"--dataset", FRUIT}, {"--cache", "none"}};
+            for (String[] option : base) {
+                if (!given.contains(option[0])) {
+                    args.addAll(List.of(option));
+                }
+            }
+            args.addAll(given);
+            CliProcess.Result r = CliProcess.run(args.toArray(String[]::new));
+            String what = String.join(" ", (String[]) c[0]);
+            assertEquals(2, r.exitCode(), what + ": " + r.all());
+            assertTrue(r.err().contains((String) c[1]), what + " names " + c[1] + ":\n" + r.err());
+            assertTrue(!r.all().contains("picocli WARN"), what + ": " + r.all());
+            assertTrue(!Files.exists(out), what + ": --out created by a run that could not start");
+        }
+        CliProcess.Result proc = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--cache", "none", "--out", aFile.resolve("run").toString());
+        assertEquals(2, proc.exitCode(), proc.all());
+        assertTrue(proc.err().contains("--out " + aFile.resolve("run")) && proc.err().contains("cannot create"),
+                proc.err());
+
+        // k larger than a class: the row is kept, says what it used; 8 per-class with 4 training images each.
+        CliProcess.Result k = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--protocol", "k-shot", "--k", "8", "--seeds", "1", "--heads", "lite", "--val-per-class", "1",
+                "--cache", "none", "--batch-size", "8000", "--out", out.toString());
+        assertEquals(0, k.exitCode(), k.all());
+        CSVRecord row = csv(out.resolve("results.csv")).get(0);
+        assertEquals("4", row.get("k_effective"));
+        assertEquals("0", row.get("n_skipped_train"));
+        assertTrue(row.get("note").contains("k=8 used fewer shots for 8 classes")
+                && row.get("note").contains("no validation rows"), row.get("note"));
     }
 
     @Test

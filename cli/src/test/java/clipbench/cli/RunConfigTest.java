@@ -70,6 +70,19 @@ class RunConfigTest {
         assertTrue(e.getMessage().startsWith(bad + ": run setting 'seeds'"), e.getMessage());
     }
 
+    /** No coercion: a float is not an int, text is not a number, null is not a number, a list is not text. */
+    @Test
+    void valuesOfTheWrongShapeAreRefusedNotCoerced() throws IOException {
+        String[][] cases = {{"threads: 2.5", "threads"}, {"seeds: \"3\"", "seeds"}, {"batch-size: ~", "batch-size"},
+                {"val-per-class: 1.0", "val-per-class"}, {"resume: \"yes\"", "resume"}, {"dataset: [a, b]", "dataset"},
+                {"templates: {a: 1}", "templates"}};
+        for (String[] c : cases) {
+            Path bad = write("shape.yaml", "backend: onnx", "model: m", "dataset: imagefolder:x", "out: o", c[0]);
+            IOException e = assertThrows(IOException.class, () -> single(bad), c[0]);
+            assertTrue(e.getMessage().startsWith(bad + ": run setting '" + c[1] + "'"), c[0] + " -> " + e.getMessage());
+        }
+    }
+
     @Test
     void unknownPlaceholderIsNamed() throws IOException {
         Path bad = write("bad.yaml", "model: ${home}/m");

@@ -57,6 +57,31 @@ class RunSpecTest {
         assertError("threads", b -> b.threads(-1));
         assertError("device", b -> b.device("tpu"));
         assertError("batch-size", b -> b.batchSize(0));
+        assertError("k", b -> b.k(List.of("-1")));
+    }
+
+    /** A value named twice would run (or count) twice: refused in every list, naming the duplicate. */
+    @Test
+    void duplicatesInAnyListAreRefusedNamingTheValue() {
+        assertError("backend", b -> b.backends(List.of("onnx", " onnx")), "'onnx' twice");
+        assertError("protocol", b -> b.protocols(List.of("k-shot", "zero-shot", "k-shot")), "'k-shot' twice");
+        assertError("upsampler", b -> b.upsamplers(List.of("bicubic", "bicubic")), "'bicubic' twice");
+        assertError("heads", b -> b.heads(List.of("lite", "lite")), "'lite' twice");
+        assertError("k", b -> b.k(List.of("2", "all", "2")), "'2' twice");
+        assertError("k", b -> b.k(List.of("all", "ALL")), "'ALL' twice");
+    }
+
+    /** A batch that cannot be allocated (or overflows an int) is refused before anything runs. */
+    @Test
+    void batchSizeIsBounded() {
+        assertError("batch-size", b -> b.batchSize(100_000), "100000");
+        assertEquals(RunSpec.MAX_BATCH_SIZE, minimal().batchSize(RunSpec.MAX_BATCH_SIZE).build().batchSize());
+    }
+
+    private static void assertError(String key, UnaryOperator<RunSpec.Builder> change, String detail) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> change.apply(minimal()).build());
+        assertTrue(e.getMessage().startsWith("run setting '" + key + "'") && e.getMessage().contains(detail),
+                e.getMessage());
     }
 
     private static void assertError(String key, UnaryOperator<RunSpec.Builder> change) {

@@ -69,8 +69,15 @@ public final class EmbeddingPipeline {
         long backboneNanos = 0;
         long start = System.nanoTime();
         progress.start("embed", items.size());
-        float[] buffer = new float[batchSize * per];
-        List<DatasetItem> batch = new ArrayList<>(batchSize);
+        // Sized by the data: a batch is never larger than the items, so --batch-size 8000 on 24 images
+        // allocates 24 images, and a product beyond an array's reach is an error, not an overflow.
+        int capacity = Math.max(1, Math.min(batchSize, items.size()));
+        if ((long) capacity * per > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("batch_size: " + capacity + " images of " + size + "x" + size
+                    + " do not fit one array; use a smaller batch size");
+        }
+        float[] buffer = new float[capacity * per];
+        List<DatasetItem> batch = new ArrayList<>(capacity);
         for (DatasetItem item : items) {
             // Any one image may fail only itself: unreadable, too large, or an aspect ratio no resize can take.
             RgbImage up;
@@ -89,7 +96,7 @@ public final class EmbeddingPipeline {
             // Outside the try: failing to keep a thumbnail is a run-directory error, not a bad image.
             tap.upsampled(item, up);
             batch.add(item);
-            if (batch.size() == batchSize) {
+            if (batch.size() == capacity) {
                 backboneNanos += flush(buffer, batch, size, out);
                 progress.advance(batch.size());
                 batch.clear();

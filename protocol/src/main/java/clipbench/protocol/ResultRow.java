@@ -11,7 +11,9 @@ import java.util.TreeMap;
  * @param embedSeconds    wall time spent embedding the test split
  * @param upsampleSeconds time of the upsampler alone, within embedSeconds
  * @param fitSeconds      time spent fitting the head
+ * @param kEffective      the smallest number of shots a class really had (0 for zero-shot); see {@code note}
  * @param skipped         unreadable test images left out
+ * @param trainSkipped    unreadable training images among those the row's draw picked
  * @param datasetWarnings files the dataset skipped while listing (zero-byte, unknown extension, empty
  *                        class folder, ...), each reported with its path when the run started
  * @param selected        hyper-parameters the head chose (e.g. {@code l2})
@@ -19,13 +21,13 @@ import java.util.TreeMap;
  * @param timing          where embedSeconds and imagesPerSecond come from: measured by this run over every
  *                        test image, over the part a resumed run embedded, or read from the cache
  * @param timedImages     test images embedSeconds covers (imagesPerSecond is over these only)
- * @param note            why a head was skipped, or empty
+ * @param note            why a head was skipped, or how the row falls short of its k (see {@link ShotUse}), or empty
  */
 public record ResultRow(Provenance provenance, String protocol, String head, int k, long seed, int nTrain,
-                        int nTest, double top1, double top5, double meanPerClassRecall, double embedSeconds,
+                        int kEffective, int nTest, double top1, double top5, double meanPerClassRecall, double embedSeconds,
                         double imagesPerSecond, double upsampleSeconds, double fitSeconds, int skipped,
-                        int datasetWarnings, long trainableParams, Map<String, String> selected, boolean cached,
-                        EmbeddedSplit.TimingSource timing, int timedImages, String note) {
+                        int trainSkipped, int datasetWarnings, long trainableParams, Map<String, String> selected,
+                        boolean cached, EmbeddedSplit.TimingSource timing, int timedImages, String note) {
 
     public ResultRow {
         selected = new TreeMap<>(selected);

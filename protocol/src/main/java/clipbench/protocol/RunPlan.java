@@ -1,6 +1,7 @@
 package clipbench.protocol;
 
 import clipbench.api.model.ModelCard;
+import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
@@ -68,7 +69,14 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
     }
 
     /** A backend and how to run it. */
-    public record BackendChoice(BackboneProvider provider, BackendOptions options) {
+    /**
+     * @param opened a backbone the checks before the run already opened (owned and closed by whoever opened
+     *               it), used instead of loading the model a second time; {@code null} if none
+     */
+    public record BackendChoice(BackboneProvider provider, BackendOptions options, Backbone opened) {
+        public BackendChoice(BackboneProvider provider, BackendOptions options) {
+            this(provider, options, null);
+        }
     }
 
     /** An upsampler and the spec it was made from (e.g. {@code bicubic}). */

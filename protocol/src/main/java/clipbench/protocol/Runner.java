@@ -102,6 +102,9 @@ public final class Runner {
         }
 
         private Backbone backbone() {
+            if (backbone == null && choice.opened() != null) {
+                backbone = choice.opened();
+            }
             if (backbone == null) {
                 try {
                     backbone = choice.provider().open(plan.card(), choice.options());
@@ -122,7 +125,7 @@ public final class Runner {
 
         @Override
         public void close() {
-            if (backbone != null) {
+            if (backbone != null && backbone != choice.opened()) {
                 backbone.close();
             }
         }
@@ -147,7 +150,7 @@ public final class Runner {
                     text() ? classText() : null, plan.card().logitScale()));
             for (HeadProvider h : zeroShot) {
                 sink.accept(outcome(prov, RunPlan.ZERO_SHOT, h, 0, -1, test, () -> h.fit(
-                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0));
+                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0, ShotUse.NONE));
             }
             if (kShot.isEmpty()) {
                 return;
@@ -182,6 +185,7 @@ public final class Runner {
                     Shots shots = draws.get(k + "/" + seed);
                     Subset fit = Subset.of(train, rowOf, shots.train());
                     Subset val = Subset.of(train, rowOf, shots.validation());
+                    ShotUse use = ShotUse.of(shots, fit.labels(), val.labels(), classNames(), plan.validationPerClass());
                     for (HeadProvider h : kShot) {
                         if (sink.done(key(prov, RunPlan.K_SHOT, h, k, seed))) {
                             continue;
@@ -189,7 +193,7 @@ public final class Runner {
                         fits.add(() -> outcome(prov, RunPlan.K_SHOT, h, k, s, test, () -> h.fit(new HeadInputs(
                                 classes.size(), h.needsText() ? classText : null, plan.card().logitScale(),
                                 fit.features(), fit.labels(), val.features(), val.labels(), s)),
-                                fit.labels().length));
+                                fit.labels().length, use));
                     }
                 }
             }
@@ -245,19 +249,24 @@ public final class Runner {
 
         /** Fits and evaluates one head (or records why it is skipped). */
         private Outcome outcome(Provenance prov, String protocol, HeadProvider h, int k, long seed,
-                                EmbeddedSplit test, Supplier<Head> fitter, int nTrain) {
+                                EmbeddedSplit test, Supplier<Head> fitter, int nTrain, ShotUse use) {
             if (h.needsText() && !text()) {
-                return new Outcome(skippedRow(prov, protocol, h, k, seed, test), List.of(), null, classNames());
+                return new Outcome(skippedRow(prov, protocol, h, k, seed, test, use, "needs a text tower"), List.of(),
+                        null, classNames());
+            }
+            if (use.refusal() != null) {
+                return new Outcome(skippedRow(prov, protocol, h, k, seed, test, use, use.refusal()), List.of(), null,
+                        classNames());
             }
             long t0 = System.nanoTime();
             Head head = fitter.get();
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
             Evaluation eval = Evaluation.of(head.logits(test.embeddings()), test.labels(), classes.size());
-            ResultRow row = new ResultRow(prov, protocol, h.id(), k, seed, nTrain, test.size(), eval.top1(),
-                    eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
-                    test.upsampleSeconds(), fitSeconds, test.skipped().size(), plan.dataset().warnings().size(),
-                    head.trainableParameters(),
-                    head.selected(), test.cached(), test.timingSource(), test.timedImages(), "");
+            ResultRow row = new ResultRow(prov, protocol, h.id(), k, seed, nTrain, use.kEffective(), test.size(),
+                    eval.top1(), eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
+                    test.upsampleSeconds(), fitSeconds, test.skipped().size(), use.trainSkipped(),
+                    plan.dataset().warnings().size(), head.trainableParameters(), head.selected(), test.cached(),
+                    test.timingSource(), test.timedImages(), use.note());
             return new Outcome(row, predictions(test, eval), eval.confusion(), classNames());
         }
 
@@ -309,20 +318,25 @@ public final class Runner {
 
         /** A row without an evaluation: records why the head was skipped. */
         private ResultRow skippedRow(Provenance prov, String protocol, HeadProvider h, int k, long seed,
-                                     EmbeddedSplit test) {
+                                     EmbeddedSplit test, ShotUse use, String why) {
             double nan = Double.NaN;
-            return new ResultRow(prov, protocol, h.id(), k, seed, 0, test.size(), nan, nan, nan, test.totalSeconds(),
-                    test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
-                    plan.dataset().warnings().size(), 0, Map.of(), test.cached(), test.timingSource(),
-                    test.timedImages(), "needs a text tower");
+            return new ResultRow(prov, protocol, h.id(), k, seed, 0, use.kEffective(), test.size(), nan, nan, nan,
+                    test.totalSeconds(), test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
+                    use.trainSkipped(), plan.dataset().warnings().size(), 0, Map.of(), test.cached(),
+                    test.timingSource(), test.timedImages(), why);
         }
     }
 
     private String trainSplit() {
-        String test = plan.dataset().testSplit();
-        return plan.dataset().splits().stream().filter(s -> !s.equals(test)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException(plan.dataset().name() + ": k-shot needs a training split besides '"
-                        + test + "' (splits: " + plan.dataset().splits() + ")"));
+        return trainSplit(plan.dataset());
+    }
+
+    /** The split k-shot draws from: the first one that is not the test split (an error naming the dataset if none). */
+    public static String trainSplit(clipbench.api.spi.Dataset dataset) {
+        String test = dataset.testSplit();
+        return dataset.splits().stream().filter(s -> !s.equals(test)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException(dataset.name() + ": k-shot needs a training split besides '"
+                        + test + "' (splits: " + dataset.splits() + ")"));
     }
 
     private List<String> classNames() {

@@ -33,4 +33,26 @@ class EmbeddingPipelineTest {
         assertTrue(reason.startsWith("a/strip.png: cannot resize 1x20000 (aspect ratio 20000:1)"), reason);
         assertEquals(List.of(2), backbone.batchSizes, "the two good images form one batch");
     }
+
+    /**
+     * The batch buffer is sized by the items, not by the batch size: 100000 x 3x8x8 floats would overflow
+     * (or, at 8000, allocate gigabytes) for 13 images. Batching, and so every number, is unchanged.
+     */
+    @Test
+    void aBatchSizeFarAboveTheItemCountAllocatesOnlyTheItems(@TempDir Path dir) {
+        FakeColorBackbone backbone = new FakeColorBackbone(new int[3], false, dir);
+        List<DatasetItem> items = RunnerTest.colours().items("Test");
+        EmbeddedSplit huge = new EmbeddingPipeline(backbone, (img, side) -> img, 100_000_000)
+                .embed(items, ProgressListener.NONE);
+        assertEquals(List.of(12), backbone.batchSizes, "12 readable images, one batch");
+        assertEquals(12, huge.size());
+        assertEquals(1, huge.skipped().size());
+
+        backbone.batchSizes.clear();
+        EmbeddedSplit exact = new EmbeddingPipeline(backbone, (img, side) -> img, 12).embed(items, ProgressListener.NONE);
+        assertEquals(List.of(12), backbone.batchSizes);
+        for (int i = 0; i < 12; i++) {
+            assertEquals(java.util.Arrays.toString(exact.embeddings()[i]), java.util.Arrays.toString(huge.embeddings()[i]));
+        }
+    }
 }

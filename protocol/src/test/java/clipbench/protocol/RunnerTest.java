@@ -350,6 +350,76 @@ class RunnerTest {
                 "read from the cache: marked as the cached block's timing");
     }
 
+    /** Colours with {@code perClass[c]} training images of class c; class {@code unreadable} cannot be read. */
+    static Dataset colours(int[] perClass, int unreadable) {
+        Dataset test = colours();
+        List<DatasetItem> train = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            int[] rgb = new int[3];
+            rgb[c] = 200;
+            for (int i = 0; i < perClass[c]; i++) {
+                RgbImage img = RgbImage.filled(9, 9 + i, rgb[0], rgb[1], rgb[2]);
+                String id = "Training/" + COLOURS[c] + "/" + i + ".png";
+                train.add(new DatasetItem(id, c, c != unreadable ? () -> img : () -> {
+                    throw new IOException(id + ": not an image");
+                }));
+            }
+        }
+        return new Dataset() {
+            public String name() {
+                return "colours";
+            }
+
+            public List<String> splits() {
+                return List.of("Training", "Test");
+            }
+
+            public List<ClassInfo> classes() {
+                return test.classes();
+            }
+
+            public List<DatasetItem> items(String split) {
+                return split.equals("Training") ? train : test.items("Test");
+            }
+        };
+    }
+
+    List<ResultRow> kShot(Path dir, Dataset data, int k) throws IOException {
+        Files.writeString(dir.resolve("none"), "stand-in artifact");
+        FakeColorBackbone a = new FakeColorBackbone(colourTokens, false, dir);
+        RunPlan plan = new RunPlan("run-3", List.of(new RunPlan.BackendChoice(provider(a), BackendOptions.defaults())),
+                a.card(), data, List.of(new RunPlan.UpsamplerChoice("none", (img, side) -> img)), List.of("k-shot"),
+                List.of(new MeanHead(false)), List.of(k), 1, 1, PromptTemplates.PHOTO, 4, null);
+        MemorySink sink = new MemorySink();
+        new Runner(plan, sink, ProgressListener.NONE).run();
+        return sink.rows;
+    }
+
+    /** k=4 on a class of 2 images: the row says it used 2, and that validation fell short. */
+    @Test
+    void aRowThatUsedFewerShotsThanItsKSaysSo(@TempDir Path dir) throws IOException {
+        ResultRow row = kShot(dir, colours(new int[] {10, 2, 10}, -1), 4).get(0);
+        assertEquals(2, row.kEffective());
+        assertEquals(4 + 2 + 4, row.nTrain());
+        assertEquals(0, row.trainSkipped());
+        assertTrue(row.note().contains("k=4 used fewer shots for 1 classes (green_1 2)"), row.note());
+        assertTrue(row.note().contains("2 of 3 validation rows"), row.note());
+
+        ResultRow plenty = kShot(dir, colours(new int[] {10, 10, 10}, -1), 4).get(0);
+        assertEquals(4, plenty.kEffective());
+        assertEquals("", plenty.note(), "a row that is what its k says has no note");
+    }
+
+    /** A class whose drawn training images are all unreadable is not silently dropped: the row is refused. */
+    @Test
+    void aClassWithoutReadableShotsRefusesTheRowNamingIt(@TempDir Path dir) throws IOException {
+        ResultRow row = kShot(dir, colours(new int[] {10, 10, 10}, 2), 4).get(0);
+        assertTrue(Double.isNaN(row.top1()), "not evaluated");
+        assertEquals(0, row.kEffective());
+        assertEquals(4 + 1, row.trainSkipped(), "blue's 4 shots and 1 validation image, counted per split");
+        assertTrue(row.note().startsWith("not run") && row.note().contains("blue_1"), row.note());
+    }
+
     static BackboneProvider renamed(BackboneProvider p, String id) {
         return new BackboneProvider() {
             public String id() {

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 public final class ResultColumns {
     public static final List<String> RESULTS = List.of("run_id", "backend", "runtime_version", "backbone",
             "model_sha256", "dataset", "split", "upsampler", "preprocess", "templates", "protocol", "head", "k",
-            "seed", "n_train", "n_test", "n_skipped", "n_dataset_warnings", "top1", "top5", "mean_per_class_recall",
+            "seed", "n_train", "k_effective", "n_test", "n_skipped", "n_skipped_train", "n_dataset_warnings", "top1", "top5", "mean_per_class_recall",
             "embed_seconds",
             "images_per_second", "upsample_seconds", "fit_seconds", "cached", "timing",
             "timed_images", "trainable_params", "selected_l2",
@@ -49,8 +49,9 @@ public final class ResultColumns {
                 .collect(Collectors.joining(";"));
         return List.of(p.runId(), p.backend(), p.runtimeVersion(), p.backbone(), p.modelSha256(), p.dataset(),
                 p.split(), p.upsampler(), p.preprocess(), p.templates(), r.protocol(), r.head(), k(r.k()),
-                Long.toString(r.seed()), Integer.toString(r.nTrain()), Integer.toString(r.nTest()),
-                Integer.toString(r.skipped()), Integer.toString(r.datasetWarnings()), number(r.top1()),
+                Long.toString(r.seed()), Integer.toString(r.nTrain()), Integer.toString(r.kEffective()),
+                Integer.toString(r.nTest()), Integer.toString(r.skipped()), Integer.toString(r.trainSkipped()),
+                Integer.toString(r.datasetWarnings()), number(r.top1()),
                 number(r.top5()), number(r.meanPerClassRecall()),
                 number(r.embedSeconds()), number(r.imagesPerSecond()), number(r.upsampleSeconds()),
                 number(r.fitSeconds()), Boolean.toString(r.cached()), r.timing().label(),

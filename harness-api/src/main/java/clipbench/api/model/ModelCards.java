@@ -42,8 +42,7 @@ public final class ModelCards {
     private static ModelCard parseCard(Path directory, Path file) throws IOException {
         JsonNode root = readJson(file);
         Fields f = new Fields(file, root);
-        PreprocessSpec preprocess = new PreprocessSpec(f.text("preprocess", "clip"), f.integer("image_size"),
-                f.floats("mean", PreprocessSpec.CLIP_MEAN), f.floats("std", PreprocessSpec.CLIP_STD));
+        PreprocessSpec preprocess = f.preprocess(f.integer("image_size"));
         Map<String, Map<String, String>> artifacts = new TreeMap<>();
         JsonNode art = root.path("artifacts");
         if (!art.isObject() || art.isEmpty()) {
@@ -154,12 +153,15 @@ public final class ModelCards {
         }
     }
 
-    /** Field access whose errors name the file and the field. */
+    /**
+     * Field access whose errors name the file and the field. Strict: a number must be a JSON number (224.9 is
+     * not an integer, "0.5" is not a number), so a typo stops the run instead of becoming a silent default.
+     */
     private record Fields(Path file, JsonNode root) {
         int integer(String name) throws IOException {
             JsonNode n = root.get(name);
-            if (n == null || !n.canConvertToInt()) {
-                throw new IOException(file + ": field '" + name + "' must be an integer");
+            if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw new IOException(file + ": field '" + name + "' must be an integer, got " + n);
             }
             return n.asInt();
         }
@@ -173,15 +175,21 @@ public final class ModelCards {
             if (n == null) {
                 return fallback;
             }
-            if (!n.isNumber()) {
-                throw new IOException(file + ": field '" + name + "' must be a number");
+            if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+                throw new IOException(file + ": field '" + name + "' must be a number, got " + n);
             }
             return n.asDouble();
         }
 
-        String text(String name, String fallback) {
+        String text(String name, String fallback) throws IOException {
             JsonNode n = root.get(name);
-            return n == null || n.isNull() ? fallback : n.asText();
+            if (n == null || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isTextual()) {
+                throw new IOException(file + ": field '" + name + "' must be text, got " + n);
+            }
+            return n.asText();
         }
 
         float[] floats(String name, float[] fallback) throws IOException {
@@ -190,9 +198,26 @@ public final class ModelCards {
                 return fallback;
             }
             if (!n.isArray() || n.size() != 3) {
-                throw new IOException(file + ": field '" + name + "' must be a list of 3 numbers");
+                throw new IOException(file + ": field '" + name + "' must be a list of 3 numbers, got " + n);
             }
-            return new float[] {n.get(0).floatValue(), n.get(1).floatValue(), n.get(2).floatValue()};
+            float[] out = new float[3];
+            for (int i = 0; i < 3; i++) {
+                if (!n.get(i).isNumber() || !Float.isFinite(n.get(i).floatValue())) {
+                    throw new IOException(file + ": field '" + name + "' must be a list of 3 numbers, got " + n);
+                }
+                out[i] = n.get(i).floatValue();
+            }
+            return out;
+        }
+
+        /** The spec (CLIP's mean and std unless given), its own checks (e.g. std > 0) reported with the file. */
+        PreprocessSpec preprocess(int imageSize) throws IOException {
+            try {
+                return new PreprocessSpec(text("preprocess", "clip"), imageSize,
+                        floats("mean", PreprocessSpec.CLIP_MEAN), floats("std", PreprocessSpec.CLIP_STD));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
         }
     }
 }

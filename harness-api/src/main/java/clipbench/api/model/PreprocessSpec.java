@@ -19,13 +19,20 @@ public record PreprocessSpec(String mode, int imageSize, float[] mean, float[] s
     public PreprocessSpec {
         mode = mode == null ? "clip" : mode.toLowerCase(Locale.ROOT);
         if (!mode.equals("clip") && !mode.equals("scale01")) {
-            throw new IllegalArgumentException("preprocess: expected 'clip' or 'scale01', got '" + mode + "'");
+            throw new IllegalArgumentException("field 'preprocess' must be 'clip' or 'scale01', got '" + mode + "'");
         }
         if (imageSize <= 0) {
-            throw new IllegalArgumentException("image_size: must be positive, got " + imageSize);
+            throw new IllegalArgumentException("field 'image_size' must be positive, got " + imageSize);
         }
         if (mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("mean/std: need 3 values each");
+        }
+        for (int c = 0; c < 3; c++) {
+            // std divides every pixel: 0 would give Inf/NaN input and silently wrong embeddings
+            if (!(std[c] > 0) || !Float.isFinite(std[c]) || !Float.isFinite(mean[c])) {
+                throw new IllegalArgumentException("field 'std' must hold 3 positive numbers and 'mean' 3 finite"
+                        + " numbers, got mean=" + Arrays.toString(mean) + " std=" + Arrays.toString(std));
+            }
         }
         mean = mean.clone();
         std = std.clone();
