@@ -161,7 +161,8 @@ final class RunCommand implements Callable<Integer> {
     /** Runs a validated spec end to end: plugins, protocol, CSVs, then the report. */
     static RunDirectory execute(RunSpec s) throws Exception {
         try (RunWiring wiring = RunWiring.resolve(s)) {
-            RunDirectory run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
+            RunDirectory run = RunDirectory.open(s.out(), s.resume(), s.asMap(), RunSpec.MAY_DIFFER_ON_RESUME,
+                    s.shotsFrom(), s.confusedPairs());
             RunPlan plan = wiring.plan(run.runId());
             try {
                 new Runner(plan, run, new ConsoleProgress("")).run();

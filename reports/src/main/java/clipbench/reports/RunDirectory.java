@@ -6,6 +6,7 @@ import clipbench.protocol.Outcome;
 import clipbench.protocol.ResultRow;
 import clipbench.protocol.Runner;
 import clipbench.protocol.Shots;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -54,6 +55,9 @@ public final class RunDirectory implements Runner.Sink {
     private final CsvTable confusions;
     private final Set<String> doneKeys = new HashSet<>();
 
+    /** Runs just before a results row is written; a test sets it to simulate a crash at that point. */
+    Runnable beforeCommit = () -> { };
+
     private RunDirectory(Path dir, String runId, int confusedPairs) throws IOException {
         this.dir = dir;
         this.runId = runId;
@@ -62,8 +66,17 @@ public final class RunDirectory implements Runner.Sink {
         this.perClass = CsvTable.open(dir.resolve(PER_CLASS), ResultColumns.PER_CLASS);
         this.confusions = CsvTable.open(dir.resolve(CONFUSIONS), ResultColumns.CONFUSIONS);
         for (List<String> row : results.rows()) {
-            doneKeys.add(ResultColumns.key(column -> row.get(ResultColumns.RESULTS.indexOf(column))));
+            doneKeys.add(key(results, row));
         }
+        // The results row commits a result: companion rows of a result without one are from a run that
+        // stopped in between, and are written again when the result is.
+        perClass.retainUnique(row -> doneKeys.contains(key(perClass, row)));
+        confusions.retainUnique(row -> doneKeys.contains(key(confusions, row)));
+    }
+
+    /** The row key of a row of {@code table} (every table has the identity columns). */
+    private static String key(CsvTable table, List<String> row) {
+        return ResultColumns.key(column -> row.get(table.columns().indexOf(column)));
     }
 
     /**
@@ -71,11 +84,13 @@ public final class RunDirectory implements Runner.Sink {
      *
      * @param resume        continue a run already in {@code dir}; otherwise it must be empty or absent
      * @param config        the run's settings, stored in run.json
+     * @param mayDiffer     settings that change no number (threads, batch size, ...): a resume may give
+     *                      other values; any other difference from the stored run.json refuses the resume
      * @param shotsFrom     another run directory whose k-shot manifests this run must reuse, or null
      * @param confusedPairs how many most-confused pairs to keep per result row
      */
-    public static RunDirectory open(Path dir, boolean resume, Map<String, Object> config, Path shotsFrom,
-                                    int confusedPairs) throws IOException {
+    public static RunDirectory open(Path dir, boolean resume, Map<String, Object> config, Set<String> mayDiffer,
+                                    Path shotsFrom, int confusedPairs) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IOException(dir + ": exists and is not a directory");
         }
@@ -83,12 +98,16 @@ public final class RunDirectory implements Runner.Sink {
             throw new IOException(dir + ": is not empty; choose a new --out or pass --resume to continue the run"
                     + " stored there (earlier results are never overwritten)");
         }
-        Files.createDirectories(dir);
         Path runJson = dir.resolve(RUN_JSON);
-        String runId = resume && Files.isRegularFile(runJson)
-                ? JSON.readTree(runJson.toFile()).path("run_id").asText()
-                : LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-                        + UUID.randomUUID().toString().substring(0, 8);
+        if (resume && Files.isRegularFile(runJson)) {
+            // Checked before anything in dir changes: rows made under other settings must never mix.
+            JsonNode stored = JSON.readTree(runJson.toFile());
+            refuseChanges(runJson, stored, config, mayDiffer);
+            return new RunDirectory(dir, stored.path("run_id").asText(), confusedPairs);
+        }
+        Files.createDirectories(dir);
+        String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
         if (shotsFrom != null) {
             copyManifests(shotsFrom, dir.resolve(MANIFESTS));
         }
@@ -97,6 +116,31 @@ public final class RunDirectory implements Runner.Sink {
         manifest.putAll(config);
         AtomicFiles.write(runJson, out -> JSON.writeValue(out, manifest));
         return new RunDirectory(dir, runId, confusedPairs);
+    }
+
+    /** Refuses when a stored value and a given one differ in a key outside {@code mayDiffer}, listing each. */
+    static void refuseChanges(Path file, JsonNode stored, Map<String, ?> given, Set<String> mayDiffer)
+            throws IOException {
+        JsonNode now = JSON.valueToTree(given);
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        stored.fieldNames().forEachRemaining(keys::add);
+        now.fieldNames().forEachRemaining(keys::add);
+        keys.remove("run_id");
+        keys.removeAll(mayDiffer);
+        List<String> differences = new ArrayList<>();
+        for (String key : keys) {
+            if (!java.util.Objects.equals(stored.get(key), now.get(key))) {
+                differences.add("  " + key + ": stored " + shown(stored.get(key)) + ", given " + shown(now.get(key)));
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new IOException(file + ": cannot resume with settings that change results; start a new --out or"
+                    + " give the stored values:\n" + String.join("\n", differences));
+        }
+    }
+
+    private static String shown(JsonNode value) {
+        return value == null ? "(none)" : value.toString();
     }
 
     public String runId() {
@@ -115,7 +159,8 @@ public final class RunDirectory implements Runner.Sink {
     @Override
     public synchronized void accept(Outcome o) throws IOException {
         ResultRow row = o.row();
-        // Details first: a row in results.csv promises its predictions and per-class rows are stored.
+        // Details first: a row in results.csv promises its predictions and per-class rows are stored, and
+        // is the commit marker: details without it are dropped when the run is opened again.
         if (!o.predictions().isEmpty()) {
             CsvTable.write(part(row), ResultColumns.PREDICTIONS, ResultColumns.predictions(row, o.predictions()));
         }
@@ -123,6 +168,7 @@ public final class RunDirectory implements Runner.Sink {
             perClass.addAll(ResultColumns.perClass(o));
             confusions.addAll(ResultColumns.confusions(o, confusedPairs));
         }
+        beforeCommit.run();
         results.addAll(List.of(ResultColumns.cells(row)));
         doneKeys.add(row.key());
     }
@@ -158,8 +204,7 @@ public final class RunDirectory implements Runner.Sink {
     public void finish() throws IOException {
         List<Path> parts = new ArrayList<>();
         for (List<String> row : results.rows()) {
-            Path part = dir.resolve(PARTS).resolve(partName(ResultColumns.key(
-                    column -> row.get(ResultColumns.RESULTS.indexOf(column)))));
+            Path part = dir.resolve(PARTS).resolve(partName(key(results, row)));
             if (Files.isRegularFile(part)) {
                 parts.add(part);
             }
