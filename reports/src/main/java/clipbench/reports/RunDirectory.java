@@ -2,8 +2,10 @@ package clipbench.reports;
 
 import clipbench.api.io.AtomicFiles;
 
+import clipbench.protocol.ClassCount;
 import clipbench.protocol.Outcome;
 import clipbench.protocol.ResultRow;
+import clipbench.protocol.RunProvenance;
 import clipbench.protocol.Runner;
 import clipbench.protocol.Shots;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,9 +33,15 @@ import org.apache.commons.csv.CSVRecord;
  * A run's output folder. Never overwrites an earlier run: a non-empty folder is refused unless the run
  * resumes, and then finished rows are kept and skipped. Every file is replaced atomically.
  *
- * <p>Layout: {@code run.json} (settings), {@code results.csv}, {@code per_class.csv},
- * {@code confusions.csv}, {@code predictions.csv} (assembled by {@link #finish()} from one part per
- * result row under {@code parts/}), and {@code manifests/k<K>-seed<S>.csv} (the k-shot draws).
+ * <p>Layout: {@code run.json} (settings), {@code provenance.json} (dataset fingerprint, model hashes, runtime
+ * versions, every head setting; the JVM, OS and CPU of each session), {@code classes.csv} (prompt names and
+ * image counts), {@code results.csv}, {@code per_class.csv}, {@code confusions.csv}, {@code predictions.csv}
+ * (assembled by {@link #finish()} from one part per result row under {@code parts/}), and
+ * {@code manifests/k<K>-seed<S>.csv} (the k-shot draws).
+ *
+ * <p>A resume is refused when a setting or the provenance's identity differs from the stored one. A results
+ * row commits its result: per_class and confusions rows written before it, without it, are dropped when the
+ * run is opened again (and written again with the result).
  */
 public final class RunDirectory implements Runner.Sink {
     public static final String RESULTS = "results.csv";
@@ -43,6 +51,8 @@ public final class RunDirectory implements Runner.Sink {
     public static final String RUN_JSON = "run.json";
     public static final String PARITY = "parity.csv";
     public static final String MANIFESTS = "manifests";
+    public static final String PROVENANCE = "provenance.json";
+    public static final String CLASSES = "classes.csv";
     private static final String PARTS = "parts";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -121,21 +131,30 @@ public final class RunDirectory implements Runner.Sink {
     /** Refuses when a stored value and a given one differ in a key outside {@code mayDiffer}, listing each. */
     static void refuseChanges(Path file, JsonNode stored, Map<String, ?> given, Set<String> mayDiffer)
             throws IOException {
-        JsonNode now = JSON.valueToTree(given);
-        Set<String> keys = new java.util.LinkedHashSet<>();
-        stored.fieldNames().forEachRemaining(keys::add);
-        now.fieldNames().forEachRemaining(keys::add);
-        keys.remove("run_id");
-        keys.removeAll(mayDiffer);
         List<String> differences = new ArrayList<>();
-        for (String key : keys) {
-            if (!java.util.Objects.equals(stored.get(key), now.get(key))) {
-                differences.add("  " + key + ": stored " + shown(stored.get(key)) + ", given " + shown(now.get(key)));
-            }
-        }
+        differences(stored, JSON.valueToTree(given), "", mayDiffer, differences);
         if (!differences.isEmpty()) {
             throw new IOException(file + ": cannot resume with settings that change results; start a new --out or"
                     + " give the stored values:\n" + String.join("\n", differences));
+        }
+    }
+
+    /** Differing values under {@code prefix}, each with its dotted path; objects are compared key by key. */
+    private static void differences(JsonNode stored, JsonNode given, String prefix, Set<String> mayDiffer,
+                                    List<String> out) {
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        stored.fieldNames().forEachRemaining(keys::add);
+        given.fieldNames().forEachRemaining(keys::add);
+        keys.remove("run_id");
+        keys.removeAll(mayDiffer);
+        for (String key : keys) {
+            JsonNode a = stored.get(key);
+            JsonNode b = given.get(key);
+            if (a != null && b != null && a.isObject() && b.isObject()) {
+                differences(a, b, prefix + key + ".", Set.of(), out);
+            } else if (!java.util.Objects.equals(a, b)) {
+                out.add("  " + prefix + key + ": stored " + shown(a) + ", given " + shown(b));
+            }
         }
     }
 
@@ -171,6 +190,46 @@ public final class RunDirectory implements Runner.Sink {
         beforeCommit.run();
         results.addAll(List.of(ResultColumns.cells(row)));
         doneKeys.add(row.key());
+    }
+
+    /**
+     * Writes provenance.json: the run's identity and, appended, this session. A resumed run refuses an
+     * identity other than the stored one (another dataset content, model file, runtime, head constant).
+     */
+    @Override
+    public void provenance(RunProvenance provenance) throws IOException {
+        Path file = dir.resolve(PROVENANCE);
+        List<JsonNode> sessions = new ArrayList<>();
+        if (Files.isRegularFile(file)) {
+            JsonNode stored = JSON.readTree(file.toFile());
+            refuseChanges(file, stored.path("identity"), provenance.identity(), Set.of());
+            stored.path("sessions").forEach(sessions::add);
+        }
+        sessions.add(JSON.valueToTree(provenance.session()));
+        Map<String, Object> content = new LinkedHashMap<>();
+        content.put("run_id", runId);
+        content.put("identity", provenance.identity());
+        content.put("sessions", sessions);
+        AtomicFiles.write(file, out -> JSON.writeValue(out, content));
+    }
+
+    /**
+     * Writes classes.csv. Skip counts not known in this session (a split it did not read) keep the stored
+     * ones; known ones keep the larger, as a resumed session may read fewer images than the whole run.
+     */
+    @Override
+    public synchronized void classes(List<ClassCount> counts) throws IOException {
+        Path file = dir.resolve(CLASSES);
+        Map<String, CSVRecord> stored = new java.util.HashMap<>();
+        if (Files.isRegularFile(file)) {
+            CsvTable.read(file).forEach(r -> stored.put(r.get("class"), r));
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (ClassCount c : counts) {
+            CSVRecord before = stored.get(c.className());
+            rows.add(ResultColumns.cells(c, before == null ? null : column -> before.get(column)));
+        }
+        CsvTable.write(file, ResultColumns.CLASSES, rows);
     }
 
     @Override

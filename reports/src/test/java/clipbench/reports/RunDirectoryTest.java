@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import clipbench.protocol.ClassCount;
 import clipbench.protocol.Outcome;
 import clipbench.protocol.Prediction;
 import clipbench.protocol.Provenance;
 import clipbench.protocol.ResultRow;
+import clipbench.protocol.RunProvenance;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,5 +104,38 @@ class RunDirectoryTest {
         assertEquals(runId, open(dir, true, otherThreads).runId(), "threads change no number");
         assertEquals(new String(runJson), new String(Files.readAllBytes(dir.resolve(RunDirectory.RUN_JSON))),
                 "run.json keeps the settings of the run");
+    }
+
+    static RunProvenance provenance(String fingerprint, int threads) {
+        return new RunProvenance(Map.of("dataset", Map.of("name", "fruit", "fingerprint", fingerprint),
+                "heads", Map.of("lite", Map.of("max_iterations", 500))), Map.of("threads", threads));
+    }
+
+    @Test
+    void provenanceOfAResumeMustHaveTheStoredIdentityAndAddsItsSession(@TempDir Path dir) throws IOException {
+        open(dir, false, settings("clip7")).provenance(provenance("aaa", 1));
+        RunDirectory resumed = open(dir, true, settings("clip7"));
+        IOException e = assertThrows(IOException.class, () -> resumed.provenance(provenance("bbb", 1)));
+        assertTrue(e.getMessage().contains("dataset.fingerprint: stored \"aaa\", given \"bbb\""), e.getMessage());
+        resumed.provenance(provenance("aaa", 4));
+        JsonNode stored = new ObjectMapper().readTree(dir.resolve(RunDirectory.PROVENANCE).toFile());
+        assertEquals(resumed.runId(), stored.path("run_id").asText());
+        assertEquals(500, stored.path("identity").path("heads").path("lite").path("max_iterations").asInt());
+        assertEquals(List.of(1, 4), List.of(stored.path("sessions").get(0).path("threads").asInt(),
+                stored.path("sessions").get(1).path("threads").asInt()), "one session per start, the refused none");
+    }
+
+    @Test
+    void classesCsvKeepsSkipCountsASessionDidNotMeasure(@TempDir Path dir) throws IOException {
+        RunDirectory run = open(dir, false, settings("clip7"));
+        run.classes(List.of(new ClassCount("red_apple", "red apple", 10, 4, -1, 1)));
+        run.classes(List.of(new ClassCount("red_apple", "red apple", 10, 4, 2, 1)));
+        assertEquals(List.of("class,prompt_name,n_train,n_test,n_skipped_train,n_skipped_test",
+                "red_apple,red apple,10,4,2,1"), Files.readAllLines(dir.resolve(RunDirectory.CLASSES)));
+        RunDirectory resumed = open(dir, true, settings("clip7"));
+        resumed.classes(List.of(new ClassCount("red_apple", "red apple", 10, 4, -1, -1)));
+        assertEquals("red_apple,red apple,10,4,2,1", Files.readAllLines(dir.resolve(RunDirectory.CLASSES)).get(1));
+        resumed.classes(List.of(new ClassCount("red_apple", "red apple", -1, 4, 0, 0)));
+        assertEquals("red_apple,red apple,,4,2,1", Files.readAllLines(dir.resolve(RunDirectory.CLASSES)).get(1));
     }
 }
