@@ -164,7 +164,8 @@ final class RunCommand implements Callable<Integer> {
         try (RunWiring wiring = RunWiring.resolve(s)) {
             RunDirectory run;
             try {
-                run = RunDirectory.open(s.out(), s.resume(), s.asMap(), s.shotsFrom(), s.confusedPairs());
+                run = RunDirectory.open(s.out(), s.resume(), s.asMap(), RunSpec.MAY_DIFFER_ON_RESUME, s.shotsFrom(),
+                        s.confusedPairs());
             } catch (java.nio.file.FileSystemException e) {
                 throw RunFolders.cannotCreate("--out", s.out(), e);
             }

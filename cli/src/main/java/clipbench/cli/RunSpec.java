@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one {@code clipbench run} does, typed and validated once (like DJL's {@code Criteria}): every
@@ -82,7 +83,14 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         return parts.length > 1 ? parts[1] : "";
     }
 
-    /** The settings as written to run.json (keys as in a config file; out, resume and shots-from are not). */
+    /**
+     * The run.json settings a resume may change: they change no number (batch size and threads were checked
+     * to give byte-identical predictions; a cache holds what would be computed). Every other setting,
+     * device included (a GPU's kernels round differently), must match the stored run.
+     */
+    static final Set<String> MAY_DIFFER_ON_RESUME = Set.of("cache", "threads", "batch-size");
+
+    /** The settings as written to run.json (keys as in a config file; out and resume are not). */
     Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("backend", backends);
@@ -99,6 +107,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         m.put("confusions", confusedPairs);
         m.put("downscale", downscale);
         m.put("test-per-class", testPerClass);
+        m.put("shots-from", shotsFrom == null ? "none" : shotsFrom.toAbsolutePath().normalize().toString());
         m.put("cache", cache == null ? "none" : cache.toAbsolutePath().toString());
         m.put("threads", threads);
         m.put("device", device.name().toLowerCase(Locale.ROOT));

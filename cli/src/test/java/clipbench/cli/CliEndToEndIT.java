@@ -177,11 +177,35 @@ class CliEndToEndIT {
         assertTrue(again.err().contains("not empty") && again.err().contains(out.toString()), again.err());
         assertEquals(before, Files.readString(out.resolve("results.csv")), "earlier results untouched");
 
+        String runJson = Files.readString(out.resolve("run.json"));
+        CliProcess.Result changed = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--upsampler", "bicubic,none", "--templates", "photo", "--val-per-class", "2", "--out", out.toString(),
+                "--resume");
+        assertEquals(2, changed.exitCode(), changed.all());
+        assertTrue(changed.err().contains("templates: stored \"clip7\", given \"photo\"")
+                && changed.err().contains("val-per-class: stored 8, given 2"), changed.err());
+        assertEquals(runJson, Files.readString(out.resolve("run.json")), "run.json keeps the run's settings");
+        assertEquals(before, Files.readString(out.resolve("results.csv")));
+
         CliProcess.Result resumed = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
-                "--upsampler", "bicubic,none", "--batch-size", "7", "--out", out.toString(), "--resume");
+                "--upsampler", "bicubic,none", "--batch-size", "5", "--out", out.toString(), "--resume");
         assertEquals(0, resumed.exitCode(), resumed.all());
         assertEquals(2, csv(out.resolve("results.csv")).size(), "finished rows are not recomputed");
         assertEquals(48, csv(out.resolve("predictions.csv")).size());
+
+        var provenance = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("provenance.json")
+                .toFile());
+        assertEquals(64, provenance.at("/identity/backends/onnx/model_sha256").asText().length());
+        assertEquals(64, provenance.at("/identity/dataset/fingerprint").asText().length());
+        assertEquals(2, provenance.path("sessions").size(), "the run and its resume");
+        assertEquals(5, provenance.path("sessions").get(1).path("batch_size").asInt());
+        List<CSVRecord> classes = csv(out.resolve("classes.csv"));
+        assertEquals(8, classes.size());
+        for (CSVRecord c : classes) {
+            assertEquals("3", c.get("n_test"), c.get("class"));
+            assertEquals("0", c.get("n_skipped_test"), c.get("class"));
+            assertTrue(!c.get("prompt_name").isEmpty());
+        }
     }
 
     @Test

@@ -103,7 +103,7 @@ class RunSpecTest {
     void runJsonKeepsItsKeysAndValues() {
         RunSpec s = minimal().cache("none").k(List.of("1", "all")).build();
         assertEquals(List.of("backend", "model", "dataset", "protocol", "upsampler", "templates", "k", "seeds", "heads",
-                "val-per-class", "confusions", "downscale", "test-per-class", "cache", "threads", "device",
+                "val-per-class", "confusions", "downscale", "test-per-class", "shots-from", "cache", "threads", "device",
                 "batch-size"), List.copyOf(s.asMap().keySet()));
         assertEquals(List.of("1", "all"), s.asMap().get("k"));
         assertEquals("none", s.asMap().get("cache"));
@@ -115,5 +115,45 @@ class RunSpecTest {
     void toBuilderRoundTrips() {
         RunSpec s = minimal().k(List.of("1", "all")).cache((Path) null).resume(true).shotsFrom(Path.of("r")).build();
         assertEquals(s, s.toBuilder().build());
+    }
+
+    /** Opens a run directory for {@code s} as {@code clipbench run} does. */
+    private static clipbench.reports.RunDirectory open(RunSpec s, Path dir) throws java.io.IOException {
+        return clipbench.reports.RunDirectory.open(dir, s.resume(), s.asMap(), RunSpec.MAY_DIFFER_ON_RESUME,
+                null, s.confusedPairs());
+    }
+
+    @Test
+    void aResumeIsRefusedWhenASettingThatChangesANumberDiffers(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        RunSpec.Builder base = minimal().protocols(List.of("zero-shot", "k-shot")).out(dir);
+        open(base.build(), dir);
+        Path runJson = dir.resolve(clipbench.reports.RunDirectory.RUN_JSON);
+        String stored = java.nio.file.Files.readString(runJson);
+        java.util.Map<String, UnaryOperator<RunSpec.Builder>> changes = new java.util.LinkedHashMap<>();
+        changes.put("backend", b -> b.backends(List.of("djl")));
+        changes.put("model", b -> b.model(Path.of("other")));
+        changes.put("dataset", b -> b.dataset("imagefolder:y"));
+        changes.put("protocol", b -> b.protocols(List.of("zero-shot")));
+        changes.put("upsampler", b -> b.upsamplers(List.of("none")));
+        changes.put("templates", b -> b.templates("photo"));
+        changes.put("k", b -> b.k(List.of("1")));
+        changes.put("seeds", b -> b.seeds(1));
+        changes.put("heads", b -> b.heads(List.of("lite")));
+        changes.put("val-per-class", b -> b.validationPerClass(2));
+        changes.put("confusions", b -> b.confusedPairs(3));
+        changes.put("downscale", b -> b.downscale(100));
+        changes.put("test-per-class", b -> b.testPerClass(5));
+        changes.put("shots-from", b -> b.shotsFrom(Path.of("earlier")));
+        changes.put("device", b -> b.device("gpu"));
+        for (var change : changes.entrySet()) {
+            RunSpec resumed = change.getValue().apply(base.build().toBuilder()).resume(true).build();
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> open(resumed, dir), change.getKey());
+            assertTrue(e.getMessage().contains("\n  " + change.getKey() + ": stored "), e.getMessage());
+        }
+        assertEquals(stored, java.nio.file.Files.readString(runJson), "run.json is never rewritten");
+        RunSpec sameNumbers = base.build().toBuilder().threads(3).batchSize(7).cache("none").resume(true).build();
+        open(sameNumbers, dir);
+        assertEquals(stored, java.nio.file.Files.readString(runJson));
     }
 }

@@ -35,6 +35,17 @@ public final class Runner {
          */
         Shots shots(int k, long seed, Supplier<Shots> sample) throws IOException;
 
+        /**
+         * What the run's numbers rest on and where it runs, before any work: a resumed run refuses one
+         * whose {@link RunProvenance#identity()} differs from the stored.
+         */
+        default void provenance(RunProvenance provenance) throws IOException {
+        }
+
+        /** The classes and their counts: at the start, and again each time a split was read. */
+        default void classes(List<ClassCount> counts) throws IOException {
+        }
+
         /** Agreement between backends on the same test images (runs with several backends). */
         default void parity(List<Parity.Row> rows) throws IOException {
         }
@@ -58,6 +69,8 @@ public final class Runner {
     private final List<ClassInfo> classes;
     /** Each upsampler's test embeddings per backend, for the parity table. */
     private final Map<String, List<Parity.Side>> sides = new java.util.LinkedHashMap<>();
+    /** Unreadable images met so far, by split: id to label (a union over backends and upsamplers). */
+    private final Map<String, Map<String, Integer>> skipped = new java.util.HashMap<>();
 
     public Runner(RunPlan plan, Sink sink, ProgressListener progress) {
         this.plan = plan;
@@ -67,9 +80,14 @@ public final class Runner {
     }
 
     public void run() throws IOException {
+        Map<String, String> shas = new java.util.LinkedHashMap<>();
         for (RunPlan.BackendChoice choice : plan.backends()) {
-            String sha = ModelCards.sha256(choice.provider().artifactFiles(plan.card()));
-            try (BackendRun run = new BackendRun(choice, sha)) {
+            shas.put(choice.provider().id(), ModelCards.sha256(choice.provider().artifactFiles(plan.card())));
+        }
+        sink.provenance(RunProvenance.of(plan, shas));
+        sink.classes(classCounts());
+        for (RunPlan.BackendChoice choice : plan.backends()) {
+            try (BackendRun run = new BackendRun(choice, shas.get(choice.provider().id()))) {
                 for (RunPlan.UpsamplerChoice up : plan.upsamplers()) {
                     run.evaluate(up);
                 }
@@ -290,6 +308,10 @@ public final class Runner {
                                     EmbeddingPipeline.InputTap tap) throws IOException {
             EmbeddedSplit embedded = embedItems(up, split, items, tap);
             embedded.skipped().forEach(s -> progress.warn("skipped " + s));
+            java.util.Set<String> read = new java.util.HashSet<>(embedded.ids());
+            Map<String, Integer> unreadable = skipped.computeIfAbsent(split, s -> new java.util.HashMap<>());
+            items.stream().filter(i -> !read.contains(i.id())).forEach(i -> unreadable.put(i.id(), i.label()));
+            sink.classes(classCounts());
             return embedded;
         }
 
@@ -334,9 +356,45 @@ public final class Runner {
     /** The split k-shot draws from: the first one that is not the test split (an error naming the dataset if none). */
     public static String trainSplit(clipbench.api.spi.Dataset dataset) {
         String test = dataset.testSplit();
-        return dataset.splits().stream().filter(s -> !s.equals(test)).findFirst().orElseThrow(() ->
+        return trainSplitIfAny(dataset).orElseThrow(() ->
                 new IllegalArgumentException(dataset.name() + ": k-shot needs a training split besides '"
                         + test + "' (splits: " + dataset.splits() + ")"));
+    }
+
+    /** The split k-shot draws from: the first one besides the test split. */
+    private static java.util.Optional<String> trainSplitIfAny(clipbench.api.spi.Dataset dataset) {
+        String test = dataset.testSplit();
+        return dataset.splits().stream().filter(s -> !s.equals(test)).findFirst();
+    }
+
+    /** Each class with its images per split and the unreadable ones met so far (-1: not known). */
+    private List<ClassCount> classCounts() {
+        String test = plan.dataset().testSplit();
+        java.util.Optional<String> train = trainSplitIfAny(plan.dataset());
+        int[] nTest = perClass(plan.dataset().items(test).stream().map(DatasetItem::label).toList());
+        int[] nTrain = train.map(s -> perClass(plan.dataset().items(s).stream().map(DatasetItem::label).toList()))
+                .orElse(null);
+        int[] skippedTest = skippedPerClass(test);
+        int[] skippedTrain = train.map(this::skippedPerClass).orElse(null);
+        List<ClassCount> out = new ArrayList<>(classes.size());
+        for (int i = 0; i < classes.size(); i++) {
+            ClassInfo c = classes.get(i);
+            out.add(new ClassCount(c.originalName(), c.promptName(), nTrain == null ? -1 : nTrain[i], nTest[i],
+                    skippedTrain == null ? -1 : skippedTrain[i], skippedTest == null ? -1 : skippedTest[i]));
+        }
+        return out;
+    }
+
+    /** Unreadable images of {@code split} per class, or null when the run has read none of it. */
+    private int[] skippedPerClass(String split) {
+        Map<String, Integer> unreadable = skipped.get(split);
+        return unreadable == null ? null : perClass(unreadable.values());
+    }
+
+    private int[] perClass(java.util.Collection<Integer> labels) {
+        int[] n = new int[classes.size()];
+        labels.forEach(label -> n[label]++);
+        return n;
     }
 
     private List<String> classNames() {

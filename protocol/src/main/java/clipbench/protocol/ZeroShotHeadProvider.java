@@ -29,6 +29,12 @@ public final class ZeroShotHeadProvider implements HeadProvider {
     }
 
     @Override
+    public java.util.Map<String, Object> settings() {
+        return java.util.Map.of("logits",
+                "logit_scale * cos(image, normalised mean of the class's normalised prompt embeddings)");
+    }
+
+    @Override
     public Head fit(HeadInputs inputs) {
         if (inputs.classTextEmbeddings() == null) {
             throw new IllegalArgumentException("zero-shot needs class text embeddings (a text tower)");

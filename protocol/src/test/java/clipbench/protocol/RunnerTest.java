@@ -79,12 +79,26 @@ class RunnerTest {
         final List<String> done = new ArrayList<>();
         final java.util.Map<String, Shots> manifests = new java.util.HashMap<>();
         final java.util.Map<ThumbnailKey, RgbImage> thumbnails = new java.util.LinkedHashMap<>();
+        final List<String> events = new ArrayList<>();
+        RunProvenance provenance;
+        List<ClassCount> classes;
 
         public boolean done(String key) {
             return done.contains(key);
         }
 
+        public void provenance(RunProvenance p) {
+            events.add("provenance");
+            provenance = p;
+        }
+
+        public void classes(List<ClassCount> counts) {
+            events.add("classes");
+            classes = counts;
+        }
+
         public void accept(Outcome o) {
+            events.add("row");
             rows.add(o.row());
             predictions.add(o.predictions());
         }
@@ -226,6 +240,31 @@ class RunnerTest {
         java.util.Collections.reverse(reversed);
         assertEquals(picked, GalleryThumbnails.candidates(reversed, names, 48));
         assertEquals(5, GalleryThumbnails.candidates(items.subList(0, 5), names, 48).size());
+    }
+
+    @Test
+    void provenanceComesFirstAndClassesCountImagesAndSkipsPerSplit(@TempDir Path dir) throws IOException {
+        FakeColorBackbone backbone = new FakeColorBackbone(colourTokens, true, dir);
+        RunPlan colours = plan(backbone, dir);
+        Dataset data = coloursWithTraining();
+        RunPlan plan = new RunPlan("run-3", colours.backends(), colours.card(), data, colours.upsamplers(),
+                List.of("zero-shot", "k-shot"), List.of(new ZeroShotHeadProvider(), new MeanHead(false)), List.of(1),
+                1, 0, PromptTemplates.PHOTO, 5, null);
+        MemorySink sink = new MemorySink();
+        new Runner(plan, sink, ProgressListener.NONE).run();
+
+        assertEquals(List.of("provenance", "classes"), sink.events.subList(0, 2), "before any work");
+        java.util.Map<String, Object> identity = sink.provenance.identity();
+        assertEquals(data.fingerprint(), ((java.util.Map<?, ?>) identity.get("dataset")).get("fingerprint"));
+        java.util.Map<?, ?> fake = (java.util.Map<?, ?>) ((java.util.Map<?, ?>) identity.get("backends")).get("fake");
+        assertEquals(ModelCardsSha.of(dir.resolve("none")), fake.get("model_sha256"));
+        assertEquals("fake 1", fake.get("runtime_version"));
+        assertEquals(List.of("zero-shot", "mean"), List.copyOf(((java.util.Map<?, ?>) identity.get("heads")).keySet()));
+        assertEquals(5, sink.provenance.session().get("batch_size"));
+        assertTrue(sink.provenance.session().containsKey("java"));
+
+        assertEquals(List.of(new ClassCount("red_1", "red", 10, 5, 0, 1), new ClassCount("green_1", "green", 10, 4, 0, 0),
+                new ClassCount("blue_1", "blue", 10, 4, 0, 0)), sink.classes, "broken.png is red's test image");
     }
 
     /** The SHA-256 the runner must record for a single artifact file. */

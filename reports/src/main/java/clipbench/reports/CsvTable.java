@@ -48,6 +48,17 @@ final class CsvTable {
         return columns;
     }
 
+    /**
+     * Keeps the rows {@code keep} accepts, each once (the first of equal rows), and rewrites the file if
+     * that dropped any.
+     */
+    void retainUnique(java.util.function.Predicate<List<String>> keep) throws IOException {
+        java.util.Set<List<String>> seen = new java.util.HashSet<>();
+        if (rows.removeIf(row -> !keep.test(row) || !seen.add(row))) {
+            write(file, columns, rows);
+        }
+    }
+
     void addAll(List<List<String>> newRows) throws IOException {
         rows.addAll(newRows);
         write(file, columns, rows);

@@ -1,5 +1,6 @@
 package clipbench.reports;
 
+import clipbench.protocol.ClassCount;
 import clipbench.protocol.ConfusedPairs;
 import clipbench.protocol.Outcome;
 import clipbench.protocol.Prediction;
@@ -30,6 +31,9 @@ public final class ResultColumns {
     public static final List<String> CONFUSIONS = concat(IDENTITY,
             List.of("class_a", "class_b", "m_ab", "m_ba", "n_a", "n_b", "iou"));
 
+    public static final List<String> CLASSES = List.of("class", "prompt_name", "n_train", "n_test",
+            "n_skipped_train", "n_skipped_test");
+
     public static final List<String> PARITY = List.of("upsampler", "backend_a", "backend_b", "n_images",
             "min_cosine", "mean_cosine", "max_abs_diff", "classifier", "top1_a", "top1_b", "top1_agreement", "flips");
 
@@ -57,6 +61,23 @@ public final class ResultColumns {
                 number(r.fitSeconds()), Boolean.toString(r.cached()), r.timing().label(),
                 Integer.toString(r.timedImages()), Long.toString(r.trainableParams()),
                 r.selected().getOrDefault("l2", ""), selected, r.note(), p.clipbenchVersion());
+    }
+
+    /**
+     * A classes.csv row; a count not known (-1) is empty, or the stored cell when {@code stored} (the
+     * class's earlier row, by column) has one; skip counts keep the larger of stored and known.
+     */
+    public static List<String> cells(ClassCount c, java.util.function.Function<String, String> stored) {
+        return List.of(c.className(), c.promptName(), count(c.nTrain(), null), count(c.nTest(), null),
+                count(c.skippedTrain(), stored == null ? null : stored.apply("n_skipped_train")),
+                count(c.skippedTest(), stored == null ? null : stored.apply("n_skipped_test")));
+    }
+
+    private static String count(int known, String stored) {
+        if (stored == null || stored.isEmpty()) {
+            return known < 0 ? "" : Integer.toString(known);
+        }
+        return Integer.toString(Math.max(known, Integer.parseInt(stored)));
     }
 
     public static List<List<String>> predictions(ResultRow r, List<Prediction> predictions) {

@@ -169,7 +169,7 @@ class RunToReportTest {
                 List.of(RunPlan.K_SHOT), List.of(new LiteHeadProvider()), List.of(2), 1, 1, PromptTemplates.PHOTO, 5,
                 null);
         Path out = dir.resolve("run");
-        RunDirectory run = RunDirectory.open(out, false, Map.of("dataset", dataset.name()), null, 5);
+        RunDirectory run = RunDirectory.open(out, false, Map.of("dataset", dataset.name()), java.util.Set.of(), null, 5);
         new Runner(plan, run, ProgressListener.NONE).run();
         run.finish();
         return out;

@@ -9,4 +9,13 @@ public interface HeadProvider extends Plugin {
     boolean trainable();
 
     Head fit(HeadInputs inputs);
+
+    /**
+     * Every setting that decides this head's numbers, fixed constants included (optimiser, tolerances,
+     * grids), for the run's provenance: a result can be rerun from it, and a resume under other settings
+     * is refused. Values are numbers, text, lists or maps of them.
+     */
+    default java.util.Map<String, Object> settings() {
+        return java.util.Map.of();
+    }
 }

@@ -3,7 +3,10 @@ package clipbench.protocol.heads;
 import clipbench.api.spi.Head;
 import clipbench.api.spi.HeadInputs;
 import clipbench.api.spi.HeadProvider;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,6 +74,39 @@ public final class LiteHeadProvider implements HeadProvider {
     @Override
     public boolean trainable() {
         return true;
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", "multinomial logistic regression (softmax with bias) on L2-normalised features");
+        m.put("objective", "mean cross-entropy + (l2 / 2) ||W||^2, bias not penalised");
+        m.put("optimiser", "L-BFGS");
+        List<Integer> grid = new ArrayList<>();
+        for (int e = LogisticRegression.GRID_MAX_EXP; e >= LogisticRegression.GRID_MIN_EXP; e--) {
+            grid.add(e);
+        }
+        m.put("l2_grid_exponents", grid);
+        m.put("l2_grid_patience", LogisticRegression.COARSE_PATIENCE);
+        m.put("l2_refine_steps_decades", Arrays.stream(LogisticRegression.REFINE_STEPS).boxed().toList());
+        m.put("l2_default", "1 / n clamped to [" + MIN_LAMBDA + ", " + MAX_LAMBDA + "] (no validation rows)");
+        m.put("sweep_max_rows", SWEEP_MAX_ROWS);
+        m.put("hold_out", ValidationSplit.HOLD_OUT_RULE);
+        m.put("refit", "all rows from the selected sweep solution, penalty constant on the summed loss");
+        m.put("lbfgs_sweep", lbfgs(sweepOptions(1)));
+        m.put("lbfgs_refit", lbfgs(finalOptions(1)));
+        return m;
+    }
+
+    /** The options of d = 1: the gradient tolerance is divided by sqrt(d) at fit time. */
+    private static Map<String, Object> lbfgs(Lbfgs.Options unit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("memory", unit.memory());
+        m.put("max_iterations", unit.maxIterations());
+        m.put("gradient_tolerance", unit.gradientTolerance() + " / sqrt(d)");
+        m.put("relative_tolerance", unit.relativeTolerance());
+        m.put("max_line_search_evaluations", unit.maxLineSearchEvaluations());
+        return m;
     }
 
     @Override

@@ -40,6 +40,11 @@ public final class ProHeadProvider implements HeadProvider {
     private static final double BETA2 = 0.999;
     private static final double EPS = 1e-8;
     static final int MAX_STEPS = 3000;
+    /** Early stopping: patience = max(PATIENCE_MIN_EPOCHS, ceil(PATIENCE_STEPS / steps per epoch)). */
+    static final int PATIENCE_MIN_EPOCHS = 5;
+    static final int PATIENCE_STEPS = 50;
+    /** With validation rows: maxEpochs = max(MIN_MAX_EPOCHS, ceil(maxSteps / steps per epoch)). */
+    static final int MIN_MAX_EPOCHS = 30;
 
     private final double learningRate;
     private final int maxSteps;
@@ -72,6 +77,28 @@ public final class ProHeadProvider implements HeadProvider {
     @Override
     public boolean trainable() {
         return true;
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", "logits = s * cos(x, v_c), v_c started at the class text embeddings, s = exp(t) learnable,"
+                + " t started at ln(logit_scale)");
+        m.put("objective", "mean cross-entropy");
+        m.put("optimiser", "Adam");
+        m.put("learning_rate", learningRate);
+        m.put("beta1", BETA1);
+        m.put("beta2", BETA2);
+        m.put("eps", EPS);
+        m.put("weight_decay", 0.0);
+        m.put("batch_rows", BATCH_BLOCKS * FeatureBlocks.BLOCK);
+        m.put("max_steps", maxSteps);
+        m.put("patience_epochs", "max(" + PATIENCE_MIN_EPOCHS + ", ceil(" + PATIENCE_STEPS + " / steps per epoch))");
+        m.put("max_epochs", "max(" + MIN_MAX_EPOCHS + ", ceil(max_steps / steps per epoch))");
+        m.put("epochs_without_validation", EPOCHS_WITHOUT_VALIDATION);
+        m.put("hold_out", ValidationSplit.HOLD_OUT_RULE);
+        m.put("selection", "best validation accuracy, ties to lower cross-entropy; best weights kept");
+        return m;
     }
 
     @Override
@@ -228,9 +255,9 @@ public final class ProHeadProvider implements HeadProvider {
         Head train(FeatureBlocks trainData, FeatureBlocks val, SplittableRandom random, String rule) {
             int[] ids = trainData.allBlocks();
             int stepsPerEpoch = (ids.length + BATCH_BLOCKS - 1) / BATCH_BLOCKS;
-            int patience = Math.max(5, (50 + stepsPerEpoch - 1) / stepsPerEpoch);
+            int patience = Math.max(PATIENCE_MIN_EPOCHS, (PATIENCE_STEPS + stepsPerEpoch - 1) / stepsPerEpoch);
             int maxEpochs = val == null ? EPOCHS_WITHOUT_VALIDATION
-                    : Math.max(30, (maxSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+                    : Math.max(MIN_MAX_EPOCHS, (maxSteps + stepsPerEpoch - 1) / stepsPerEpoch);
             float[][] best = null;
             double bestScale = Math.exp(t);
             LogisticRegression.Score bestScore = null;

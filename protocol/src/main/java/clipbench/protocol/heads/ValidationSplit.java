@@ -12,6 +12,9 @@ import clipbench.api.spi.HeadInputs;
 record ValidationSplit(float[][] trainX, int[] trainY, float[][] valX, int[] valY, String rule) {
     static final String GIVEN = "validation";
     static final String HELD_OUT = "held-out";
+    /** How rows are held out when no validation rows are given, as provenance states it. */
+    static final String HOLD_OUT_RULE = "given validation rows; else max(1, floor(n_c / "
+            + Splits.HOLD_OUT_DENOMINATOR + ")) seeded rows of each class with >= 2 training rows; else none";
 
     /** Splits {@code x}, {@code y} (the training rows of {@code in}); {@code noneRule} names the last case. */
     static ValidationSplit choose(HeadInputs in, float[][] x, int[] y, String noneRule) {
