@@ -227,9 +227,12 @@ public final class Runner {
                 for (java.util.concurrent.Callable<Outcome> t : tasks) {
                     futures.add(pool.submit(t));
                 }
-                for (java.util.concurrent.Future<Outcome> f : futures) {
+                for (int i = 0; i < futures.size(); i++) {
                     try {
-                        sink.accept(f.get());
+                        // Drop each outcome once stored: a study of many fits keeps only those not yet written.
+                        Outcome done = futures.get(i).get();
+                        futures.set(i, null);
+                        sink.accept(done);
                     } catch (java.util.concurrent.ExecutionException e) {
                         if (e.getCause() instanceof RuntimeException r) {
                             throw r;
