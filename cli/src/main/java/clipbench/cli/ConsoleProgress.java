@@ -12,7 +12,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Shows protocol progress on stderr: a redrawn progress bar with rate and ETA on a terminal, plain
  * periodic lines (one every {@link #PLAIN_INTERVAL_MILLIS}, and one at the end) when stderr goes to a
- * file or a pipe, so CI logs and {@code nohup} files stay readable.
+ * file or a pipe, so CI logs and {@code nohup} files stay readable. The plain interval can be set with
+ * {@code -Dclipbench.progressIntervalMillis=N} (the load tool samples progress every second).
  */
 final class ConsoleProgress implements ProgressListener {
     static final long PLAIN_INTERVAL_MILLIS = 10_000;
@@ -25,7 +26,8 @@ final class ConsoleProgress implements ProgressListener {
 
     ConsoleProgress(String prefix) {
         // Java 17 has no Console.isTerminal(); a console exists only when stdin and stdout are terminals.
-        this(prefix, System.console() != null, System.err, PLAIN_INTERVAL_MILLIS);
+        this(prefix, System.console() != null, System.err,
+                Math.max(100, Long.getLong("clipbench.progressIntervalMillis", PLAIN_INTERVAL_MILLIS)));
     }
 
     ConsoleProgress(String prefix, boolean terminal, PrintStream out, long plainIntervalMillis) {

@@ -22,7 +22,6 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.Conv2d;
-import org.tensorflow.op.nn.DepthwiseConv2dNative;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -169,10 +168,31 @@ final class KerasGraph {
         }
         int[] s = KerasConfig.pair(layer, "strides", new int[] {1, 1});
         int[] d = KerasConfig.pair(layer, "dilation_rate", new int[] {1, 1});
-        Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, constant(tf, "depthwise_kernel", kernel),
-                List.of(1L, (long) s[0], (long) s[1], 1L), padding(layer),
-                DepthwiseConv2dNative.dilations(1L, (long) d[0], (long) d[1], 1L));
+        // TF's own CPU kernel refuses dilations ("Current kernel implementation does not support dilations")
+        // unless its oneDNN path happens to be on for this CPU: spread the taps with zeros instead, which
+        // gives the same sums on every CPU.
+        Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, constant(tf, "depthwise_kernel", dilated(kernel, d)),
+                List.of(1L, (long) s[0], (long) s[1], 1L), padding(layer));
         return activation(tf, layer, KerasConfig.activation(layer), bias(tf, layer, y));
+    }
+
+    /** A {@code [kh, kw, in, m]} kernel with {@code dilation - 1} zero rows and columns between its taps. */
+    static KerasTensor dilated(KerasTensor kernel, int[] dilation) {
+        if (dilation[0] == 1 && dilation[1] == 1) {
+            return kernel;
+        }
+        int[] k = kernel.shape();
+        int kh = (k[0] - 1) * dilation[0] + 1;
+        int kw = (k[1] - 1) * dilation[1] + 1;
+        int depth = k[2] * k[3];
+        float[] out = new float[kh * kw * depth];
+        for (int i = 0; i < k[0]; i++) {
+            for (int j = 0; j < k[1]; j++) {
+                System.arraycopy(kernel.data(), (i * k[1] + j) * depth, out,
+                        (i * dilation[0] * kw + j * dilation[1]) * depth, depth);
+            }
+        }
+        return new KerasTensor(kernel.name(), new int[] {kh, kw, k[2], k[3]}, out);
     }
 
     /** {@code + bias} when the config says {@code use_bias} (Keras's default). */
