@@ -171,7 +171,7 @@ public final class EmojiDatasetProvider implements DatasetProvider {
                 present.add(e.key());
                 Path file = e.file();
                 list.add(new DatasetItem(ImageFolderDatasetProvider.relativeId(root, file), labels.get(e.key()),
-                        () -> ImageFolderDatasetProvider.read(file)));
+                        new FileImage(file)));
             }
             if (splitVendors.size() > 1) {
                 for (String key : keys) {

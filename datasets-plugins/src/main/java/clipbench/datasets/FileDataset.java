@@ -42,9 +42,9 @@ public final class FileDataset extends ListedDataset {
         return root;
     }
 
-    /** The file of an item of this dataset. */
+    /** The file of an item of this dataset: the path it was listed with (ids of odd names are escaped). */
     public Path file(DatasetItem item) {
-        return root.resolve(item.id());
+        return item.source() instanceof FileImage f ? f.file() : root.resolve(item.id());
     }
 
     @Override

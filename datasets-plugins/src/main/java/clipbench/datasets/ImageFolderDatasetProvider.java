@@ -275,7 +275,7 @@ public final class ImageFolderDatasetProvider implements DatasetProvider {
                     if (problem != null) {
                         warnings.add(entry + ": " + problem + "; skipped");
                     } else {
-                        list.add(new DatasetItem(relativeId(root, entry), label, () -> read(entry)));
+                        list.add(new DatasetItem(relativeId(root, entry), label, new FileImage(entry)));
                         found++;
                     }
                 }

@@ -131,7 +131,7 @@ public final class ManifestDatasetProvider implements DatasetProvider {
             int label = labels.get(row.label());
             present.get(row.split()).add(label);
             bySplit.computeIfAbsent(row.split(), s -> new ArrayList<>())
-                    .add(new DatasetItem(id, label, () -> ImageFolderDatasetProvider.read(file)));
+                    .add(new DatasetItem(id, label, new FileImage(file)));
         }
         for (Map.Entry<String, Set<Integer>> split : present.entrySet()) {
             if (split.getValue().isEmpty()) {

@@ -107,6 +107,13 @@ class HostileDatasetTest {
         for (DatasetItem item : d.items(ImageFolderDatasetProvider.SINGLE_SPLIT)) {
             int expected = item.id().equals("a cat/caf%E9.png") ? 0x405060 : 0x102030;
             assertEquals(expected, item.load().rgb(0, 0), item.id());
+            // The fingerprint reads the listed file, not a path rebuilt from the escaped id.
+            assertTrue(Files.isRegularFile(((FileDataset) d).file(item)), item.id());
         }
+        String before = d.fingerprint();
+        Process touch = new ProcessBuilder("/bin/sh", "-c", "printf x >> \"$(printf 'caf\\377.png')\"")
+                .directory(root.resolve("a cat").toFile()).inheritIO().start();
+        assertEquals(0, touch.waitFor());
+        assertNotEquals(before, d.fingerprint(), "a changed file with a non-UTF-8 name changes the fingerprint");
     }
 }
