@@ -137,6 +137,10 @@ public final class EmbeddingPipeline {
                 : prepared.start(Math.min(prepThreads, chunks))) {
             for (int c = 0; c < chunks; c++) {
                 PreparedChunks.Chunk ready = workers == null ? prepared.prepareInline(c) : workers.take(c);
+                if (Thread.currentThread().isInterrupted()) {
+                    // before its skips: a read the interrupt cut short is not a bad image
+                    throw new InterruptedException();
+                }
                 for (PreparedChunks.Slot slot : ready.slots()) {
                     if (slot.reason() != null) {
                         out.skipped(slot.item(), slot.reason());
@@ -231,9 +235,9 @@ public final class EmbeddingPipeline {
 
     /** Embeds {@code items} and keeps everything in memory (small jobs and tests). */
     public EmbeddedSplit embed(List<DatasetItem> items, ProgressListener progress) {
-        List<String> ids = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        List<float[]> rows = new ArrayList<>();
+        List<String> ids = new ArrayList<>(items.size());
+        int[] labels = new int[items.size()]; // rows never outnumber items; no boxed label per image
+        List<float[]> rows = new ArrayList<>(items.size());
         List<String> skipped = new ArrayList<>();
         Timing timing;
         try {
@@ -241,8 +245,8 @@ public final class EmbeddingPipeline {
                 @Override
                 public void rows(List<DatasetItem> batch, float[][] out) {
                     for (int i = 0; i < out.length; i++) {
+                        labels[ids.size()] = batch.get(i).label();
                         ids.add(batch.get(i).id());
-                        labels.add(batch.get(i).label());
                         rows.add(out[i]);
                     }
                 }
@@ -255,7 +259,7 @@ public final class EmbeddingPipeline {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the in-memory output never throws
         }
-        return EmbeddedSplit.fresh(List.copyOf(ids), labels.stream().mapToInt(Integer::intValue).toArray(),
+        return EmbeddedSplit.fresh(List.copyOf(ids), Arrays.copyOf(labels, ids.size()),
                 rows.toArray(new float[0][]), List.copyOf(skipped), timing);
     }
 
