@@ -322,7 +322,8 @@ public final class Runner {
         private EmbeddedSplit embedItems(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items,
                                          EmbeddingPipeline.InputTap tap) throws IOException {
             java.util.function.Supplier<EmbeddingPipeline> pipeline =
-                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize(), tap);
+                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize(), tap,
+                            plan.prepThreads());
             if (plan.cache() == null) {
                 return pipeline.get().embed(items, progress);
             }
