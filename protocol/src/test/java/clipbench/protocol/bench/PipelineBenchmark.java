@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp ... clipbench.protocol.bench.PipelineBenchmark IMAGE_DIR IMAGES BATCH [onnx MODEL_DIR | fake MS_PER_IMAGE]
+ *     [PREP_THREADS]
  * </pre>
  * {@code onnx} opens the model with the backend found on the class path; {@code fake} is a one-thread backbone that
  * spends about the given milliseconds of CPU per image (a stand-in for a GPU, or any runtime on cores of its own).
@@ -47,7 +48,7 @@ public final class PipelineBenchmark {
                 : Plugins.backend(kind).open(ModelCards.load(Path.of(args[4])), BackendOptions.defaults());
         List<DatasetItem> items = items(imageDir, count);
         Upsampler bicubic = PipelineBenchmark::bicubic;
-        int threads = EmbeddingPipeline.defaultPrepThreads();
+        int threads = args.length > 5 ? Integer.parseInt(args[5]) : EmbeddingPipeline.defaultPrepThreads();
         System.out.printf(Locale.ROOT, "%d images from %s, batch %d, backbone %s, %d processors%n", items.size(),
                 imageDir, batch, kind, Runtime.getRuntime().availableProcessors());
         for (int round = 0; round < 3; round++) {
