@@ -124,6 +124,12 @@ final class RunCommand implements Callable<Integer> {
         given.add(b -> b.threads(n));
     }
 
+    @Option(names = "--prep-threads", description = "Threads reading, upsampling and preprocessing images ahead of"
+            + " the backbone (default: processors - 1, at least 1; 0 = on the embedding thread).")
+    void prepThreads(int n) {
+        given.add(b -> b.prepThreads(n));
+    }
+
     @Option(names = "--device", description = "cpu, gpu or auto (default cpu).")
     void device(String name) {
         given.add(b -> b.device(name));

@@ -40,11 +40,13 @@ import java.util.Set;
  * @param threads            intra-op threads per backend (0 = runtime default)
  * @param device             where backends run
  * @param batchSize          images per backbone call
+ * @param prepThreads        threads reading, upsampling and preprocessing images ahead of the backbone (0 = on
+ *                           the embedding thread; default: one fewer than the processors, at least one)
  */
 record RunSpec(List<String> backends, Path model, String dataset, List<String> protocols, List<String> upsamplers,
                String templates, List<Integer> ks, int seeds, List<String> heads, int validationPerClass,
                int confusedPairs, int downscale, int testPerClass, Path cache, Path shotsFrom, Path out,
-               boolean resume, int threads, Device device, int batchSize) {
+               boolean resume, int threads, Device device, int batchSize, int prepThreads) {
 
     /** The folder {@code cache} names when none is given. */
     static final Path DEFAULT_CACHE = Path.of(System.getProperty("user.home"), ".cache", "clipbench", "embeddings");
@@ -69,7 +71,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
                 .upsamplers(upsamplers).templates(templates).ks(ks).seeds(seeds).heads(heads)
                 .validationPerClass(validationPerClass).confusedPairs(confusedPairs).downscale(downscale)
                 .testPerClass(testPerClass).cache(cache).shotsFrom(shotsFrom).out(out).resume(resume)
-                .threads(threads).device(device).batchSize(batchSize);
+                .threads(threads).device(device).batchSize(batchSize).prepThreads(prepThreads);
     }
 
     /** The dataset plugin's id: the part of {@code dataset} before the first colon. */
@@ -88,7 +90,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
      * to give byte-identical predictions; a cache holds what would be computed). Every other setting,
      * device included (a GPU's kernels round differently), must match the stored run.
      */
-    static final Set<String> MAY_DIFFER_ON_RESUME = Set.of("cache", "threads", "batch-size");
+    static final Set<String> MAY_DIFFER_ON_RESUME = Set.of("cache", "threads", "batch-size", "prep-threads");
 
     /** The settings as written to run.json (keys as in a config file; out and resume are not). */
     Map<String, Object> asMap() {
@@ -112,6 +114,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         m.put("threads", threads);
         m.put("device", device.name().toLowerCase(Locale.ROOT));
         m.put("batch-size", batchSize);
+        m.put("prep-threads", prepThreads);
         return m;
     }
 
@@ -152,6 +155,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         private int threads;
         private String device = "cpu";
         private int batchSize = 32;
+        private int prepThreads = clipbench.protocol.EmbeddingPipeline.defaultPrepThreads();
 
         private Builder() {
         }
@@ -297,6 +301,12 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
             return this;
         }
 
+        @JsonProperty("prep-threads")
+        Builder prepThreads(int n) {
+            prepThreads = n;
+            return this;
+        }
+
         /** The spec, or an error naming the first setting that is missing or wrong. */
         RunSpec build() {
             List<String> backendIds = distinct("backend", clean(backends));
@@ -322,9 +332,11 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
                     "device", "cpu, gpu or auto, got '" + device + "'");
             require(batchSize > 0 && batchSize <= MAX_BATCH_SIZE, "batch-size",
                     "a number of images from 1 to " + MAX_BATCH_SIZE + ", got " + batchSize);
+            require(prepThreads >= 0, "prep-threads", "a number >= 0 (0 = prepare images on the embedding thread)");
             return new RunSpec(backendIds, model, dataset, protocolNames, upsamplerSpecs, templates,
                     shots(k), seeds, distinct("heads", clean(heads)), validationPerClass, confusedPairs, downscale,
-                    testPerClass, cache, shotsFrom, out, resume, threads, Device.parse(device), batchSize);
+                    testPerClass, cache, shotsFrom, out, resume, threads, Device.parse(device), batchSize,
+                    prepThreads);
         }
 
         private static List<Integer> shots(List<String> labels) {

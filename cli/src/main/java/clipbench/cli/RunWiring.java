@@ -131,7 +131,7 @@ final class RunWiring implements AutoCloseable {
     RunPlan plan(String runId) throws IOException {
         return new RunPlan(runId, backends, card, dataset, upsamplers, spec.protocols(), heads, spec.ks(),
                 spec.seeds(), spec.validationPerClass(), prompts, spec.batchSize(),
-                spec.cache() == null ? null : new EmbeddingCache(spec.cache()));
+                spec.cache() == null ? null : new EmbeddingCache(spec.cache()), spec.prepThreads());
     }
 
     @Override

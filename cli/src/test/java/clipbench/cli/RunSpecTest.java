@@ -57,6 +57,7 @@ class RunSpecTest {
         assertError("threads", b -> b.threads(-1));
         assertError("device", b -> b.device("tpu"));
         assertError("batch-size", b -> b.batchSize(0));
+        assertError("prep-threads", b -> b.prepThreads(-1));
         assertError("k", b -> b.k(List.of("-1")));
     }
 
@@ -104,7 +105,7 @@ class RunSpecTest {
         RunSpec s = minimal().cache("none").k(List.of("1", "all")).build();
         assertEquals(List.of("backend", "model", "dataset", "protocol", "upsampler", "templates", "k", "seeds", "heads",
                 "val-per-class", "confusions", "downscale", "test-per-class", "shots-from", "cache", "threads", "device",
-                "batch-size"), List.copyOf(s.asMap().keySet()));
+                "batch-size", "prep-threads"), List.copyOf(s.asMap().keySet()));
         assertEquals(List.of("1", "all"), s.asMap().get("k"));
         assertEquals("none", s.asMap().get("cache"));
         assertEquals("cpu", s.asMap().get("device"));
@@ -152,7 +153,8 @@ class RunSpecTest {
             assertTrue(e.getMessage().contains("\n  " + change.getKey() + ": stored "), e.getMessage());
         }
         assertEquals(stored, java.nio.file.Files.readString(runJson), "run.json is never rewritten");
-        RunSpec sameNumbers = base.build().toBuilder().threads(3).batchSize(7).cache("none").resume(true).build();
+        RunSpec sameNumbers = base.build().toBuilder().threads(3).batchSize(7).prepThreads(0).cache("none")
+                .resume(true).build();
         open(sameNumbers, dir);
         assertEquals(stored, java.nio.file.Files.readString(runJson));
     }

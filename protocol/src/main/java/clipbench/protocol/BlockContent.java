@@ -47,7 +47,7 @@ record BlockContent(byte[] vectors, byte[] ids, int rows, int dim) {
         }
         return new EmbeddedSplit(List.copyOf(names), labels.stream().mapToInt(Integer::intValue).toArray(), out,
                 List.copyOf(skipped), timing.upsampleSeconds(), timing.backboneSeconds(), timing.totalSeconds(),
-                timedImages, kind);
+                timedImages, kind, timing.steadyImages(), timing.steadySeconds());
     }
 
     static String sha256(byte[] bytes) {

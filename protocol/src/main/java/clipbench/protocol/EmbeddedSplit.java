@@ -16,10 +16,21 @@ import java.util.Locale;
  * @param timedImages     rows the seconds cover: all of them when embedded in one go, fewer when a
  *                        block was resumed (the interrupted part's time is unknown)
  * @param timingSource    where the seconds come from
+ * @param steadyImages    of the timed images, those embedded after the first backbone call returned (0 when
+ *                        there was one batch, or the cache index predates the field)
+ * @param steadySeconds   wall time from the end of the first backbone call to the end of the embedding
  */
 public record EmbeddedSplit(List<String> ids, int[] labels, float[][] embeddings, List<String> skipped,
                             double upsampleSeconds, double backboneSeconds, double totalSeconds,
-                            int timedImages, TimingSource timingSource) {
+                            int timedImages, TimingSource timingSource, int steadyImages, double steadySeconds) {
+
+    /** Without a steady-state measurement: {@link #imagesPerSecond} is over every timed image. */
+    public EmbeddedSplit(List<String> ids, int[] labels, float[][] embeddings, List<String> skipped,
+                         double upsampleSeconds, double backboneSeconds, double totalSeconds, int timedImages,
+                         TimingSource timingSource) {
+        this(ids, labels, embeddings, skipped, upsampleSeconds, backboneSeconds, totalSeconds, timedImages,
+                timingSource, 0, 0);
+    }
 
     /** Whether the seconds are a measurement of this run, and over which rows. */
     public enum TimingSource {
@@ -40,7 +51,8 @@ public record EmbeddedSplit(List<String> ids, int[] labels, float[][] embeddings
     public static EmbeddedSplit fresh(List<String> ids, int[] labels, float[][] embeddings, List<String> skipped,
                                       EmbeddingPipeline.Timing timing) {
         return new EmbeddedSplit(ids, labels, embeddings, skipped, timing.upsampleSeconds(),
-                timing.backboneSeconds(), timing.totalSeconds(), ids.size(), TimingSource.FRESH);
+                timing.backboneSeconds(), timing.totalSeconds(), ids.size(), TimingSource.FRESH,
+                timing.steadyImages(), timing.steadySeconds());
     }
 
     public int size() {
@@ -52,9 +64,21 @@ public record EmbeddedSplit(List<String> ids, int[] labels, float[][] embeddings
         return timingSource == TimingSource.CACHED;
     }
 
-    /** Throughput over the timed images only. */
+    /**
+     * Throughput: in the steady state (images after the first batch over the time after the first backbone
+     * call) when there were two batches or more, so model warm-up and the first batch's wait for its images are
+     * left out; otherwise over every timed image (see {@link #steady}).
+     */
     public double imagesPerSecond() {
+        if (steady()) {
+            return steadyImages / steadySeconds;
+        }
         return totalSeconds > 0 ? timedImages / totalSeconds : 0;
+    }
+
+    /** Whether {@link #imagesPerSecond} is the steady-state figure, not the cold one over every timed image. */
+    public boolean steady() {
+        return steadyImages > 0 && steadySeconds > 0;
     }
 
     /** Row index of each id. */

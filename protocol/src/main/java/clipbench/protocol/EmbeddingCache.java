@@ -119,6 +119,8 @@ public final class EmbeddingCache {
         json.put("upsample_seconds", timing.upsampleSeconds());
         json.put("backbone_seconds", timing.backboneSeconds());
         json.put("total_seconds", timing.totalSeconds());
+        json.put("steady_images", timing.steadyImages());
+        json.put("steady_seconds", timing.steadySeconds());
         AtomicFiles.writeBytes(dir.resolve(name + ".f32"), content.vectors());
         crash.reached("vectors committed");
         AtomicFiles.writeBytes(dir.resolve(name + ".ids"), content.ids());
@@ -164,8 +166,10 @@ public final class EmbeddingCache {
         if (!BlockContent.sha256(ids).equals(json.path("ids_sha256").asText())) {
             throw new Damaged(true, "ids file does not match its checksum");
         }
+        // steady_* are absent (0) in indexes written before them: the cold figure is used, the format is the same.
         EmbeddingPipeline.Timing timing = new EmbeddingPipeline.Timing(json.path("upsample_seconds").asDouble(),
-                json.path("backbone_seconds").asDouble(), json.path("total_seconds").asDouble());
+                json.path("backbone_seconds").asDouble(), json.path("total_seconds").asDouble(),
+                json.path("steady_images").asInt(), json.path("steady_seconds").asDouble());
         try {
             return new BlockContent(vectors, ids, rows, dim).split(timing, json.path("timed_images").asInt(),
                     EmbeddedSplit.TimingSource.CACHED);

@@ -20,17 +20,33 @@ import java.util.TreeMap;
  * @param cached          test embeddings came from the cache (timings are those of the run that made them)
  * @param timing          where embedSeconds and imagesPerSecond come from: measured by this run over every
  *                        test image, over the part a resumed run embedded, or read from the cache
- * @param timedImages     test images embedSeconds covers (imagesPerSecond is over these only)
+ * @param timedImages     test images embedSeconds covers
+ * @param imagesPerSecond the steady-state rate over the {@code steadyImages} after the first batch when there
+ *                        were two batches or more; otherwise over the {@code timedImages}, first batch included
+ * @param steadyImages    images imagesPerSecond covers when it is the steady-state rate; 0 when it is not
  * @param note            why a head was skipped, or how the row falls short of its k (see {@link ShotUse}), or empty
  */
 public record ResultRow(Provenance provenance, String protocol, String head, int k, long seed, int nTrain,
                         int kEffective, int nTest, double top1, double top5, double meanPerClassRecall, double embedSeconds,
                         double imagesPerSecond, double upsampleSeconds, double fitSeconds, int skipped,
                         int trainSkipped, int datasetWarnings, long trainableParams, Map<String, String> selected,
-                        boolean cached, EmbeddedSplit.TimingSource timing, int timedImages, String note) {
+                        boolean cached, EmbeddedSplit.TimingSource timing, int timedImages, int steadyImages,
+                        String note) {
 
     public ResultRow {
         selected = new TreeMap<>(selected);
+    }
+
+    /** A row whose imagesPerSecond is over every timed image (no steady-state figure). */
+    public ResultRow(Provenance provenance, String protocol, String head, int k, long seed, int nTrain,
+                     int kEffective, int nTest, double top1, double top5, double meanPerClassRecall,
+                     double embedSeconds, double imagesPerSecond, double upsampleSeconds, double fitSeconds,
+                     int skipped, int trainSkipped, int datasetWarnings, long trainableParams,
+                     Map<String, String> selected, boolean cached, EmbeddedSplit.TimingSource timing,
+                     int timedImages, String note) {
+        this(provenance, protocol, head, k, seed, nTrain, kEffective, nTest, top1, top5, meanPerClassRecall,
+                embedSeconds, imagesPerSecond, upsampleSeconds, fitSeconds, skipped, trainSkipped, datasetWarnings,
+                trainableParams, selected, cached, timing, timedImages, 0, note);
     }
 
     /** Identifies the row for resuming: a row with the same key is not computed again. */

@@ -26,11 +26,13 @@ import java.util.Set;
  * @param templates          prompt templates for zero-shot and PRO
  * @param batchSize          images (and prompts) per backbone call
  * @param cache              embedding cache, or null to keep embeddings in memory only
+ * @param prepThreads        threads reading, upsampling and preprocessing images ahead of the backbone (0 = on
+ *                           the embedding thread); no number depends on it
  */
 public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card, Dataset dataset,
                       List<UpsamplerChoice> upsamplers, List<String> protocols, List<HeadProvider> heads,
                       List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates,
-                      int batchSize, EmbeddingCache cache) {
+                      int batchSize, EmbeddingCache cache, int prepThreads) {
     public static final String ZERO_SHOT = "zero-shot";
     public static final String K_SHOT = "k-shot";
     public static final Set<String> PROTOCOLS = Set.of(ZERO_SHOT, K_SHOT);
@@ -66,6 +68,18 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch_size: must be positive, got " + batchSize);
         }
+        if (prepThreads < 0) {
+            throw new IllegalArgumentException("prep_threads: must be 0 or more, got " + prepThreads);
+        }
+    }
+
+    /** A plan preparing images on {@link EmbeddingPipeline#defaultPrepThreads()} threads. */
+    public RunPlan(String runId, List<BackendChoice> backends, ModelCard card, Dataset dataset,
+                   List<UpsamplerChoice> upsamplers, List<String> protocols, List<HeadProvider> heads,
+                   List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates, int batchSize,
+                   EmbeddingCache cache) {
+        this(runId, backends, card, dataset, upsamplers, protocols, heads, ks, seeds, validationPerClass, templates,
+                batchSize, cache, EmbeddingPipeline.defaultPrepThreads());
     }
 
     /** A backend and how to run it. */

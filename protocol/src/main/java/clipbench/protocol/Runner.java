@@ -287,7 +287,7 @@ public final class Runner {
                     eval.top1(), eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
                     test.upsampleSeconds(), fitSeconds, test.skipped().size(), use.trainSkipped(),
                     plan.dataset().warnings().size(), head.trainableParameters(), head.selected(), test.cached(),
-                    test.timingSource(), test.timedImages(), use.note());
+                    test.timingSource(), test.timedImages(), test.steady() ? test.steadyImages() : 0, use.note());
             return new Outcome(row, predictions(test, eval), eval.confusion(), classNames());
         }
 
@@ -322,7 +322,8 @@ public final class Runner {
         private EmbeddedSplit embedItems(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items,
                                          EmbeddingPipeline.InputTap tap) throws IOException {
             java.util.function.Supplier<EmbeddingPipeline> pipeline =
-                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize(), tap);
+                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize(), tap,
+                            plan.prepThreads());
             if (plan.cache() == null) {
                 return pipeline.get().embed(items, progress);
             }
@@ -348,7 +349,7 @@ public final class Runner {
             return new ResultRow(prov, protocol, h.id(), k, seed, 0, use.kEffective(), test.size(), nan, nan, nan,
                     test.totalSeconds(), test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
                     use.trainSkipped(), plan.dataset().warnings().size(), 0, Map.of(), test.cached(),
-                    test.timingSource(), test.timedImages(), why);
+                    test.timingSource(), test.timedImages(), test.steady() ? test.steadyImages() : 0, why);
         }
     }
 

@@ -289,15 +289,18 @@ class EmbeddingCacheReliabilityTest {
         EmbeddedSplit resumed = new EmbeddingCache(cacheDir).getOrCompute(KEY, items,
                 () -> pipeline(new Backbone(dir, -1, 20), 4), ProgressListener.NONE);
         assertEquals(10, resumed.size());
-        assertEquals(6, Math.round(resumed.imagesPerSecond() * resumed.totalSeconds()),
-                "the rate is over the 6 images embedded in this run, not all 10");
-        assertEquals(6, resumed.timedImages());
+        assertEquals(6, resumed.timedImages(), "the seconds cover the 6 images embedded in this run, not all 10");
+        assertEquals(2, resumed.steadyImages(), "of those, the 2 after this run's first batch of 4");
+        assertTrue(resumed.steady());
+        assertEquals(2, Math.round(resumed.imagesPerSecond() * resumed.steadySeconds()),
+                "the rate is the steady state: the images after the first batch over the time after it");
         assertEquals(EmbeddedSplit.TimingSource.PARTIAL, resumed.timingSource());
 
         EmbeddedSplit cached = new EmbeddingCache(cacheDir).getOrCompute(KEY, items,
                 () -> { throw new AssertionError("complete"); }, ProgressListener.NONE);
         assertEquals(EmbeddedSplit.TimingSource.CACHED, cached.timingSource());
         assertEquals(6, cached.timedImages(), "the index keeps how many images its seconds cover");
+        assertEquals(2, cached.steadyImages(), "and the steady state's");
         assertEquals(resumed.imagesPerSecond(), cached.imagesPerSecond(), 1e-9);
 
         EmbeddedSplit fresh = new EmbeddingCache(dir.resolve("other")).getOrCompute(KEY, items,

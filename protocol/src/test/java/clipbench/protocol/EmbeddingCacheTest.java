@@ -30,6 +30,28 @@ class EmbeddingCacheTest {
         return out;
     }
 
+    /** An index written before the steady-state fields is still read: its rate is the cold one, as it was. */
+    @Test
+    void anIndexWithoutSteadyStateGivesTheColdRate(@TempDir Path dir) throws IOException {
+        FakeColorBackbone backbone = new FakeColorBackbone(new int[3], false, dir);
+        EmbeddingCache cache = new EmbeddingCache(dir.resolve("cache"));
+        EmbeddingPipeline pipeline = new EmbeddingPipeline(backbone, (img, s) -> img, 4);
+        EmbeddedSplit fresh = cache.getOrCompute(KEY, items(10, -1), () -> pipeline, ProgressListener.NONE);
+        assertEquals(6, fresh.steadyImages(), "batches of 4, 4, 2: six images after the first");
+        String block = cache.blocks().iterator().next();
+        Path index = dir.resolve("cache").resolve(block + ".json");
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(index.toFile());
+        assertEquals(6, json.path("steady_images").asInt());
+        json.remove(List.of("steady_images", "steady_seconds"));
+        java.nio.file.Files.write(index, mapper.writeValueAsBytes(json));
+
+        EmbeddedSplit old = cache.getOrCompute(KEY, items(10, -1), () -> pipeline, ProgressListener.NONE);
+        assertTrue(old.cached());
+        assertFalse(old.steady());
+        assertEquals(10 / old.totalSeconds(), old.imagesPerSecond(), 1e-9);
+    }
+
     @Test
     void secondLookupReadsTheSameRowsWithoutTheBackbone(@TempDir Path dir) throws IOException {
         FakeColorBackbone backbone = new FakeColorBackbone(new int[3], false, dir);

@@ -383,10 +383,13 @@ class RunnerTest {
         }
         assertTrue(sink.rows.stream().allMatch(r -> r.timing() == EmbeddedSplit.TimingSource.FRESH
                 && r.timedImages() == r.nTest() && !r.cached()), "embedded by this run: a fresh measurement");
+        assertTrue(sink.rows.stream().allMatch(r -> r.steadyImages() == r.nTest() - 4),
+                "batches of 4: the rate is over the images after the first batch");
         MemorySink again = new MemorySink();
         new Runner(plan, again, ProgressListener.NONE).run();
         assertTrue(again.rows.stream().allMatch(r -> r.timing() == EmbeddedSplit.TimingSource.CACHED && r.cached()),
                 "read from the cache: marked as the cached block's timing");
+        assertTrue(again.rows.stream().allMatch(r -> r.steadyImages() == r.nTest() - 4), "and its steady state");
     }
 
     /** Colours with {@code perClass[c]} training images of class c; class {@code unreadable} cannot be read. */

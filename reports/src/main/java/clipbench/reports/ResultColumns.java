@@ -18,7 +18,7 @@ public final class ResultColumns {
             "seed", "n_train", "k_effective", "n_test", "n_skipped", "n_skipped_train", "n_dataset_warnings", "top1", "top5", "mean_per_class_recall",
             "embed_seconds",
             "images_per_second", "upsample_seconds", "fit_seconds", "cached", "timing",
-            "timed_images", "trainable_params", "selected_l2",
+            "timed_images", "steady_images", "trainable_params", "selected_l2",
             "selected", "note", "clipbench_version");
 
     /** The columns that identify a row (all of them but the run id lead every other table). */
@@ -59,7 +59,7 @@ public final class ResultColumns {
                 number(r.top5()), number(r.meanPerClassRecall()),
                 number(r.embedSeconds()), number(r.imagesPerSecond()), number(r.upsampleSeconds()),
                 number(r.fitSeconds()), Boolean.toString(r.cached()), r.timing().label(),
-                Integer.toString(r.timedImages()), Long.toString(r.trainableParams()),
+                Integer.toString(r.timedImages()), Integer.toString(r.steadyImages()), Long.toString(r.trainableParams()),
                 r.selected().getOrDefault("l2", ""), selected, r.note(), p.clipbenchVersion());
     }
 
