@@ -31,12 +31,12 @@ final class BenchProcess {
         reader.start();
         if (!p.waitFor(limitSeconds(c), TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException("bench " + c.label() + ": the child JVM did not finish in " + limitSeconds(c)
+            throw new IOException(c.label() + ": the child JVM did not finish in " + limitSeconds(c)
                     + " s; it was stopped");
         }
         reader.join(TimeUnit.SECONDS.toMillis(10));
         if (p.exitValue() != 0 || result.get() == null) {
-            throw new IOException("bench " + c.label() + ": the child JVM failed (exit code " + p.exitValue()
+            throw new IOException(c.label() + ": the child JVM failed (exit code " + p.exitValue()
                     + (result.get() == null ? ", no result" : "") + "); see its message above");
         }
         return BenchChild.JSON.readValue(result.get(), BenchResult.class);
