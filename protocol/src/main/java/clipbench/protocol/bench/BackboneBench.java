@@ -60,7 +60,8 @@ public final class BackboneBench {
             PipelineBench.Measured piped = pipeline == null ? PipelineBench.Measured.NONE
                     : PipelineBench.measure(backbone, pipeline, c);
             return new BenchResult(loadMs, firstMs, rates, latencies, piped.rates(), ProcessMemory.peakRssMb(),
-                    ProcessMemory.heapPeakMb(), provider.runtimeVersion(), sha, size, piped.skipped());
+                    ProcessMemory.heapPeakMb(), provider.runtimeVersion(), sha, size, piped.skipped(),
+                    ProcessMemory.jvmOptions());
         }
     }
 

@@ -16,11 +16,12 @@ import java.util.List;
  * @param modelSha256          hash of the artifact files the backend read
  * @param imageSize            input height and width
  * @param skippedImages        dataset images the pipeline could not read (not counted in its rate)
+ * @param jvmOptions           the child's -X options (heap, direct memory: they change peak RSS), or ""
  */
 public record BenchResult(double modelLoadMs, double firstBatchMs, List<Double> repeatImagesPerSecond,
                           List<Double> batchLatenciesMs, List<Double> pipelineImagesPerSecond, double peakRssMb,
                           double javaHeapMb, String runtimeVersion, String modelSha256, int imageSize,
-                          int skippedImages) {
+                          int skippedImages, String jvmOptions) {
     public BenchResult {
         repeatImagesPerSecond = List.copyOf(repeatImagesPerSecond);
         batchLatenciesMs = List.copyOf(batchLatenciesMs);

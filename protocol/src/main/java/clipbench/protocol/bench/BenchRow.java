@@ -15,7 +15,7 @@ public final class BenchRow {
     public static final List<String> COLUMNS = List.of("backend", "precision", "batch", "threads", "threads_note",
             "repeats", "seconds_per_repeat", "warmup_seconds", "timed_batches", "model_load_ms", "first_batch_ms",
             "images_per_second", "images_per_second_min", "images_per_second_max", "images_per_second_spread_pct",
-            "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "peak_rss_mb", "java_heap_mb", "dataset",
+            "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "peak_rss_mb", "java_heap_mb", "jvm_options", "dataset",
             "upsampler", "pipeline_images_per_second", "pipeline_images_per_second_min",
             "pipeline_images_per_second_max", "raw_images_per_second", "pipeline_raw_ratio", "pipeline_skipped",
             "model", "model_sha256", "image_size", "clipbench_version", "runtime_version", "java_version", "os",
@@ -54,6 +54,7 @@ public final class BenchRow {
         m.put("latency_p99_ms", num(latency.get(99)));
         m.put("peak_rss_mb", num(r.peakRssMb()));
         m.put("java_heap_mb", num(r.javaHeapMb()));
+        m.put("jvm_options", r.jvmOptions());
         pipeline(m, c, r, rates.median());
         m.put("model", c.model().toString());
         m.put("model_sha256", r.modelSha256());

@@ -50,4 +50,13 @@ public final class ProcessMemory {
         }
         return bytes / (1024.0 * 1024.0);
     }
+
+    /**
+     * This JVM's {@code -X} options (e.g. {@code -Xmx}, {@code -XX:MaxDirectMemorySize}): runtimes that copy
+     * inputs into direct buffers free them only when the heap is collected, so these settings move peak RSS.
+     */
+    public static String jvmOptions() {
+        return String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-X")).toList());
+    }
 }
