@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Benchmark CLIP image feature extractors across runtimes, datasets and upsamplers.",
         subcommands = {ListCommand.class, DoctorCommand.class, TokenizeCommand.class, PreprocessCommand.class,
                 EmbedCommand.class, RunCommand.class, ParityCommand.class, ReportCommand.class,
-                ExportCommand.class, ImportTfjsCommand.class, DemoCommand.class, BenchHeadsCommand.class,
+                ExportCommand.class, ImportTfjsCommand.class, DemoCommand.class, BenchCommand.class, BenchHeadsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -392,7 +392,7 @@ public final class Charts {
         }
     }
 
-    private static void style(org.knowm.xchart.style.AxesChartStyler s) {
+    static void style(org.knowm.xchart.style.AxesChartStyler s) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setPlotBorderColor(new Color(0xcccccc));

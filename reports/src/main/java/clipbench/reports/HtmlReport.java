@@ -271,7 +271,7 @@ public final class HtmlReport {
         h.append("</figcaption>\n</figure>\n");
     }
 
-    private static final String CSS = """
+    static final String CSS = """
             :root { color-scheme: light; }
             body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
                    margin: 0; color: #1d1d1f; background: #fafafa; line-height: 1.45; }

@@ -1,2 +1,2 @@
-/** Benchmarks of the protocol's heads ({@link clipbench.protocol.bench.HeadsBenchmark}); not run by tests' timings. */
+/** Benchmarks: heads ({@link clipbench.protocol.bench.HeadsBenchmark}) and backbones ({@link clipbench.protocol.bench.BackboneBench}); tests never assert their timings. */
 package clipbench.protocol.bench;

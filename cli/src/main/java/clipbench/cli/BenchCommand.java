@@ -1,0 +1,153 @@
+package clipbench.cli;
+
+import clipbench.api.model.ModelCard;
+import clipbench.api.model.ModelCards;
+import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.Dataset;
+import clipbench.api.spi.Plugins;
+import clipbench.protocol.bench.BenchCase;
+import clipbench.protocol.bench.BenchResult;
+import clipbench.protocol.bench.BenchRow;
+import clipbench.protocol.bench.CpuInfo;
+import clipbench.reports.BenchCsv;
+import clipbench.reports.BenchReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code clipbench bench}: throughput, latency and memory of backbones, each backend x batch x threads x
+ * precision in its own child JVM ({@link BenchProcess}), into {@code OUT/bench.csv} and {@code OUT/bench.html}.
+ * Every setting is checked before any work; a failed child fails the command and writes no CSV.
+ */
+@Command(name = "bench", sortOptions = false,
+        description = "Time backbones (load, first batch, images/s, latency percentiles, peak RSS) into OUT/bench.csv.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--backend", split = ",", required = true, description = "Backend ids, e.g. onnx,djl,tensorflow.")
+    List<String> backends;
+
+    @Option(names = "--model", required = true, description = "Model directory.")
+    Path model;
+
+    @Option(names = "--batch", split = ",", defaultValue = "1,8,32", description = "Batch sizes (default ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--threads", split = ",", defaultValue = "0",
+            description = "Intra-op thread counts; 0 = the runtime's default (default ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
+    @Option(names = "--precision", split = ",", defaultValue = BenchCase.FP32,
+            description = "Precisions; only fp32 is implemented (default ${DEFAULT-VALUE}).")
+    List<String> precisions;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "Seconds of each timed repeat (default ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed repeats (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--warmup-seconds", defaultValue = "1",
+            description = "Untimed calls after the first batch (default ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--dataset", description = "ID:LOCATION: also time the whole path (read, decode, upsample,"
+            + " transform, embed) on the dataset's test split.")
+    String dataset;
+
+    @Option(names = "--upsampler", defaultValue = "bicubic", description = "Upsampler of --dataset (default ${DEFAULT-VALUE}).")
+    String upsampler;
+
+    @Option(names = "--out", required = true, description = "New or empty folder for bench.csv and bench.html.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        List<BenchCase> cases = cases();
+        check();
+        List<Map<String, String>> rows = new ArrayList<>();
+        CpuInfo cpu = CpuInfo.current();
+        for (BenchCase c : cases) {
+            System.err.println("bench: " + c.label() + " ...");
+            BenchResult r = BenchProcess.run(c);
+            rows.add(BenchRow.of(c, r, cpu));
+        }
+        Files.createDirectories(out);
+        BenchCsv.write(out.resolve(BenchCsv.FILE), BenchRow.COLUMNS, rows);
+        Path page = BenchReport.write(out);
+        System.out.println(table(rows));
+        System.out.println(out.resolve(BenchCsv.FILE) + "\n" + page);
+        return 0;
+    }
+
+    /** Every combination, validated (a precision not implemented is refused here, before anything runs). */
+    List<BenchCase> cases() {
+        if (dataset != null && !dataset.contains(":")) {
+            throw new IllegalArgumentException("--dataset " + dataset + ": expected ID:LOCATION");
+        }
+        List<BenchCase> cases = new ArrayList<>();
+        for (String backend : backends) {
+            for (String precision : precisions) {
+                for (int batch : batches) {
+                    for (int t : threads) {
+                        cases.add(new BenchCase(backend, model, batch, t, precision, warmupSeconds, seconds, repeats,
+                                dataset, upsampler));
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    /** The model, backends, dataset, upsampler and --out, checked before the first child starts. */
+    private void check() throws IOException {
+        if (!Files.isDirectory(model)) {
+            throw new IOException("--model " + model + ": no such model folder");
+        }
+        ModelCard card = ModelCards.load(model);
+        for (String id : backends) {
+            BackboneProvider provider = Plugins.backend(id);
+            for (Path file : provider.artifactFiles(card)) {
+                if (!Files.exists(file)) {
+                    throw new IOException("--model " + model + ": " + file + " (artifact of backend '" + id
+                            + "') not found");
+                }
+            }
+        }
+        if (dataset != null) {
+            String[] parts = dataset.split(":", 2);
+            Dataset data = Plugins.dataset(parts[0]).open(parts[1]);
+            if (data.items(data.testSplit()).isEmpty()) {
+                throw new IOException("--dataset " + dataset + ": split '" + data.testSplit() + "' has no images");
+            }
+            Plugins.upsampler(upsampler.split(":", 2)[0]);
+        }
+        RunFolders.checkOut(out);
+        if (Files.isDirectory(out)) {
+            try (Stream<Path> entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException("--out " + out + ": is not empty; choose a new folder (earlier results are"
+                            + " never overwritten)");
+                }
+            }
+        }
+    }
+
+    private static String table(List<Map<String, String>> rows) {
+        StringBuilder s = new StringBuilder(String.format("%-12s %-5s %6s %7s %12s %10s %10s %10s %10s%n", "backend",
+                "prec", "batch", "threads", "images/s", "p50 ms", "p99 ms", "rss MiB", "pipe/raw"));
+        for (Map<String, String> r : rows) {
+            s.append(String.format("%-12s %-5s %6s %7s %12s %10s %10s %10s %10s%n", r.get("backend"),
+                    r.get("precision"), r.get("batch"), r.get("threads"), r.get("images_per_second"),
+                    r.get("latency_p50_ms"), r.get("latency_p99_ms"), r.get("peak_rss_mb"),
+                    r.get("pipeline_raw_ratio").isEmpty() ? "-" : r.get("pipeline_raw_ratio")));
+        }
+        return s.toString().stripTrailing();
+    }
+}

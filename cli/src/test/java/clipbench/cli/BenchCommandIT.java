@@ -1,0 +1,113 @@
+package clipbench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clipbench.protocol.bench.BenchRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code clipbench bench} through the real CLI jar and child JVMs, on the tiny ViT fixture. No speed assertions. */
+class BenchCommandIT {
+    private static final List<String> TEXT = List.of("backend", "precision", "threads_note", "dataset", "upsampler",
+            "model", "model_sha256", "clipbench_version", "runtime_version", "java_version", "os", "cpu_model",
+            "cpu_flags", "jvm_options");
+
+    @Test
+    void everyCombinationGetsARowWithEveryColumnFilledAndSane(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("bench");
+        CliProcess.Result r = CliProcess.run("bench", "--backend", "onnx,tensorflow", "--model", CliEndToEndIT.VIT,
+                "--batch", "1,2", "--threads", "1", "--seconds", "0.3", "--repeats", "2", "--warmup-seconds", "0.1",
+                "--dataset", CliEndToEndIT.FRUIT, "--upsampler", "bicubic", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        List<CSVRecord> rows = CliEndToEndIT.csv(out.resolve("bench.csv"));
+        assertEquals(BenchRow.COLUMNS, rows.get(0).getParser().getHeaderNames());
+        Set<String> combos = new TreeSet<>();
+        for (CSVRecord row : rows) {
+            combos.add(row.get("backend") + "/" + row.get("batch"));
+            for (String column : BenchRow.COLUMNS) {
+                String v = row.get(column);
+                if (column.equals("cpu_flags") || column.equals("jvm_options")) {
+                    continue; // a CPU may have none of the listed flags, a JVM no -X option
+                }
+                assertFalse(v.isBlank(), column + " is empty in " + row);
+                if (!TEXT.contains(column) && !column.equals("pipeline_skipped")) {
+                    assertTrue(Double.parseDouble(v) > 0, column + " = " + v + " in " + row);
+                }
+            }
+            assertEquals("fp32", row.get("precision"));
+            assertEquals("1", row.get("threads"));
+            assertEquals("0", row.get("pipeline_skipped"));
+            assertTrue(row.get("model_sha256").matches("[0-9a-f]{64}"), row.get("model_sha256"));
+            assertTrue(num(row, "latency_p50_ms") <= num(row, "latency_p90_ms"), row.toString());
+            assertTrue(num(row, "latency_p90_ms") <= num(row, "latency_p99_ms"), row.toString());
+            assertTrue(num(row, "images_per_second_min") <= num(row, "images_per_second"), row.toString());
+            assertTrue(num(row, "images_per_second") <= num(row, "images_per_second_max"), row.toString());
+            assertEquals(num(row, "images_per_second"), num(row, "raw_images_per_second"));
+            assertEquals(num(row, "pipeline_images_per_second") / num(row, "raw_images_per_second"),
+                    num(row, "pipeline_raw_ratio"), 1e-3 * num(row, "pipeline_raw_ratio") + 1e-4);
+            assertTrue(num(row, "timed_batches") >= 2, "at least one call per repeat: " + row);
+            assertEquals("224", row.get("image_size"));
+        }
+        assertEquals(Set.of("onnx/1", "onnx/2", "tensorflow/1", "tensorflow/2"), combos);
+        assertTrue(rows.get(0).get("runtime_version").toLowerCase().contains("onnx"), rows.get(0).toString());
+        assertTrue(Files.size(out.resolve("charts/bench-throughput.png")) > 0);
+        assertTrue(Files.readString(out.resolve("bench.html")).contains("bench-throughput.png"));
+    }
+
+    @Test
+    void aPrecisionNotImplementedIsRefusedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("bench");
+        CliProcess.Result r = CliProcess.run("bench", "--backend", "onnx", "--model", CliEndToEndIT.VIT,
+                "--precision", "fp32,bf16", "--out", out.toString());
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.err().contains("--precision bf16: not implemented for backend onnx"), r.all());
+        assertFalse(r.all().contains("bench: backend onnx"), "no child may start: " + r.all());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aMissingModelFolderIsRefusedNamingIt(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("bench");
+        Path missing = tmp.resolve("no-such-model");
+        CliProcess.Result r = CliProcess.run("bench", "--backend", "onnx", "--model", missing.toString(),
+                "--out", out.toString());
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.err().contains("--model " + missing), r.all());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aNonEmptyOutIsRefused(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("earlier.txt"), "keep");
+        CliProcess.Result r = CliProcess.run("bench", "--backend", "onnx", "--model", CliEndToEndIT.VIT,
+                "--out", tmp.toString());
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.err().contains("is not empty"), r.all());
+        assertFalse(Files.exists(tmp.resolve("bench.csv")));
+    }
+
+    @Test
+    void aFailingChildFailsTheCommandNamingTheCaseAndWritesNoCsv(@TempDir Path tmp) throws Exception {
+        // tiny-sr has an ONNX file (the parent's check passes) but no image tower: the child cannot open it.
+        Path out = tmp.resolve("bench");
+        CliProcess.Result r = CliProcess.run("bench", "--backend", "onnx", "--model", "testdata/models/tiny-sr",
+                "--batch", "1", "--seconds", "0.1", "--repeats", "1", "--out", out.toString());
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.err().contains("backend onnx, batch 1, threads 0, precision fp32: the child JVM failed"),
+                r.all());
+        assertFalse(Files.exists(out.resolve("bench.csv")));
+    }
+
+    private static double num(CSVRecord row, String column) {
+        return Double.parseDouble(row.get(column));
+    }
+}

@@ -1,0 +1,52 @@
+package clipbench.protocol.bench;
+
+import java.nio.file.Path;
+
+/**
+ * One measured combination, validated when built: a child process measures exactly one of these.
+ *
+ * @param backend       backend id
+ * @param model         model directory
+ * @param batch         images per backbone call
+ * @param threads       intra-op threads asked of the backend (0 = the runtime's default)
+ * @param precision     only {@code fp32} is implemented
+ * @param warmupSeconds warm-up time after the first batch, not measured
+ * @param seconds       time of each timed repeat
+ * @param repeats       timed repeats
+ * @param dataset       {@code ID:LOCATION} for the pipeline mode, or null
+ * @param upsampler     upsampler of the pipeline mode (ignored without a dataset)
+ */
+public record BenchCase(String backend, Path model, int batch, int threads, String precision, double warmupSeconds,
+                        double seconds, int repeats, String dataset, String upsampler) {
+    public static final String FP32 = "fp32";
+
+    public BenchCase {
+        if (backend == null || backend.isBlank()) {
+            throw new IllegalArgumentException("--backend: must name a backend");
+        }
+        if (batch <= 0) {
+            throw new IllegalArgumentException("--batch: must be positive, got " + batch);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads: must be >= 0 (0 = runtime default), got " + threads);
+        }
+        if (!FP32.equals(precision)) {
+            throw new IllegalArgumentException("--precision " + precision + ": not implemented for backend " + backend
+                    + " (only " + FP32 + " is implemented)");
+        }
+        if (!(seconds > 0) || !Double.isFinite(seconds)) {
+            throw new IllegalArgumentException("--seconds: must be positive, got " + seconds);
+        }
+        if (!(warmupSeconds >= 0) || !Double.isFinite(warmupSeconds)) {
+            throw new IllegalArgumentException("--warmup-seconds: must be >= 0, got " + warmupSeconds);
+        }
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats: must be at least 1, got " + repeats);
+        }
+    }
+
+    /** How the parent names this combination in messages. */
+    public String label() {
+        return "backend " + backend + ", batch " + batch + ", threads " + threads + ", precision " + precision;
+    }
+}
