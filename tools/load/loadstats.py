@@ -53,4 +53,4 @@ print("report seconds              %.1f" % float(marks["report_seconds"]))
 for f in ("report.html", "predictions.csv"):
     p = os.path.join(out, "run", f)
     if os.path.exists(p):
-        print("%-27s %.1f MB" % (f, os.path.getsize(p) / 1e6))
+        print("%-27s %.0f KB" % (f, os.path.getsize(p) / 1e3))

@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import clipbench.api.spi.ImageBatch;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -69,7 +68,7 @@ final class ImageTower extends OnnxTower<ImageBatch> {
                     + shape[0] + " images, got " + n);
         }
         long[] dims = {n, ImageBatch.CHANNELS, size, size};
-        try (OnnxTensor images = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.data()), dims)) {
+        try (OnnxTensor images = OnnxTensor.createTensor(env, DirectInput.current().of(batch.data()), dims)) {
             return run(Map.of(input, images), n);
         } catch (OrtException e) {
             throw failure(e);

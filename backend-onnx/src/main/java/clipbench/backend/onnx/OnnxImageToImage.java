@@ -140,7 +140,7 @@ public final class OnnxImageToImage implements ImageToImage {
                     + inputShape[0] + " images, got " + n);
         }
         long[] dims = {n, in.channels(), in.height(), in.width()};
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(in.data()), dims);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, DirectInput.current().of(in.data()), dims);
              OrtSession.Result result = session.run(Map.of(input, tensor), Set.of(output))) {
             OnnxValue value = result.get(0);
             if (!(value instanceof OnnxTensor out)) {
