@@ -48,6 +48,9 @@ print("images/s last 10%%           %.0f" % last)
 print("time/image end / start      %.2f" % (first / last))
 print("live heap after full GC MiB %s (at 12/50/88 %%)" % " / ".join(str(f) for f in full))
 print("peak heap after GC MiB      %s embedding, %s whole run" % (max(during, default="-"), max(g[2] for g in gcs)))
+hwm = os.path.join(out, "vmhwm.kb")
+if os.path.exists(hwm):
+    print("peak RSS MiB                %.0f (VmHWM, last sample)" % (int(open(hwm).read()) / 1024))
 print("wall seconds                %.1f" % float(marks["wall_seconds"]))
 print("report seconds              %.1f" % float(marks["report_seconds"]))
 for f in ("report.html", "predictions.csv"):

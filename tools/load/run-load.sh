@@ -23,6 +23,9 @@ pid=$!
 marks=(12 50 88)
 while kill -0 "$pid" 2>/dev/null; do
   sleep 0.5
+  # The kernel's high-water mark of the JVM's resident memory, kept while the process lives.
+  hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+  [ -n "$hwm" ] && echo "$hwm" > "$out/vmhwm.kb"
   [ ${#marks[@]} -eq 0 ] && continue
   last=$(grep -oE " ([0-9]+)/$n " "$out/progress.log" 2>/dev/null | tail -1 | tr -d ' ' | cut -d/ -f1 || true)
   if [ -n "$last" ] && [ $(( last * 100 / n )) -ge "${marks[0]}" ]; then
