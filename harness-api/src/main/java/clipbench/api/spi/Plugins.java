@@ -1,52 +1,78 @@
 package clipbench.api.spi;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 
-/** Finds plugins with {@link ServiceLoader}; a provider that fails to load is reported, not fatal. */
+/**
+ * Finds plugins: the built-in ones with {@link java.util.ServiceLoader}, plus those of plugin jars in the folders
+ * named by {@value #PLUGINS_PROPERTY} and in the default folder (see {@link #folders()}). A provider or jar that
+ * fails to load is reported, not fatal; see {@link PluginCatalog}.
+ */
 public final class Plugins {
+    /** System property: plugin folders, separated by {@link File#pathSeparator} (the CLI's {@code --plugins}). */
+    public static final String PLUGINS_PROPERTY = "clipbench.plugins";
+
+    /** System property: the default plugin folder; empty turns it off. Default {@code ~/.clipbench/plugins}. */
+    public static final String DEFAULT_FOLDER_PROPERTY = "clipbench.plugins.default";
+
+    private static List<Path> cachedFolders;
+    private static PluginCatalog cached;
+
     private Plugins() {
     }
 
-    /** A discovered provider, or the error that kept it from loading. */
-    public record Found<T>(PluginKind kind, T plugin, String error) {
+    /**
+     * A discovered provider, or the error that kept it from loading.
+     *
+     * @param source  {@value PluginCatalog#BUILT_IN} or the plugin jar's path (null for an id clash)
+     * @param version the clipbench version for built-ins, the jar's {@code Implementation-Version} otherwise
+     */
+    public record Found<T>(PluginKind kind, T plugin, String error, String source, String version) {
         public String id() {
             return plugin instanceof Plugin p ? p.id() : "?";
         }
     }
 
-    public static <T extends Plugin> List<Found<T>> discover(PluginKind kind, Class<T> type) {
-        if (!kind.service().equals(type)) {
-            throw new IllegalArgumentException(kind + " plugins are " + kind.service().getSimpleName());
-        }
-        List<Found<T>> found = new ArrayList<>();
-        Iterator<T> it = ServiceLoader.load(type).iterator();
-        while (true) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                found.add(new Found<>(kind, it.next(), null));
-            } catch (ServiceConfigurationError e) {
-                found.add(new Found<>(kind, null, e.getMessage()));
+    /**
+     * The plugin folders: those of {@value #PLUGINS_PROPERTY}, then the default folder when it exists
+     * ({@value #DEFAULT_FOLDER_PROPERTY}, else {@code ~/.clipbench/plugins}).
+     */
+    public static List<Path> folders() {
+        List<Path> folders = new ArrayList<>();
+        String given = System.getProperty(PLUGINS_PROPERTY, "");
+        for (String folder : given.split(File.pathSeparator)) {
+            if (!folder.isBlank()) {
+                folders.add(Path.of(folder).toAbsolutePath().normalize());
             }
         }
-        return found;
+        String home = System.getProperty(DEFAULT_FOLDER_PROPERTY,
+                Path.of(System.getProperty("user.home"), ".clipbench", "plugins").toString());
+        if (!home.isBlank() && Files.isDirectory(Path.of(home))) {
+            folders.add(Path.of(home).toAbsolutePath().normalize());
+        }
+        return folders;
     }
 
-    public static <T extends Plugin> List<T> all(PluginKind kind, Class<T> type) {
-        return discover(kind, type).stream().filter(f -> f.plugin() != null).map(Found::plugin).toList();
+    /** The catalog of the current {@link #folders()}; jars are opened once per set of folders. */
+    public static synchronized PluginCatalog catalog() {
+        List<Path> folders = folders();
+        if (cached == null || !folders.equals(cachedFolders)) {
+            cached = new PluginCatalog(folders, Plugins.class.getClassLoader());
+            cachedFolders = folders;
+        }
+        return cached;
     }
 
-    /** The plugin with this id, or an error listing the ids that exist. */
+    public static <T extends Plugin> List<Found<T>> discover(PluginKind kind, Class<T> type) {
+        return catalog().discover(kind, type);
+    }
+
+    /** The plugin with this id, or an error listing the ids that exist, or naming both sources of a clash. */
     public static <T extends Plugin> T find(PluginKind kind, Class<T> type, String id) {
-        List<T> plugins = all(kind, type);
-        return plugins.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("unknown " + kind.label() + " '" + id + "'; available: "
-                        + plugins.stream().map(Plugin::id).sorted().toList()));
+        return catalog().find(kind, type, id);
     }
 
     public static BackboneProvider backend(String id) {
