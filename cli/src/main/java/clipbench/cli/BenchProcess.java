@@ -1,5 +1,6 @@
 package clipbench.cli;
 
+import clipbench.api.spi.Plugins;
 import clipbench.protocol.bench.BenchCase;
 import clipbench.protocol.bench.BenchResult;
 import java.io.BufferedReader;
@@ -67,9 +68,15 @@ final class BenchProcess {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(javaBinary));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-D") || arg.startsWith("-Xm") || arg.startsWith("-Xss") || arg.startsWith("-XX:")) {
+            if ((arg.startsWith("-D") || arg.startsWith("-Xm") || arg.startsWith("-Xss") || arg.startsWith("-XX:"))
+                    && !arg.startsWith("-D" + Plugins.PLUGINS_PROPERTY + "=")) {
                 cmd.add(arg);
             }
+        }
+        // --plugins sets this property after start-up, so it is not among the input arguments.
+        String plugins = System.getProperty(Plugins.PLUGINS_PROPERTY);
+        if (plugins != null) {
+            cmd.add("-D" + Plugins.PLUGINS_PROPERTY + "=" + plugins);
         }
         String classPath = System.getProperty("java.class.path");
         List<String> absolute = new ArrayList<>();

@@ -2,6 +2,7 @@ package clipbench.cli;
 
 import clipbench.api.Versions;
 import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.PluginCatalog;
 import clipbench.api.spi.PluginKind;
 import clipbench.api.spi.Plugins;
 import java.util.concurrent.Callable;
@@ -18,7 +19,12 @@ final class DoctorCommand implements Callable<Integer> {
                 + Runtime.getRuntime().availableProcessors() + " cores, max heap "
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         System.out.println("vocab " + System.getProperty("clipbench.vocab", System.getenv("CLIPBENCH_VOCAB")));
+        System.out.println("plugin folders " + Plugins.folders());
         int broken = 0;
+        for (String problem : Plugins.catalog().problems()) {
+            System.out.println("jar FAILED " + problem);
+            broken++;
+        }
         for (var found : Plugins.discover(PluginKind.BACKEND, BackboneProvider.class)) {
             if (found.plugin() == null) {
                 System.out.println("backend ? FAILED " + found.error());
@@ -26,7 +32,8 @@ final class DoctorCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                System.out.println("backend " + found.id() + " ok " + found.plugin().runtimeVersion());
+                System.out.println("backend " + found.id() + " ok " + found.plugin().runtimeVersion()
+                        + (PluginCatalog.BUILT_IN.equals(found.source()) ? "" : " (" + found.source() + ")"));
             } catch (RuntimeException | LinkageError e) {
                 System.out.println("backend " + found.id() + " FAILED " + e);
                 broken++;
