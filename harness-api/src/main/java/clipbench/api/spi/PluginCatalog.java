@@ -103,7 +103,7 @@ public final class PluginCatalog {
             List<String> trouble = new ArrayList<>(problems);
             found.stream().filter(f -> f.plugin() == null).forEach(f -> trouble.add(f.error()));
             throw new IllegalArgumentException("unknown " + kind.label() + " '" + id + "'; available: "
-                    + found.stream().filter(f -> f.plugin() != null).map(Plugins.Found::id).sorted().toList()
+                    + found.stream().filter(f -> f.plugin() != null).map(Plugins.Found::id).distinct().sorted().toList()
                     + (trouble.isEmpty() ? "" : "; not loaded: " + String.join("; ", trouble)));
         }
         return matches.get(0).plugin();
