@@ -5,6 +5,7 @@ import clipbench.api.model.ModelCards;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.Capability;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.HeadProvider;
 import clipbench.api.spi.Plugins;
@@ -52,6 +53,7 @@ final class RunWiring implements AutoCloseable {
                 BackboneProvider provider = Plugins.backend(id);
                 backends.add(new RunPlan.BackendChoice(provider, options, checkBackbone(provider, options, card)));
             }
+            checkVocabulary();
             RunFolders.checkOut(spec.out());
             if (spec.cache() != null) {
                 RunFolders.requireWritable("cache", spec.cache());
@@ -98,6 +100,20 @@ final class RunWiring implements AutoCloseable {
         if (!empty.isEmpty()) {
             throw new IllegalArgumentException(data.name() + ": k-shot needs training images of every class; split '"
                     + train + "' has none of " + empty);
+        }
+    }
+
+    /**
+     * Zero-shot and text-initialised heads tokenize the class prompts after the test split is embedded: a
+     * missing vocabulary must stop the run now, not after that work (and not inside a half-written {@code --out}).
+     */
+    private void checkVocabulary() {
+        boolean textTower = card.contextLength() > 0 && backends.stream()
+                .anyMatch(b -> b.opened().capabilities().contains(Capability.TEXT_TOWER));
+        boolean needsText = spec.protocols().contains(RunPlan.ZERO_SHOT)
+                || (spec.protocols().contains(RunPlan.K_SHOT) && heads.stream().anyMatch(HeadProvider::needsText));
+        if (textTower && needsText) {
+            card.resolveVocab();
         }
     }
 

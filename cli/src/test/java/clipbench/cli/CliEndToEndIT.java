@@ -315,6 +315,12 @@ class CliEndToEndIT {
             assertTrue(!r.all().contains("picocli WARN"), what + ": " + r.all());
             assertTrue(!Files.exists(out), what + ": --out created by a run that could not start");
         }
+        // Zero-shot tokenizes prompts only after embedding the test split: a missing vocabulary is found first.
+        CliProcess.Result vocab = CliProcess.runWithVocab(dir.resolve("no-vocab.txt.gz"), "run", "--backend", "onnx",
+                "--model", VIT, "--dataset", FRUIT, "--protocol", "zero-shot", "--cache", "none", "--out", out.toString());
+        assertEquals(2, vocab.exitCode(), vocab.all());
+        assertTrue(vocab.err().contains("tokenizer vocabulary not found") && !vocab.err().contains("embed "), vocab.err());
+        assertTrue(!Files.exists(out), "--out created by a run without a vocabulary");
         CliProcess.Result proc = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
                 "--cache", "none", "--out", aFile.resolve("run").toString());
         assertEquals(2, proc.exitCode(), proc.all());

@@ -30,9 +30,14 @@ final class CliProcess {
     }
 
     static Result run(String... args) throws IOException, InterruptedException {
+        return runWithVocab(vocab(), args);
+    }
+
+    /** Runs the CLI with {@code -Dclipbench.vocab=vocab} (a missing file: no vocabulary outside model folders). */
+    static Result runWithVocab(Path vocab, String... args) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("clipbench.jar", "target/clipbench.jar"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dclipbench.vocab=" + vocab(), "-jar", jar.toString()));
+                "-Dclipbench.vocab=" + vocab, "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("cli", ".out");
         Path err = Files.createTempFile("cli", ".err");
