@@ -15,6 +15,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import clipbench.keras.KerasConfig;
 import clipbench.keras.KerasLayer;
 import clipbench.keras.KerasModel;
+import clipbench.keras.KerasShapes;
 import clipbench.keras.KerasTensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
@@ -90,6 +91,7 @@ final class KerasNet implements AutoCloseable {
             int[] counts = new int[layers.size()];
             Set<Integer> needed = needed(model, index, out);
             Map<Integer, KerasLayer> folds = folds(model, index, needed, out);
+            Map<String, int[]> shapes = shapes(model);
             for (int i = 0; i < layers.size(); i++) {
                 KerasLayer layer = layers.get(i);
                 if (!needed.contains(i)) {
@@ -117,7 +119,7 @@ final class KerasNet implements AutoCloseable {
                     throw new IllegalArgumentException(where(layer) + ": has no inbound layer");
                 }
                 Op op = folds.containsValue(layer) ? in -> in[0] // folded into the convolution before it
-                        : compile(model, layer, inputs.length, folds.get(i));
+                        : compile(model, layer, inputs.length, folds.get(i), shapes.get(layer.inbound().get(0)));
                 compiled.add(new Step(layer, i, inputs, op));
             }
             if (input < 0) {
@@ -271,8 +273,20 @@ final class KerasNet implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // layers
 
-    /** {@code bn}: a BatchNormalization to fold into this convolution ({@link #folds}), else null. */
-    private Op compile(KerasModel model, KerasLayer layer, int arity, KerasLayer bn) {
+    /** Every layer's Keras output shape ({@code [h, w, c]}), or none where Keras shapes cannot be worked out. */
+    private static Map<String, int[]> shapes(KerasModel model) {
+        try {
+            return KerasShapes.outputShapes(model);
+        } catch (IllegalArgumentException e) {
+            return Map.of(); // the layer that fails fails again, by name, when it is compiled or run
+        }
+    }
+
+    /**
+     * {@code bn}: a BatchNormalization to fold into this convolution ({@link #folds}), else null; {@code input}: the
+     * Keras shape of the (first) input, null when unknown.
+     */
+    private Op compile(KerasModel model, KerasLayer layer, int arity, KerasLayer bn, int[] input) {
         String type = layer.className();
         if (!type.equals("Add") && !type.equals("Concatenate") && arity != 1) {
             throw new IllegalArgumentException(where(layer) + ": expected one inbound layer, got " + arity);
@@ -289,8 +303,8 @@ final class KerasNet implements AutoCloseable {
             case "ZeroPadding2D" -> zeroPadding(layer);
             case "Add" -> in -> add(in);
             case "Concatenate" -> concatenate(layer);
-            case "MaxPooling2D" -> pool(layer, true);
-            case "AveragePooling2D" -> pool(layer, false);
+            case "MaxPooling2D" -> pool(layer, true, input);
+            case "AveragePooling2D" -> pool(layer, false, input);
             case "GlobalAveragePooling2D" -> globalAverage(layer);
             case "Flatten" -> in -> kerasOrder(in[0]);
             case "Dense" -> dense(layer, w);
@@ -535,12 +549,23 @@ final class KerasNet implements AutoCloseable {
         };
     }
 
-    private Op pool(KerasLayer layer, boolean max) {
+    /** {@code input}: the Keras input shape when known, to make an average's rescaling once instead of per call. */
+    private Op pool(KerasLayer layer, boolean max, int[] input) {
         int[] size = KerasConfig.pair(layer, "pool_size", new int[] {2, 2});
         int[] stride = KerasConfig.pair(layer, "strides", size);
         boolean same = KerasConfig.padding(layer).equals("same");
         Shape kernel = new Shape(size[0], size[1]);
         Shape strides = new Shape(stride[0], stride[1]);
+        NDArray knownScale = null;
+        if (!max && same && input != null && input.length == 3 && input[0] > 0 && input[1] > 0) {
+            int[] ph = KerasConfig.samePadding(input[0], size[0], stride[0], 1);
+            int[] pw = KerasConfig.samePadding(input[1], size[1], stride[1], 1);
+            if (ph[0] + ph[1] + pw[0] + pw[1] > 0) {
+                knownScale = windowScale(params, input[0], input[1], size, stride, ph[0], pw[0],
+                        (input[0] + stride[0] - 1) / stride[0], (input[1] + stride[1] - 1) / stride[1]);
+            }
+        }
+        NDArray scaleForInput = knownScale;
         return in -> {
             NDArray x = in[0];
             if (x.getShape().dimension() != 4) {
@@ -569,8 +594,13 @@ final class KerasNet implements AutoCloseable {
                 if (ph[0] + ph[1] + pw[0] + pw[1] == 0) {
                     return mean;
                 }
-                try (NDArray rescale = windowScale(x.getManager(), h, w, size, stride, ph[0], pw[0],
-                        (int) mean.getShape().get(2), (int) mean.getShape().get(3))) {
+                int outH = (int) mean.getShape().get(2);
+                int outW = (int) mean.getShape().get(3);
+                if (scaleForInput != null && scaleForInput.getShape().equals(new Shape(outH, outW))
+                        && h == input[0] && w == input[1]) {
+                    return then(mean, m -> m.mul(scaleForInput));
+                }
+                try (NDArray rescale = windowScale(x.getManager(), h, w, size, stride, ph[0], pw[0], outH, outW)) {
                     return then(mean, m -> m.mul(rescale));
                 }
             } finally {
