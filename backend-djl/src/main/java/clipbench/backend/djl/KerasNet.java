@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -91,6 +92,8 @@ final class KerasNet implements AutoCloseable {
             int[] counts = new int[layers.size()];
             Set<Integer> needed = needed(model, index, out);
             Map<Integer, KerasLayer> folds = folds(model, index, needed, out);
+            Set<KerasLayer> folded = Collections.newSetFromMap(new IdentityHashMap<>());
+            folded.addAll(folds.values());
             Map<String, int[]> shapes = shapes(model);
             for (int i = 0; i < layers.size(); i++) {
                 KerasLayer layer = layers.get(i);
@@ -118,7 +121,7 @@ final class KerasNet implements AutoCloseable {
                 if (inputs.length == 0) {
                     throw new IllegalArgumentException(where(layer) + ": has no inbound layer");
                 }
-                Op op = folds.containsValue(layer) ? in -> in[0] // folded into the convolution before it
+                Op op = folded.contains(layer) ? in -> in[0] // folded into the convolution before it
                         : compile(model, layer, inputs.length, folds.get(i), shapes.get(layer.inbound().get(0)));
                 compiled.add(new Step(layer, i, inputs, op));
             }
