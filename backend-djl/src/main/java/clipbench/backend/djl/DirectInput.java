@@ -2,6 +2,7 @@ package clipbench.backend.djl;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * One direct buffer per thread that every call refills with its input. DJL copies a heap buffer (or array) into a
@@ -33,6 +34,26 @@ final class DirectInput {
     ByteBuffer of(long[] data) {
         ByteBuffer b = sized(Math.multiplyExact(data.length, Long.BYTES));
         b.asLongBuffer().put(data);
+        return b;
+    }
+
+    /**
+     * NCHW {@code data} of {@code count} images stored channels-last (NHWC) at the start of the reused buffer: the
+     * tensor of shape {@code [n, h, w, c]} made from it, transposed to {@code [n, c, h, w]}, is NCHW with
+     * channels-last strides, which libtorch's convolutions and pools keep along the net.
+     */
+    ByteBuffer ofChannelsLast(float[] data, int count, int channels, int height, int width) {
+        ByteBuffer b = sized(Math.multiplyExact(data.length, Float.BYTES));
+        FloatBuffer f = b.asFloatBuffer();
+        int plane = height * width;
+        for (int n = 0; n < count; n++) {
+            int image = n * channels * plane;
+            for (int p = 0; p < plane; p++) {
+                for (int c = 0; c < channels; c++) {
+                    f.put(data[image + c * plane + p]);
+                }
+            }
+        }
         return b;
     }
 
