@@ -10,8 +10,6 @@ import clipbench.api.spi.Device;
 import clipbench.api.spi.ImageBatch;
 import clipbench.api.spi.TwoTowerBackbone;
 import java.io.IOException;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -160,7 +158,7 @@ public final class DjlBackbone extends TwoTowerBackbone {
         public float[][] embed(ImageBatch batch) {
             int n = batch.count();
             Shape shape = new Shape(n, ImageBatch.CHANNELS, batch.size(), batch.size());
-            return module.run(method, FloatBuffer.wrap(batch.data()), shape, DataType.FLOAT32,
+            return module.run(method, DirectInput.current().of(batch.data()), shape, DataType.FLOAT32,
                     out -> rows(module, method, out, n));
         }
     }
@@ -193,7 +191,7 @@ public final class DjlBackbone extends TwoTowerBackbone {
                     ids[i * contextLength + j] = tokenIds[i][j];
                 }
             }
-            return module.run(method, LongBuffer.wrap(ids), new Shape(n, contextLength), DataType.INT64,
+            return module.run(method, DirectInput.current().of(ids), new Shape(n, contextLength), DataType.INT64,
                     out -> rows(module, method, out, n));
         }
     }

@@ -8,7 +8,6 @@ import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageTensor;
 import clipbench.api.spi.ImageToImage;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
 /** A TorchScript image-to-image network ({@code torchscript.model}): float32 NCHW in, float NCHW out. */
@@ -29,7 +28,7 @@ final class DjlImageToImage implements ImageToImage {
     @Override
     public ImageTensor run(ImageTensor input) {
         Shape shape = new Shape(input.count(), input.channels(), input.height(), input.width());
-        return module.run(TorchModule.FORWARD, FloatBuffer.wrap(input.data()), shape, DataType.FLOAT32,
+        return module.run(TorchModule.FORWARD, DirectInput.current().of(input.data()), shape, DataType.FLOAT32,
                 out -> tensor(out, input.count()));
     }
 

@@ -23,6 +23,8 @@ final class DjlRuntime {
     static final String ENGINE = "PyTorch";
     static final String OFFLINE_PROPERTY = "ai.djl.offline";
     static final String INTEROP_PROPERTY = "ai.djl.pytorch.num_interop_threads";
+    /** libtorch's switch (read once, at its first allocation) for huge pages on CPU buffers of 2 MiB or more. */
+    static final String HUGE_PAGES_VARIABLE = "THP_MEM_ALLOC_ENABLE";
     static final String LIBTORCH = "ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64";
     static final String JNI = "ai.djl.pytorch:pytorch-jni:2.7.1-0.36.0";
     static final String CUDA_UNAVAILABLE = "DJL PyTorch has no CUDA device: use the pytorch-native-cu* natives"
@@ -65,6 +67,7 @@ final class DjlRuntime {
                     + " turns DJL's offline mode off, so DJL could download libtorch: unset it");
             throw failure;
         }
+        hugePages();
         try {
             Engine started = Engine.getEngine(ENGINE);
             defaultThreads = JniUtils.getNumThreads();
@@ -74,6 +77,33 @@ final class DjlRuntime {
             failure = new IllegalStateException(cannotStart(e), e);
             throw failure;
         }
+    }
+
+    /**
+     * Sets {@value #HUGE_PAGES_VARIABLE}=1 in the process environment before libtorch starts, unless it is set.
+     * libtorch's CPU allocator gives every large tensor fresh memory from the system and returns it when the tensor
+     * is freed, so each layer's output page-faults anew, 4 KiB at a time: at batch 8 the memory-bound operations
+     * (padding, clamping, bias copies) of MobileNetV2 spent most of their time in page faults. With the variable,
+     * libtorch aligns such buffers to 2 MiB and asks for transparent huge pages (madvise), 512 times fewer faults.
+     * It does nothing where the kernel's transparent huge pages are {@code never}; {@code THP_MEM_ALLOC_ENABLE=0}
+     * in the environment turns it off.
+     */
+    private static void hugePages() {
+        if (System.getenv(HUGE_PAGES_VARIABLE) != null) {
+            return;
+        }
+        try {
+            LibC.INSTANCE.setenv(HUGE_PAGES_VARIABLE, "1", 0);
+        } catch (LinkageError | RuntimeException e) {
+            // no JNA native support here: libtorch runs with its default allocation, only slower
+        }
+    }
+
+    /** The C library's {@code setenv}: libtorch reads its variables with {@code getenv}, not from Java. */
+    private interface LibC extends com.sun.jna.Library {
+        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
+
+        int setenv(String name, String value, int overwrite);
     }
 
     /** What went wrong when libtorch could not be started, and what to install. */

@@ -12,7 +12,7 @@ import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
-import java.nio.Buffer;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -88,9 +88,10 @@ final class TorchModule implements AutoCloseable {
 
     /**
      * Runs {@code method} on one tensor made from {@code data} and converts its tensor output (the first tensor
-     * of a tuple or list output) with {@code read}, before the call's native memory is freed.
+     * of a tuple or list output) with {@code read}, before the call's native memory is freed. A direct
+     * {@code data} ({@link DirectInput}) becomes the tensor without a copy and may be reused once this returns.
      */
-    <T> T run(String method, Buffer data, Shape shape, DataType type, Function<NDArray, T> read) {
+    <T> T run(String method, ByteBuffer data, Shape shape, DataType type, Function<NDArray, T> read) {
         if (!methods.contains(method)) {
             throw new IllegalStateException(file + ": the TorchScript module has no method '" + method
                     + "' (it has " + methods() + ")");
