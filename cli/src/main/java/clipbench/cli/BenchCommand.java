@@ -3,6 +3,7 @@ package clipbench.cli;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.Plugins;
 import clipbench.protocol.bench.BenchCase;
@@ -64,6 +65,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--upsampler", defaultValue = "bicubic", description = "Upsampler of --dataset (default ${DEFAULT-VALUE}).")
     String upsampler;
 
+    @Option(names = "--backend-option", paramLabel = "KEY=VALUE",
+            description = "A backend-specific setting, repeatable; every --backend must accept it (ONNX Runtime:"
+                    + " see the README, e.g. ort.optimization=all).")
+    List<String> backendOptions;
+
     @Option(names = "--out", required = true, description = "New or empty folder for bench.csv and bench.html.")
     Path out;
 
@@ -91,13 +97,14 @@ final class BenchCommand implements Callable<Integer> {
         if (dataset != null && !dataset.contains(":")) {
             throw new IllegalArgumentException("--dataset " + dataset + ": expected ID:LOCATION");
         }
+        Map<String, String> settings = BackendOptions.parseSettings(backendOptions);
         List<BenchCase> cases = new ArrayList<>();
         for (String backend : backends) {
             for (String precision : precisions) {
                 for (int batch : batches) {
                     for (int t : threads) {
                         cases.add(new BenchCase(backend, model, batch, t, precision, warmupSeconds, seconds, repeats,
-                                dataset, upsampler));
+                                dataset, upsampler, settings));
                     }
                 }
             }
@@ -113,11 +120,18 @@ final class BenchCommand implements Callable<Integer> {
         ModelCard card = ModelCards.load(model);
         for (String id : backends) {
             BackboneProvider provider = Plugins.backend(id);
+            provider.checkSettings(settingsOf(id));
             for (Path file : provider.artifactFiles(card)) {
                 if (!Files.exists(file)) {
                     throw new IOException("--model " + model + ": " + file + " (artifact of backend '" + id
                             + "') not found");
                 }
+            }
+        }
+        for (String key : BackendOptions.parseSettings(backendOptions).keySet()) {
+            if (!backends.contains(key.split("\\.", 2)[0])) {
+                throw new IllegalArgumentException("--backend-option " + key + ": must start with the id of one of"
+                        + " --backend " + backends + " and a dot, e.g. onnx.optimization");
             }
         }
         if (dataset != null) {
@@ -137,6 +151,13 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The backend options whose key starts with {@code id.}. */
+    private Map<String, String> settingsOf(String id) {
+        Map<String, String> own = new java.util.TreeMap<>(BackendOptions.parseSettings(backendOptions));
+        own.keySet().removeIf(k -> !k.startsWith(id + "."));
+        return own;
     }
 
     private static String table(List<Map<String, String>> rows) {
