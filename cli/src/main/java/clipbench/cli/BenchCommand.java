@@ -66,8 +66,8 @@ final class BenchCommand implements Callable<Integer> {
     String upsampler;
 
     @Option(names = "--backend-option", paramLabel = "KEY=VALUE",
-            description = "A backend-specific setting, repeatable; every --backend must accept it (ONNX Runtime:"
-                    + " see the README, e.g. ort.optimization=all).")
+            description = "A backend-specific setting, repeatable; KEY is a --backend id, a dot and the setting"
+                    + " (e.g. onnx.spinning=false; see the README).")
     List<String> backendOptions;
 
     @Option(names = "--out", required = true, description = "New or empty folder for bench.csv and bench.html.")
