@@ -118,20 +118,15 @@ final class BenchCommand implements Callable<Integer> {
             throw new IOException("--model " + model + ": no such model folder");
         }
         ModelCard card = ModelCards.load(model);
+        BackendOptions.requireBackendPrefixes(BackendOptions.parseSettings(backendOptions), backends);
         for (String id : backends) {
             BackboneProvider provider = Plugins.backend(id);
-            provider.checkSettings(settingsOf(id));
+            provider.checkSettings(BackendOptions.settingsOf(BackendOptions.parseSettings(backendOptions), id));
             for (Path file : provider.artifactFiles(card)) {
                 if (!Files.exists(file)) {
                     throw new IOException("--model " + model + ": " + file + " (artifact of backend '" + id
                             + "') not found");
                 }
-            }
-        }
-        for (String key : BackendOptions.parseSettings(backendOptions).keySet()) {
-            if (!backends.contains(key.split("\\.", 2)[0])) {
-                throw new IllegalArgumentException("--backend-option " + key + ": must start with the id of one of"
-                        + " --backend " + backends + " and a dot, e.g. onnx.optimization");
             }
         }
         if (dataset != null) {
@@ -151,13 +146,6 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    /** The backend options whose key starts with {@code id.}. */
-    private Map<String, String> settingsOf(String id) {
-        Map<String, String> own = new java.util.TreeMap<>(BackendOptions.parseSettings(backendOptions));
-        own.keySet().removeIf(k -> !k.startsWith(id + "."));
-        return own;
     }
 
     private static String table(List<Map<String, String>> rows) {

@@ -23,19 +23,25 @@ import java.util.Set;
  *                      {@code session.intra_op.allow_spinning}); spinning costs CPU others could use
  * @param memoryPattern {@code onnx.memory-pattern}: plan allocations from the first run's shapes
  * @param cpuArena      {@code onnx.cpu-arena}: ORT's own CPU memory arena
+ * @param dynamicBlockBase {@code onnx.dynamic-block-base}: ORT's {@code session.dynamic_block_base}, how finely
+ *                      intra-op work is split so that a thread slowed by other processes delays less (0 = ORT's
+ *                      static split)
  * @param cacheDir      {@code onnx.optimized-cache}: folder that keeps optimised models for later loads, or null
  *                      ({@code off})
  */
 record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, boolean spinning,
-                   boolean memoryPattern, boolean cpuArena, Path cacheDir) {
+                   boolean memoryPattern, boolean cpuArena, int dynamicBlockBase, Path cacheDir) {
     static final String PREFIX = OnnxBackboneProvider.ID + ".";
     static final Set<String> KEYS = Set.of("optimization", "inter-op-threads", "execution", "spinning",
-            "memory-pattern", "cpu-arena", "optimized-cache");
-    static final OrtSettings DEFAULTS = new OrtSettings(OptLevel.ALL_OPT, 1, false, true, true, true, null);
+            "memory-pattern", "cpu-arena", "dynamic-block-base", "optimized-cache");
+    static final OrtSettings DEFAULTS = new OrtSettings(OptLevel.ALL_OPT, 1, false, true, true, true, 0, null);
 
     OrtSettings {
         if (interOpThreads < 1) {
             throw new IllegalArgumentException(PREFIX + "inter-op-threads: must be >= 1, got " + interOpThreads);
+        }
+        if (dynamicBlockBase < 0) {
+            throw new IllegalArgumentException(PREFIX + "dynamic-block-base: must be >= 0, got " + dynamicBlockBase);
         }
     }
 
@@ -47,6 +53,7 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
         boolean spinning = DEFAULTS.spinning;
         boolean memoryPattern = DEFAULTS.memoryPattern;
         boolean cpuArena = DEFAULTS.cpuArena;
+        int blockBase = DEFAULTS.dynamicBlockBase;
         Path cacheDir = DEFAULTS.cacheDir;
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (!e.getKey().startsWith(PREFIX)) {
@@ -62,7 +69,8 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
                     case "none" -> OptLevel.NO_OPT;
                     default -> throw bad(key, value, "all, extended, basic or none");
                 };
-                case "inter-op-threads" -> interOp = positive(key, value);
+                case "inter-op-threads" -> interOp = atLeast(key, value, 1);
+                case "dynamic-block-base" -> blockBase = atLeast(key, value, 0);
                 case "execution" -> parallel = switch (value.toLowerCase(Locale.ROOT)) {
                     case "sequential" -> false;
                     case "parallel" -> true;
@@ -76,7 +84,7 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
                         + " option; known: " + KEYS.stream().sorted().map(k -> PREFIX + k).toList());
             }
         }
-        return new OrtSettings(optimization, interOp, parallel, spinning, memoryPattern, cpuArena, cacheDir);
+        return new OrtSettings(optimization, interOp, parallel, spinning, memoryPattern, cpuArena, blockBase, cacheDir);
     }
 
     /** Applies everything but the optimisation level, which depends on whether a cached model is loaded. */
@@ -86,22 +94,25 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
         so.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
         so.setMemoryPatternOptimization(memoryPattern);
         so.setCPUArenaAllocator(cpuArena);
+        if (dynamicBlockBase > 0) {
+            so.addConfigEntry("session.dynamic_block_base", Integer.toString(dynamicBlockBase));
+        }
     }
 
     private static IllegalArgumentException bad(String key, String value, String expected) {
         return new IllegalArgumentException("--backend-option " + PREFIX + key + "=" + value + ": expected " + expected);
     }
 
-    private static int positive(String key, String value) {
+    private static int atLeast(String key, String value, int min) {
         try {
             int n = Integer.parseInt(value);
-            if (n >= 1) {
+            if (n >= min) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw bad(key, value, "a whole number >= 1");
+        throw bad(key, value, "a whole number >= " + min);
     }
 
     private static boolean bool(String key, String value) {

@@ -31,8 +31,9 @@ class OrtSettingsTest {
     void everyOptionIsRead() {
         OrtSettings s = OrtSettings.parse(Map.of("onnx.optimization", "Extended", "onnx.inter-op-threads", "2",
                 "onnx.execution", "parallel", "onnx.spinning", "false", "onnx.memory-pattern", "off",
-                "onnx.cpu-arena", "0", "onnx.optimized-cache", "/tmp/ort-cache"));
-        assertEquals(new OrtSettings(OptLevel.EXTENDED_OPT, 2, true, false, false, false, Path.of("/tmp/ort-cache")), s);
+                "onnx.cpu-arena", "0", "onnx.dynamic-block-base", "4", "onnx.optimized-cache", "/tmp/ort-cache"));
+        assertEquals(new OrtSettings(OptLevel.EXTENDED_OPT, 2, true, false, false, false, 4, Path.of("/tmp/ort-cache")),
+                s);
         assertEquals(OptLevel.BASIC_OPT, OrtSettings.parse(Map.of("onnx.optimization", "basic")).optimization());
         assertEquals(OptLevel.NO_OPT, OrtSettings.parse(Map.of("onnx.optimization", "none")).optimization());
         assertTrue(OrtSettings.parse(Map.of("onnx.optimized-cache", "on")).cacheDir().endsWith(
@@ -50,6 +51,7 @@ class OrtSettingsTest {
         fails(Map.of("onnx.optimization", "max"), "onnx.optimization=max", "all, extended, basic or none");
         fails(Map.of("onnx.inter-op-threads", "0"), "onnx.inter-op-threads=0", ">= 1");
         fails(Map.of("onnx.inter-op-threads", "two"), "onnx.inter-op-threads=two");
+        fails(Map.of("onnx.dynamic-block-base", "-1"), "onnx.dynamic-block-base=-1", ">= 0");
         fails(Map.of("onnx.execution", "async"), "onnx.execution=async", "sequential or parallel");
         fails(Map.of("onnx.spinning", "maybe"), "onnx.spinning=maybe", "true or false");
         fails(Map.of("onnx.optimized-cache", ""), "onnx.optimized-cache");

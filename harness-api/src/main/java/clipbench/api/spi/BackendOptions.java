@@ -48,4 +48,21 @@ public record BackendOptions(int intraOpThreads, Device device, Map<String, Stri
         }
         return out;
     }
+
+    /** Checks that every key starts with one of {@code ids} and a dot, so that no setting is silently ignored. */
+    public static void requireBackendPrefixes(Map<String, String> settings, java.util.Collection<String> ids) {
+        for (String key : settings.keySet()) {
+            if (!ids.contains(key.split("\\.", 2)[0])) {
+                throw new IllegalArgumentException("--backend-option " + key + ": must start with the id of a backend"
+                        + " in use " + ids + " and a dot, e.g. onnx.spinning");
+            }
+        }
+    }
+
+    /** The entries whose key starts with {@code id.}. */
+    public static Map<String, String> settingsOf(Map<String, String> settings, String id) {
+        Map<String, String> own = new TreeMap<>(settings);
+        own.keySet().removeIf(k -> !k.startsWith(id + "."));
+        return own;
+    }
 }

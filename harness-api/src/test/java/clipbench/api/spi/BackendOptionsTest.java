@@ -35,6 +35,19 @@ class BackendOptionsTest {
     }
 
     @Test
+    void eachKeyBelongsToABackendInUse() {
+        Map<String, String> s = Map.of("onnx.spinning", "false", "djl.x", "1");
+        BackendOptions.requireBackendPrefixes(s, List.of("onnx", "djl"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BackendOptions.requireBackendPrefixes(s, List.of("onnx")));
+        assertTrue(e.getMessage().contains("djl.x"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> BackendOptions.requireBackendPrefixes(Map.of("spinning", "false"), List.of("onnx")));
+        assertEquals(Map.of("onnx.spinning", "false"), BackendOptions.settingsOf(s, "onnx"));
+        assertEquals(Map.of(), BackendOptions.settingsOf(Map.of("onnxx.a", "1"), "onnx"));
+    }
+
+    @Test
     void aBackendWithoutOptionsRefusesAny() {
         BackboneProvider none = new BackboneProvider() {
             @Override
