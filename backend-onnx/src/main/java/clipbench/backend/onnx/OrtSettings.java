@@ -12,15 +12,17 @@ import java.util.Set;
 
 /**
  * The ONNX Runtime session settings a user may choose ({@code --backend-option onnx.KEY=VALUE}), validated once.
- * Defaults are what measured best on CPU (see the README): full graph optimisation, one inter-op thread,
- * sequential execution, ORT's spinning, memory pattern and CPU arena on, no optimised-model cache.
+ * Defaults are what measured best on CPU (see backend-onnx/README.md): full graph optimisation, one inter-op
+ * thread, sequential execution, no spinning (a spinning ORT thread takes CPU from the image preparation threads
+ * and from other processes: about 1.4x the images/s without it on a busy two-core machine), memory pattern
+ * and CPU arena on, no optimised-model cache.
  *
  * @param optimization  graph optimisation level ({@code onnx.optimization}: all, extended, basic, none)
  * @param interOpThreads threads that run independent nodes ({@code onnx.inter-op-threads}; only used in parallel
  *                      execution mode)
  * @param parallel      {@code onnx.execution=parallel} instead of sequential
  * @param spinning      {@code onnx.spinning}: whether idle intra-op threads spin (ORT's
- *                      {@code session.intra_op.allow_spinning}); spinning costs CPU others could use
+ *                      {@code session.intra_op.allow_spinning}, on in ORT itself); spinning costs CPU others could use
  * @param memoryPattern {@code onnx.memory-pattern}: plan allocations from the first run's shapes
  * @param cpuArena      {@code onnx.cpu-arena}: ORT's own CPU memory arena
  * @param dynamicBlockBase {@code onnx.dynamic-block-base}: ORT's {@code session.dynamic_block_base}, how finely
@@ -34,7 +36,7 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
     static final String PREFIX = OnnxBackboneProvider.ID + ".";
     static final Set<String> KEYS = Set.of("optimization", "inter-op-threads", "execution", "spinning",
             "memory-pattern", "cpu-arena", "dynamic-block-base", "optimized-cache");
-    static final OrtSettings DEFAULTS = new OrtSettings(OptLevel.ALL_OPT, 1, false, true, true, true, 0, null);
+    static final OrtSettings DEFAULTS = new OrtSettings(OptLevel.ALL_OPT, 1, false, false, true, true, 0, null);
 
     OrtSettings {
         if (interOpThreads < 1) {

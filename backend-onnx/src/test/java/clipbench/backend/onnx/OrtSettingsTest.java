@@ -25,6 +25,8 @@ class OrtSettingsTest {
         assertEquals(OrtSettings.DEFAULTS, OrtSettings.parse(Map.of()));
         assertEquals(OptLevel.ALL_OPT, OrtSettings.DEFAULTS.optimization());
         assertNull(OrtSettings.DEFAULTS.cacheDir());
+        assertFalse(OrtSettings.DEFAULTS.spinning(), "ORT's spinning is off unless asked for");
+        assertTrue(OrtSettings.parse(Map.of("onnx.spinning", "true")).spinning());
     }
 
     @Test
