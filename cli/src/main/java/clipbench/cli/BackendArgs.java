@@ -1,7 +1,10 @@
 package clipbench.cli;
 
+import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Device;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options every command that runs a backbone shares. */
@@ -16,7 +19,16 @@ final class BackendArgs {
     @Option(names = "--batch-size", defaultValue = "32", description = "Images per backbone call (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    BackendOptions options() {
-        return new BackendOptions(threads, Device.parse(device));
+    @Option(names = "--backend-option", paramLabel = "KEY=VALUE",
+            description = "A backend-specific setting, repeatable: the backend id, a dot and the setting"
+                    + " (e.g. onnx.spinning=false; see the README).")
+    List<String> backendOptions;
+
+    /** The options for {@code provider}, its --backend-option settings checked by it. */
+    BackendOptions options(BackboneProvider provider) {
+        Map<String, String> settings = BackendOptions.parseSettings(backendOptions);
+        BackendOptions.requireBackendPrefixes(settings, List.of(provider.id()));
+        provider.checkSettings(settings);
+        return new BackendOptions(threads, Device.parse(device), settings);
     }
 }

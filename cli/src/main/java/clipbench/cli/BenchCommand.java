@@ -3,6 +3,7 @@ package clipbench.cli;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.Plugins;
 import clipbench.protocol.bench.BenchCase;
@@ -64,6 +65,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--upsampler", defaultValue = "bicubic", description = "Upsampler of --dataset (default ${DEFAULT-VALUE}).")
     String upsampler;
 
+    @Option(names = "--backend-option", paramLabel = "KEY=VALUE",
+            description = "A backend-specific setting, repeatable; KEY is a --backend id, a dot and the setting"
+                    + " (e.g. onnx.spinning=false; see the README).")
+    List<String> backendOptions;
+
     @Option(names = "--out", required = true, description = "New or empty folder for bench.csv and bench.html.")
     Path out;
 
@@ -91,13 +97,14 @@ final class BenchCommand implements Callable<Integer> {
         if (dataset != null && !dataset.contains(":")) {
             throw new IllegalArgumentException("--dataset " + dataset + ": expected ID:LOCATION");
         }
+        Map<String, String> settings = BackendOptions.parseSettings(backendOptions);
         List<BenchCase> cases = new ArrayList<>();
         for (String backend : backends) {
             for (String precision : precisions) {
                 for (int batch : batches) {
                     for (int t : threads) {
                         cases.add(new BenchCase(backend, model, batch, t, precision, warmupSeconds, seconds, repeats,
-                                dataset, upsampler));
+                                dataset, upsampler, settings));
                     }
                 }
             }
@@ -111,8 +118,10 @@ final class BenchCommand implements Callable<Integer> {
             throw new IOException("--model " + model + ": no such model folder");
         }
         ModelCard card = ModelCards.load(model);
+        BackendOptions.requireBackendPrefixes(BackendOptions.parseSettings(backendOptions), backends);
         for (String id : backends) {
             BackboneProvider provider = Plugins.backend(id);
+            provider.checkSettings(BackendOptions.settingsOf(BackendOptions.parseSettings(backendOptions), id));
             for (Path file : provider.artifactFiles(card)) {
                 if (!Files.exists(file)) {
                     throw new IOException("--model " + model + ": " + file + " (artifact of backend '" + id

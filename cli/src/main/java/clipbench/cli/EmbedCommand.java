@@ -5,6 +5,7 @@ import clipbench.clip.image.Npy;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.Backbone;
+import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.Plugins;
 import clipbench.clip.text.ClipTokenizer;
@@ -50,7 +51,8 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelCard card = ModelCards.load(model);
         float[][] rows;
-        try (Backbone backbone = Plugins.backend(backend).open(card, args.options())) {
+        BackboneProvider provider = Plugins.backend(backend);
+        try (Backbone backbone = provider.open(card, args.options(provider))) {
             if (inputs.images != null) {
                 List<DatasetItem> items = new ArrayList<>();
                 for (Path p : inputs.images) {

@@ -1,7 +1,6 @@
 package clipbench.backend.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
@@ -35,24 +34,20 @@ public final class OnnxBackbone extends TwoTowerBackbone {
     private static OnnxBackbone open(ModelCard card, BackendOptions options, boolean gpu, Path imageFile,
                                      Path textFile) throws IOException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = OrtSessions.options(options, gpu)) {
-            int size = card.preprocess().imageSize();
-            ImageTower image = tower(env, so, imageFile, s -> new ImageTower(env, imageFile, s, size));
-            TextTower text = null;
-            try {
-                if (textFile != null) {
-                    text = tower(env, so, textFile, s -> new TextTower(env, textFile, s, card.contextLength()));
-                }
-                return new OnnxBackbone(card, image, text, gpu);
-            } catch (IOException | RuntimeException e) {
-                image.close();
-                if (text != null) {
-                    text.close();
-                }
-                throw e;
+        int size = card.preprocess().imageSize();
+        ImageTower image = tower(env, options, gpu, imageFile, s -> new ImageTower(env, imageFile, s, size));
+        TextTower text = null;
+        try {
+            if (textFile != null) {
+                text = tower(env, options, gpu, textFile, s -> new TextTower(env, textFile, s, card.contextLength()));
             }
-        } catch (OrtException e) {
-            throw new IOException(card.directory() + ": ONNX Runtime session options: " + e.getMessage(), e);
+            return new OnnxBackbone(card, image, text, gpu);
+        } catch (IOException | RuntimeException e) {
+            image.close();
+            if (text != null) {
+                text.close();
+            }
+            throw e;
         }
     }
 
@@ -61,9 +56,9 @@ public final class OnnxBackbone extends TwoTowerBackbone {
     }
 
     /** Loads one model file and finds its inputs; the session is closed if they do not fit. */
-    private static <T extends OnnxTower<?>> T tower(OrtEnvironment env, OrtSession.SessionOptions so, Path file,
-                                                 TowerMaker<T> maker) throws IOException {
-        OrtSession session = OrtSessions.create(env, file, so);
+    private static <T extends OnnxTower<?>> T tower(OrtEnvironment env, BackendOptions options, boolean gpu,
+                                                 Path file, TowerMaker<T> maker) throws IOException {
+        OrtSession session = OrtSessions.create(env, file, options, gpu);
         try {
             return maker.make(session);
         } catch (IOException | RuntimeException e) {

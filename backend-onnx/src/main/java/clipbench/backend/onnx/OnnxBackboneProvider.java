@@ -6,6 +6,7 @@ import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Runs the ONNX artifacts of a model card ({@code artifacts.onnx.image}, optional {@code artifacts.onnx.text})
@@ -33,6 +34,12 @@ public final class OnnxBackboneProvider implements BackboneProvider {
     @Override
     public String runtimeVersion() {
         return "onnxruntime " + OrtEnvironment.getEnvironment().getVersion();
+    }
+
+    /** The {@code onnx.*} options (see {@link OrtSettings}); unknown keys and bad values are errors. */
+    @Override
+    public void checkSettings(Map<String, String> settings) {
+        OrtSettings.parse(settings);
     }
 
     @Override

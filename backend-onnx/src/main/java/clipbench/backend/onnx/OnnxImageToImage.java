@@ -73,12 +73,7 @@ public final class OnnxImageToImage implements ImageToImage {
 
     private static OnnxImageToImage open(Path file, BackendOptions options, boolean gpu) throws IOException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OrtSession session;
-        try (OrtSession.SessionOptions so = OrtSessions.options(options, gpu)) {
-            session = OrtSessions.create(env, file, so);
-        } catch (OrtException e) {
-            throw new IOException(file + ": ONNX Runtime session options: " + e.getMessage(), e);
-        }
+        OrtSession session = OrtSessions.create(env, file, options, gpu);
         try {
             return new OnnxImageToImage(env, file, session, gpu);
         } catch (IOException | RuntimeException e) {

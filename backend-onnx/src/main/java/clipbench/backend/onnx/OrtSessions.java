@@ -46,14 +46,16 @@ final class OrtSessions {
         return opener.open(false);
     }
 
-    static OrtSession.SessionOptions options(BackendOptions options, boolean gpu) throws OrtException {
+    /** Session options for {@code options} at the graph optimisation level {@code level}. */
+    static OrtSession.SessionOptions options(BackendOptions options, boolean gpu, OrtSession.SessionOptions.OptLevel level)
+            throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
-            so.setInterOpNumThreads(1);
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            OrtSettings.parse(options.settings()).applyTo(so);
+            so.setOptimizationLevel(level);
             if (gpu) {
                 so.addCUDA();
             }
@@ -64,7 +66,46 @@ final class OrtSessions {
         }
     }
 
-    static OrtSession create(OrtEnvironment env, Path file, OrtSession.SessionOptions so) throws IOException {
+    /**
+     * A session for {@code file} with {@code options}; with {@code onnx.optimized-cache} the optimised model is
+     * loaded from the cache (no optimisation) or optimised once and saved there.
+     */
+    static OrtSession create(OrtEnvironment env, Path file, BackendOptions options, boolean gpu) throws IOException {
+        OrtSettings settings = OrtSettings.parse(options.settings());
+        try {
+            if (settings.cacheDir() == null || settings.optimization() == OrtSession.SessionOptions.OptLevel.NO_OPT) {
+                try (OrtSession.SessionOptions so = options(options, gpu, settings.optimization())) {
+                    return create(env, file, so);
+                }
+            }
+            OptimizedModelCache cache = new OptimizedModelCache(settings.cacheDir());
+            OptimizedModelCache.Entry entry = cache.entry(file, env.getVersion(), settings.optimization().name(), gpu);
+            if (cache.valid(entry)) {
+                try (OrtSession.SessionOptions so = options(options, gpu, OrtSession.SessionOptions.OptLevel.NO_OPT)) {
+                    return create(env, entry.model(), so);
+                }
+            }
+            Path written = cache.temporary(entry);
+            try (OrtSession.SessionOptions so = options(options, gpu, settings.optimization())) {
+                so.setOptimizedModelFilePath(written.toString());
+                OrtSession session = create(env, file, so);
+                try {
+                    cache.commit(entry, written);
+                } catch (IOException e) {
+                    // a cache that cannot be written costs the next load its optimisation, nothing else
+                    System.err.println("clipbench: ONNX Runtime optimised-model cache " + settings.cacheDir()
+                            + " not written: " + e.getMessage());
+                }
+                return session;
+            } finally {
+                Files.deleteIfExists(written);
+            }
+        } catch (OrtException e) {
+            throw new IOException(file + ": ONNX Runtime session options: " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtSession create(OrtEnvironment env, Path file, OrtSession.SessionOptions so) throws IOException {
         try {
             return env.createSession(file.toString(), so);
         } catch (OrtException e) {

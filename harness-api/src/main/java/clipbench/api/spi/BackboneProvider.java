@@ -21,6 +21,17 @@ public interface BackboneProvider extends Plugin {
     Backbone open(ModelCard card, BackendOptions options) throws IOException;
 
     /**
+     * Checks backend-specific settings ({@link BackendOptions#settings()}) before any work, throwing
+     * {@link IllegalArgumentException} naming the key. The default accepts none.
+     */
+    default void checkSettings(java.util.Map<String, String> settings) {
+        if (!settings.isEmpty()) {
+            throw new IllegalArgumentException("--backend-option " + settings.keySet() + ": backend '" + id()
+                    + "' takes no backend options");
+        }
+    }
+
+    /**
      * The files this backend reads for {@code card}, in a stable order: their SHA-256 identifies the
      * weights in every result row and cache key. The default is the card's artifacts of
      * {@link #artifactFormat()}; a backend that finds or builds its model otherwise overrides it.

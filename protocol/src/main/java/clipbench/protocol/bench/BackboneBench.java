@@ -41,7 +41,7 @@ public final class BackboneBench {
             throws IOException {
         String sha = ModelCards.sha256(provider.artifactFiles(card));
         long t0 = System.nanoTime();
-        try (Backbone backbone = provider.open(card, new BackendOptions(c.threads(), Device.CPU))) {
+        try (Backbone backbone = provider.open(card, new BackendOptions(c.threads(), Device.CPU, c.backendOptions()))) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
             int size = backbone.preprocess().imageSize();
             ImageBatch input = synthetic(c.batch(), size);

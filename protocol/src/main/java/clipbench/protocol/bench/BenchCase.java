@@ -1,6 +1,9 @@
 package clipbench.protocol.bench;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One measured combination, validated when built: a child process measures exactly one of these.
@@ -15,9 +18,11 @@ import java.nio.file.Path;
  * @param repeats       timed repeats
  * @param dataset       {@code ID:LOCATION} for the pipeline mode, or null
  * @param upsampler     upsampler of the pipeline mode (ignored without a dataset)
+ * @param backendOptions backend-specific settings ({@code --backend-option KEY=VALUE}), sorted by key
  */
 public record BenchCase(String backend, Path model, int batch, int threads, String precision, double warmupSeconds,
-                        double seconds, int repeats, String dataset, String upsampler) {
+                        double seconds, int repeats, String dataset, String upsampler,
+                        Map<String, String> backendOptions) {
     public static final String FP32 = "fp32";
 
     public BenchCase {
@@ -43,10 +48,25 @@ public record BenchCase(String backend, Path model, int batch, int threads, Stri
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats: must be at least 1, got " + repeats);
         }
+        backendOptions = backendOptions == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(backendOptions));
+    }
+
+    /** A case with no backend options. */
+    public BenchCase(String backend, Path model, int batch, int threads, String precision, double warmupSeconds,
+                     double seconds, int repeats, String dataset, String upsampler) {
+        this(backend, model, batch, threads, precision, warmupSeconds, seconds, repeats, dataset, upsampler, Map.of());
+    }
+
+    /** The backend options as {@code k=v;k=v} (empty without any), as bench.csv shows them. */
+    public String backendOptionsText() {
+        StringBuilder s = new StringBuilder();
+        backendOptions.forEach((k, v) -> s.append(s.isEmpty() ? "" : ";").append(k).append('=').append(v));
+        return s.toString();
     }
 
     /** How the parent names this combination in messages. */
     public String label() {
-        return "backend " + backend + ", batch " + batch + ", threads " + threads + ", precision " + precision;
+        return "backend " + backend + ", batch " + batch + ", threads " + threads + ", precision " + precision
+                + (backendOptions.isEmpty() ? "" : ", options " + backendOptionsText());
     }
 }

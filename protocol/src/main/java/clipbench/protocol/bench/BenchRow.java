@@ -13,7 +13,8 @@ import java.util.Map;
  */
 public final class BenchRow {
     public static final List<String> COLUMNS = List.of("backend", "precision", "batch", "threads", "threads_note",
-            "repeats", "seconds_per_repeat", "warmup_seconds", "timed_batches", "model_load_ms", "first_batch_ms",
+            "backend_options", "repeats", "seconds_per_repeat", "warmup_seconds", "timed_batches", "model_load_ms",
+            "first_batch_ms",
             "images_per_second", "images_per_second_min", "images_per_second_max", "images_per_second_spread_pct",
             "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "peak_rss_mb", "java_heap_mb", "jvm_options", "dataset",
             "upsampler", "pipeline_images_per_second", "pipeline_images_per_second_min",
@@ -39,6 +40,7 @@ public final class BenchRow {
         m.put("batch", Integer.toString(c.batch()));
         m.put("threads", Integer.toString(c.threads()));
         m.put("threads_note", c.threads() == 0 ? "runtime default intra-op threads" : "intra-op threads set");
+        m.put("backend_options", c.backendOptionsText());
         m.put("repeats", Integer.toString(c.repeats()));
         m.put("seconds_per_repeat", num(c.seconds()));
         m.put("warmup_seconds", num(c.warmupSeconds()));

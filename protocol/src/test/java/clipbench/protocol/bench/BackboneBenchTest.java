@@ -150,6 +150,19 @@ class BackboneBenchTest {
     }
 
     @Test
+    void backendOptionsSurviveTheTripToTheChildAndAreShownInTheRow() throws Exception {
+        BenchCase c = new BenchCase("onnx", Path.of("m").toAbsolutePath(), 1, 0, "fp32", 0, 1, 1, null, "bicubic",
+                Map.of("onnx.spinning", "false", "onnx.execution", "parallel"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        BenchCase back = json.readValue(json.writeValueAsString(c), BenchCase.class);
+        assertEquals(c, back);
+        assertEquals("onnx.execution=parallel;onnx.spinning=false", back.backendOptionsText());
+        assertTrue(back.label().endsWith("options onnx.execution=parallel;onnx.spinning=false"), back.label());
+        assertEquals("", new BenchCase("onnx", Path.of("m"), 1, 0, "fp32", 0, 1, 1, null, "bicubic")
+                .backendOptionsText());
+    }
+
+    @Test
     void syntheticInputIsTheSameEveryTime() {
         ImageBatch a = BackboneBench.synthetic(2, 4);
         assertEquals(2 * 3 * 4 * 4, a.data().length);

@@ -1,0 +1,104 @@
+package clipbench.backend.onnx;
+
+import clipbench.api.io.AtomicFiles;
+import clipbench.api.model.ModelCards;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Optimised ONNX models that ONNX Runtime saved ({@code setOptimizedModelFilePath}), kept for later loads so
+ * they skip graph optimisation. A full optimisation is specific to the runtime version and the CPU (NCHWc
+ * layouts, ISA-specific fusions), so the key is the SHA-256 of the source model with the ORT version, the
+ * level, the device and the CPU. Each entry is {@code KEY.onnx} plus {@code KEY.properties} holding the
+ * SHA-256 of that file and what the key was made of; an entry whose file does not match (half copied,
+ * edited, written by another key) is not used and is written again. Files are moved in place whole, so a
+ * concurrent reader sees either no entry or a complete one.
+ */
+final class OptimizedModelCache {
+    private final Path dir;
+
+    OptimizedModelCache(Path dir) {
+        this.dir = dir;
+    }
+
+    /** One cache slot. */
+    record Entry(Path model, Path record, String description) {
+    }
+
+    /** The slot for {@code source} optimised at {@code level} by ORT {@code ortVersion}. */
+    Entry entry(Path source, String ortVersion, String level, boolean gpu) throws IOException {
+        String description = "source-sha256=" + ModelCards.sha256(List.of(source)) + " ort=" + ortVersion
+                + " level=" + level + " device=" + (gpu ? "cuda" : "cpu") + " arch=" + System.getProperty("os.arch")
+                + " cpu=" + cpuModel();
+        String key = sha256(description.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
+        return new Entry(dir.resolve(key + ".onnx"), dir.resolve(key + ".properties"), description);
+    }
+
+    /** Whether the entry is complete and its model file has the recorded content and key. */
+    boolean valid(Entry e) {
+        if (!Files.isRegularFile(e.model()) || !Files.isRegularFile(e.record())) {
+            return false;
+        }
+        try {
+            Properties p = new Properties();
+            try (var in = Files.newBufferedReader(e.record(), StandardCharsets.UTF_8)) {
+                p.load(in);
+            }
+            return e.description().equals(p.getProperty("key"))
+                    && ModelCards.sha256(List.of(e.model())).equals(p.getProperty("sha256"));
+        } catch (IOException | IllegalArgumentException ex) {
+            return false;
+        }
+    }
+
+    /** A fresh temporary path for ORT to write the optimised model to, in the cache folder. */
+    Path temporary(Entry e) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + e.model().getFileName(), ".tmp");
+        Files.delete(tmp); // ORT creates it
+        return tmp;
+    }
+
+    /** Moves a written optimised model into the entry, then records its hash. */
+    void commit(Entry e, Path written) throws IOException {
+        String sha = ModelCards.sha256(List.of(written));
+        AtomicFiles.replace(written, e.model());
+        Properties p = new Properties();
+        p.setProperty("key", e.description());
+        p.setProperty("sha256", sha);
+        AtomicFiles.write(e.record(), out -> p.store(out, "clipbench ONNX Runtime optimised-model cache entry"));
+    }
+
+    /** The CPU's model name and a hash of its feature flags (Linux), so another machine's entry is not used. */
+    private static String cpuModel() {
+        String model = "unknown";
+        String flags = "";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name") && model.equals("unknown")) {
+                    model = line.substring(line.indexOf(':') + 1).trim();
+                } else if (line.startsWith("flags") && flags.isEmpty()) {
+                    flags = line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the architecture alone
+        }
+        return model.replace(' ', '_') + "/" + sha256(flags.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
