@@ -33,6 +33,12 @@ final class RunCommand implements Callable<Integer> {
         given.add(b -> b.backends(ids));
     }
 
+    @Option(names = "--backend-option", paramLabel = "KEY=VALUE", description = "A backend-specific setting,"
+            + " repeatable: a --backend id, a dot and the setting (e.g. onnx.spinning=true; see the README).")
+    void backendOption(List<String> entries) {
+        given.add(b -> b.backendOptions(entries));
+    }
+
     @Option(names = "--model", description = "Model directory.")
     void model(Path dir) {
         given.add(b -> b.model(dir));

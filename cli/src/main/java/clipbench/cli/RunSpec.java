@@ -1,5 +1,6 @@
 package clipbench.cli;
 
+import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Device;
 import clipbench.protocol.RunPlan;
 import clipbench.protocol.Shots;
@@ -42,11 +43,14 @@ import java.util.Set;
  * @param batchSize          images per backbone call
  * @param prepThreads        threads reading, upsampling and preprocessing images ahead of the backbone (0 = on
  *                           the embedding thread; default: one fewer than the processors, at least one)
+ * @param backendOptions     backend-specific settings ({@code --backend-option KEY=VALUE}), each key starting with
+ *                           a backend id of the run and a dot; sorted by key
  */
 record RunSpec(List<String> backends, Path model, String dataset, List<String> protocols, List<String> upsamplers,
                String templates, List<Integer> ks, int seeds, List<String> heads, int validationPerClass,
                int confusedPairs, int downscale, int testPerClass, Path cache, Path shotsFrom, Path out,
-               boolean resume, int threads, Device device, int batchSize, int prepThreads) {
+               boolean resume, int threads, Device device, int batchSize, int prepThreads,
+               Map<String, String> backendOptions) {
 
     /** The folder {@code cache} names when none is given. */
     static final Path DEFAULT_CACHE = Path.of(System.getProperty("user.home"), ".cache", "clipbench", "embeddings");
@@ -59,6 +63,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         upsamplers = List.copyOf(upsamplers);
         ks = List.copyOf(ks);
         heads = List.copyOf(heads);
+        backendOptions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(backendOptions));
     }
 
     static Builder builder() {
@@ -71,7 +76,8 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
                 .upsamplers(upsamplers).templates(templates).ks(ks).seeds(seeds).heads(heads)
                 .validationPerClass(validationPerClass).confusedPairs(confusedPairs).downscale(downscale)
                 .testPerClass(testPerClass).cache(cache).shotsFrom(shotsFrom).out(out).resume(resume)
-                .threads(threads).device(device).batchSize(batchSize).prepThreads(prepThreads);
+                .threads(threads).device(device).batchSize(batchSize).prepThreads(prepThreads)
+                .backendOptions(backendOptions.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
     /** The dataset plugin's id: the part of {@code dataset} before the first colon. */
@@ -115,6 +121,11 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         m.put("device", device.name().toLowerCase(Locale.ROOT));
         m.put("batch-size", batchSize);
         m.put("prep-threads", prepThreads);
+        if (!backendOptions.isEmpty()) {
+            // Only when given, so runs made before the setting existed still resume.
+            m.put("backend-option", backendOptions.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .toList());
+        }
         return m;
     }
 
@@ -136,6 +147,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
      */
     static final class Builder {
         private List<String> backends = List.of();
+        private List<String> backendOptions = List.of();
         private Path model;
         private String dataset;
         private List<String> protocols = List.of(RunPlan.ZERO_SHOT);
@@ -307,6 +319,14 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
             return this;
         }
 
+        /** {@code KEY=VALUE} entries; a later call replaces the list (as every list setting does). */
+        @JsonProperty("backend-option")
+        @JsonDeserialize(using = CommaList.class)
+        Builder backendOptions(List<String> entries) {
+            backendOptions = entries;
+            return this;
+        }
+
         /** The spec, or an error naming the first setting that is missing or wrong. */
         RunSpec build() {
             List<String> backendIds = distinct("backend", clean(backends));
@@ -333,10 +353,12 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
             require(batchSize > 0 && batchSize <= MAX_BATCH_SIZE, "batch-size",
                     "a number of images from 1 to " + MAX_BATCH_SIZE + ", got " + batchSize);
             require(prepThreads >= 0, "prep-threads", "a number >= 0 (0 = prepare images on the embedding thread)");
+            Map<String, String> settings = BackendOptions.parseSettings(clean(backendOptions));
+            BackendOptions.requireBackendPrefixes(settings, backendIds);
             return new RunSpec(backendIds, model, dataset, protocolNames, upsamplerSpecs, templates,
                     shots(k), seeds, distinct("heads", clean(heads)), validationPerClass, confusedPairs, downscale,
                     testPerClass, cache, shotsFrom, out, resume, threads, Device.parse(device), batchSize,
-                    prepThreads);
+                    prepThreads, settings);
         }
 
         private static List<Integer> shots(List<String> labels) {

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Resolves a {@link RunSpec}'s named plugins (model, dataset, backends, heads, prompts, upsamplers) and checks
@@ -42,7 +43,7 @@ final class RunWiring implements AutoCloseable {
         this.spec = spec;
         this.card = ModelCards.load(spec.model());
         this.dataset = dataset(spec);
-        BackendOptions options = new BackendOptions(spec.threads(), spec.device());
+        BackendOptions options = new BackendOptions(spec.threads(), spec.device());  // upsamplers' runtimes
         this.heads = heads(spec);
         this.prompts = PromptTemplates.resolve(spec.templates());
         if (spec.protocols().contains(RunPlan.K_SHOT)) {
@@ -51,7 +52,10 @@ final class RunWiring implements AutoCloseable {
         try {
             for (String id : spec.backends()) {
                 BackboneProvider provider = Plugins.backend(id);
-                backends.add(new RunPlan.BackendChoice(provider, options, checkBackbone(provider, options, card)));
+                Map<String, String> own = BackendOptions.settingsOf(spec.backendOptions(), id);
+                provider.checkSettings(own);
+                BackendOptions mine = new BackendOptions(spec.threads(), spec.device(), own);
+                backends.add(new RunPlan.BackendChoice(provider, mine, checkBackbone(provider, mine, card)));
             }
             checkVocabulary();
             RunFolders.checkOut(spec.out());

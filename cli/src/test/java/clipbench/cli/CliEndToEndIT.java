@@ -294,6 +294,8 @@ class CliEndToEndIT {
                 {new String[] {"--config", shape.toString()}, "'threads'"},
                 {new String[] {"--batch-size", "100000"}, "'batch-size'"},
                 {new String[] {"--backend", "onnx,onnx"}, "'onnx' twice"},
+                {new String[] {"--backend-option", "onnx.nope=1"}, "onnx.nope"},
+                {new String[] {"--backend-option", "djl.threads=1"}, "djl.threads"},
                 {new String[] {"--k", "1,1", "--protocol", "k-shot"}, "'1' twice"},
                 {new String[] {"--resume", "yes"}, "'yes'"},
                 {new String[] {"--resume=yes"}, "'yes'"},

@@ -113,6 +113,21 @@ class RunSpecTest {
     }
 
     @Test
+    void backendOptionsAreSortedWrittenOnlyWhenGivenAndMustNameABackendOfTheRun() {
+        assertTrue(!minimal().build().asMap().containsKey("backend-option"), "absent when none is given");
+        RunSpec s = minimal().backendOptions(List.of("onnx.spinning=true", " onnx.optimization=basic")).build();
+        assertEquals(java.util.Map.of("onnx.optimization", "basic", "onnx.spinning", "true"), s.backendOptions());
+        assertEquals(List.of("onnx.optimization=basic", "onnx.spinning=true"), s.asMap().get("backend-option"));
+        assertEquals(s, s.toBuilder().build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> minimal().backendOptions(List.of("djl.threads=1")).build());
+        assertTrue(e.getMessage().contains("djl.threads"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> minimal().backendOptions(List.of("onnx.spinning")).build());
+        assertTrue(e.getMessage().contains("KEY=VALUE"), e.getMessage());
+    }
+
+    @Test
     void toBuilderRoundTrips() {
         RunSpec s = minimal().k(List.of("1", "all")).cache((Path) null).resume(true).shotsFrom(Path.of("r")).build();
         assertEquals(s, s.toBuilder().build());

@@ -14,7 +14,18 @@ import java.util.Map;
  */
 public record CacheKey(String backend, String runtimeVersion, String backbone, String modelSha256,
                        String dataset, String datasetFingerprint, String split, String upsampler,
-                       String preprocess) {
+                       String preprocess, Map<String, String> backendSettings) {
+
+    public CacheKey {
+        backendSettings = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(backendSettings));
+    }
+
+    /** A key of a backend run with its default settings. */
+    public CacheKey(String backend, String runtimeVersion, String backbone, String modelSha256, String dataset,
+                    String datasetFingerprint, String split, String upsampler, String preprocess) {
+        this(backend, runtimeVersion, backbone, modelSha256, dataset, datasetFingerprint, split, upsampler, preprocess,
+                Map.of());
+    }
 
     public Map<String, String> asMap() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -27,6 +38,11 @@ public record CacheKey(String backend, String runtimeVersion, String backbone, S
         m.put("split", split);
         m.put("upsampler", upsampler);
         m.put("preprocess", preprocess);
+        if (!backendSettings.isEmpty()) {
+            // A setting may change the numbers (e.g. ONNX Runtime's optimisation level); absent when none is
+            // given, so blocks made with the defaults keep their keys.
+            m.put("backend_settings", backendSettings.toString());
+        }
         return m;
     }
 

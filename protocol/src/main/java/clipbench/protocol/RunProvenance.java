@@ -31,8 +31,12 @@ public record RunProvenance(Map<String, Object> identity, Map<String, Object> se
         Map<String, Object> threads = new LinkedHashMap<>();
         for (RunPlan.BackendChoice b : plan.backends()) {
             String id = b.provider().id();
-            backends.put(id, map("runtime_version", b.provider().runtimeVersion(), "model_sha256",
-                    modelSha256.get(id), "device", b.options().device().name().toLowerCase(Locale.ROOT)));
+            Map<String, Object> backend = map("runtime_version", b.provider().runtimeVersion(), "model_sha256",
+                    modelSha256.get(id), "device", b.options().device().name().toLowerCase(Locale.ROOT));
+            if (!b.options().settings().isEmpty()) {
+                backend.put("settings", b.options().settings()); // only when given: older runs still resume
+            }
+            backends.put(id, backend);
             threads.put(id, b.options().intraOpThreads());
         }
         identity.put("backends", backends);

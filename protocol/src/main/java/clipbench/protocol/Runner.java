@@ -332,7 +332,7 @@ public final class Runner {
                     + ", " + CacheKey.digestOf(items.stream().map(DatasetItem::id).toList()) + "]";
             CacheKey key = new CacheKey(choice.provider().id(), choice.provider().runtimeVersion(),
                     plan.card().name(), sha, plan.dataset().name(), plan.dataset().fingerprint(), block, up.spec(),
-                    plan.card().preprocess().describe());
+                    plan.card().preprocess().describe(), choice.options().settings());
             return plan.cache().getOrCompute(key, items, pipeline, progress);
         }
 

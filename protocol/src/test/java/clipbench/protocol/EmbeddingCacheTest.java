@@ -3,6 +3,7 @@ package clipbench.protocol;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +52,16 @@ class EmbeddingCacheTest {
         assertTrue(old.cached());
         assertFalse(old.steady());
         assertEquals(10 / old.totalSeconds(), old.imagesPerSecond(), 1e-9);
+    }
+
+    @Test
+    void backendSettingsMakeADifferentBlockAndDefaultsKeepTheOldKey() {
+        CacheKey defaults = new CacheKey("fake", "1", "m", "sha", "ds", "fp", "Test", "none", "clip/8", Map.of());
+        assertEquals(KEY.digest(), defaults.digest(), "no setting: the key blocks were made under");
+        CacheKey basic = new CacheKey("fake", "1", "m", "sha", "ds", "fp", "Test", "none", "clip/8",
+                Map.of("fake.optimization", "basic"));
+        assertNotEquals(KEY.digest(), basic.digest());
+        assertEquals("{fake.optimization=basic}", basic.asMap().get("backend_settings"));
     }
 
     @Test
