@@ -376,6 +376,13 @@ public abstract class KerasLayerContractTest {
         n.layer("Concatenate", "cat", "{'axis':" + axis + "}", "a", "b", "a");
         check("Concatenate axis " + axis, n.build());
         if (axis == -1 || axis == 3) {
+            // A tensor repeated in a concatenation, read by a convolution straight after.
+            KerasTestNet r = new KerasTestNet("concat_conv", 4, 4, 3, 18);
+            r.conv("a", "input", 3, "{'filters':2,'kernel_size':3,'padding':'same'}");
+            r.conv("b", "input", 3, "{'filters':5,'kernel_size':1}");
+            r.layer("Concatenate", "cat", "{'axis':" + axis + "}", "a", "b", "a");
+            r.conv("after", "cat", 9, "{'filters':2,'kernel_size':3,'padding':'same'}");
+            check("Concatenate axis " + axis + " repeating a tensor, then Conv2D", r.build());
             n.layer("Concatenate", "cat_in", "{'axis':" + axis + "}", "cat", "input");
             n.conv("after", "cat_in", 12, "{'filters':2,'kernel_size':3,'strides':2,'padding':'same'}");
             check("Concatenate axis " + axis + " with the input, then Conv2D", n.build());
