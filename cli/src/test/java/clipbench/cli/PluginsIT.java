@@ -59,6 +59,21 @@ class PluginsIT {
     }
 
     @Test
+    void benchChildProcessesSeeThePluginFolders(@TempDir Path dir) throws Exception {
+        exampleJar();
+        Path data = simpsons(dir);
+        Path out = dir.resolve("bench");
+        // Pipeline mode opens the plugin's dataset inside each child JVM, which must get --plugins too.
+        CliProcess.Result r = CliProcess.run("--plugins", EXAMPLE, "bench", "--backend", "onnx", "--model",
+                CliEndToEndIT.VIT, "--batch", "2", "--seconds", "0.3", "--repeats", "1", "--warmup-seconds", "0.1",
+                "--dataset", "filename-labels:" + data, "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        List<CSVRecord> rows = CliEndToEndIT.csv(out.resolve("bench.csv"));
+        assertEquals(1, rows.size());
+        assertTrue(Double.parseDouble(rows.get(0).get("pipeline_images_per_second")) > 0, rows.get(0).toString());
+    }
+
+    @Test
     void aRunOnTheExamplePluginsDatasetWritesResultRows(@TempDir Path dir) throws Exception {
         exampleJar();
         Path data = simpsons(dir);
