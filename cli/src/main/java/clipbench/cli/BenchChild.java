@@ -32,11 +32,8 @@ public final class BenchChild {
             BackboneBench.PipelineInput pipeline = null;
             Upsampler upsampler = null;
             if (c.dataset() != null) {
-                String[] parts = c.dataset().split(":", 2);
-                Dataset data = Plugins.dataset(parts[0]).open(parts.length > 1 ? parts[1] : "");
-                String[] up = c.upsampler().split(":", 2);
-                upsampler = Plugins.upsampler(up[0]).create(up.length > 1 ? up[1] : "",
-                        new BackendOptions(c.threads(), Device.CPU));
+                Dataset data = Plugins.openDataset(c.dataset());
+                upsampler = Plugins.createUpsampler(c.upsampler(), new BackendOptions(c.threads(), Device.CPU));
                 pipeline = new BackboneBench.PipelineInput(data.items(data.testSplit()), upsampler);
             }
             try {

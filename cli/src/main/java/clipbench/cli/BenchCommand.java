@@ -1,5 +1,6 @@
 package clipbench.cli;
 
+import clipbench.api.CpuInfo;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.BackboneProvider;
@@ -9,7 +10,6 @@ import clipbench.api.spi.Plugins;
 import clipbench.protocol.bench.BenchCase;
 import clipbench.protocol.bench.BenchResult;
 import clipbench.protocol.bench.BenchRow;
-import clipbench.protocol.bench.CpuInfo;
 import clipbench.reports.BenchCsv;
 import clipbench.reports.BenchReport;
 import java.io.IOException;
@@ -75,8 +75,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<BenchCase> cases = cases();
-        check();
+        Map<String, String> settings = BackendOptions.parseSettings(backendOptions);
+        List<BenchCase> cases = cases(settings);
+        check(settings);
         List<Map<String, String>> rows = new ArrayList<>();
         CpuInfo cpu = CpuInfo.current();
         for (BenchCase c : cases) {
@@ -93,11 +94,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Every combination, validated (a precision not implemented is refused here, before anything runs). */
-    List<BenchCase> cases() {
+    List<BenchCase> cases(Map<String, String> settings) {
         if (dataset != null && !dataset.contains(":")) {
             throw new IllegalArgumentException("--dataset " + dataset + ": expected ID:LOCATION");
         }
-        Map<String, String> settings = BackendOptions.parseSettings(backendOptions);
         List<BenchCase> cases = new ArrayList<>();
         for (String backend : backends) {
             for (String precision : precisions) {
@@ -113,15 +113,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The model, backends, dataset, upsampler and --out, checked before the first child starts. */
-    private void check() throws IOException {
+    private void check(Map<String, String> settings) throws IOException {
         if (!Files.isDirectory(model)) {
             throw new IOException("--model " + model + ": no such model folder");
         }
         ModelCard card = ModelCards.load(model);
-        BackendOptions.requireBackendPrefixes(BackendOptions.parseSettings(backendOptions), backends);
+        BackendOptions.requireBackendPrefixes(settings, backends);
         for (String id : backends) {
             BackboneProvider provider = Plugins.backend(id);
-            provider.checkSettings(BackendOptions.settingsOf(BackendOptions.parseSettings(backendOptions), id));
+            provider.checkSettings(BackendOptions.settingsOf(settings, id));
             for (Path file : provider.artifactFiles(card)) {
                 if (!Files.exists(file)) {
                     throw new IOException("--model " + model + ": " + file + " (artifact of backend '" + id
@@ -130,12 +130,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (dataset != null) {
-            String[] parts = dataset.split(":", 2);
-            Dataset data = Plugins.dataset(parts[0]).open(parts[1]);
+            Dataset data = Plugins.openDataset(dataset);
             if (data.items(data.testSplit()).isEmpty()) {
                 throw new IOException("--dataset " + dataset + ": split '" + data.testSplit() + "' has no images");
             }
-            Plugins.upsampler(upsampler.split(":", 2)[0]);
+            Plugins.upsampler(Plugins.idOf(upsampler));
         }
         RunFolders.checkOut(out);
         if (Files.isDirectory(out)) {

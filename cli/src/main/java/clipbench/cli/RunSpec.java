@@ -2,6 +2,7 @@ package clipbench.cli;
 
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Device;
+import clipbench.api.spi.Plugins;
 import clipbench.protocol.RunPlan;
 import clipbench.protocol.Shots;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -80,15 +81,9 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
                 .backendOptions(backendOptions.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
-    /** The dataset plugin's id: the part of {@code dataset} before the first colon. */
-    String datasetId() {
-        return dataset.split(":", 2)[0];
-    }
-
     /** The dataset plugin's location: the part of {@code dataset} after the first colon, or "". */
     String datasetLocation() {
-        String[] parts = dataset.split(":", 2);
-        return parts.length > 1 ? parts[1] : "";
+        return Plugins.argumentOf(dataset);
     }
 
     /**

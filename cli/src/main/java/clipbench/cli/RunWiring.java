@@ -63,9 +63,7 @@ final class RunWiring implements AutoCloseable {
                 RunFolders.requireWritable("cache", spec.cache());
             }
             for (String u : spec.upsamplers()) {
-                String[] parts = u.split(":", 2);
-                upsamplers.add(new RunPlan.UpsamplerChoice(u, Plugins.upsampler(parts[0])
-                        .create(parts.length > 1 ? parts[1] : "", options)));
+                upsamplers.add(new RunPlan.UpsamplerChoice(u, Plugins.createUpsampler(u, options)));
             }
         } catch (IOException | RuntimeException e) {
             close(); // the backbones and upsamplers already made
@@ -80,7 +78,7 @@ final class RunWiring implements AutoCloseable {
 
     /** The dataset, subsampled and downscaled as the spec says; its warnings go to stderr. */
     private static Dataset dataset(RunSpec spec) throws IOException {
-        Dataset opened = Plugins.dataset(spec.datasetId()).open(spec.datasetLocation());
+        Dataset opened = Plugins.openDataset(spec.dataset());
         Dataset small = spec.testPerClass() > 0 ? SubsampledDataset.testPerClass(opened, spec.testPerClass()) : opened;
         Dataset data = spec.downscale() > 0 ? DownscaledDataset.downscale(small, spec.downscale()) : small;
         data.warnings().forEach(w -> System.err.println("warning: " + w));

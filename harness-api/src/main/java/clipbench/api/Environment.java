@@ -1,10 +1,7 @@
 package clipbench.api;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,13 +34,7 @@ public final class Environment {
 
     /** The first "model name" of a /proc/cpuinfo-style file, when there is one. */
     static Optional<String> cpuModel(Path cpuInfo) {
-        List<String> lines;
-        try {
-            lines = Files.isReadable(cpuInfo) ? Files.readAllLines(cpuInfo) : List.of();
-        } catch (IOException e) {
-            return Optional.empty(); // provenance states what it can read
-        }
-        return lines.stream().filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                .findFirst();
+        String model = CpuInfo.read(cpuInfo).model();
+        return model.equals("unknown") ? Optional.empty() : Optional.of(model); // provenance states what it can read
     }
 }

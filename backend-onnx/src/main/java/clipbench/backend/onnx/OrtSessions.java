@@ -46,15 +46,15 @@ final class OrtSessions {
         return opener.open(false);
     }
 
-    /** Session options for {@code options} at the graph optimisation level {@code level}. */
-    static OrtSession.SessionOptions options(BackendOptions options, boolean gpu, OrtSession.SessionOptions.OptLevel level)
-            throws OrtException {
+    /** Session options for {@code options} (its settings parsed as {@code settings}) at optimisation {@code level}. */
+    private static OrtSession.SessionOptions options(BackendOptions options, OrtSettings settings, boolean gpu,
+                                                     OrtSession.SessionOptions.OptLevel level) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
-            OrtSettings.parse(options.settings()).applyTo(so);
+            settings.applyTo(so);
             so.setOptimizationLevel(level);
             if (gpu) {
                 so.addCUDA();
@@ -74,19 +74,21 @@ final class OrtSessions {
         OrtSettings settings = OrtSettings.parse(options.settings());
         try {
             if (settings.cacheDir() == null || settings.optimization() == OrtSession.SessionOptions.OptLevel.NO_OPT) {
-                try (OrtSession.SessionOptions so = options(options, gpu, settings.optimization())) {
+                try (OrtSession.SessionOptions so = options(options, settings, gpu, settings.optimization())) {
                     return create(env, file, so);
                 }
             }
             OptimizedModelCache cache = new OptimizedModelCache(settings.cacheDir());
             OptimizedModelCache.Entry entry = cache.entry(file, env.getVersion(), settings.optimization().name(), gpu);
             if (cache.valid(entry)) {
-                try (OrtSession.SessionOptions so = options(options, gpu, OrtSession.SessionOptions.OptLevel.NO_OPT)) {
+                // already optimised: loading it optimises nothing again
+                try (OrtSession.SessionOptions so = options(options, settings, gpu,
+                        OrtSession.SessionOptions.OptLevel.NO_OPT)) {
                     return create(env, entry.model(), so);
                 }
             }
             Path written = cache.temporary(entry);
-            try (OrtSession.SessionOptions so = options(options, gpu, settings.optimization())) {
+            try (OrtSession.SessionOptions so = options(options, settings, gpu, settings.optimization())) {
                 so.setOptimizedModelFilePath(written.toString());
                 OrtSession session = create(env, file, so);
                 try {

@@ -1,6 +1,7 @@
 package clipbench.api.spi;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,5 +90,26 @@ public final class Plugins {
 
     public static HeadProvider head(String id) {
         return find(PluginKind.HEAD, HeadProvider.class, id);
+    }
+
+    /** The plugin id of an {@code ID[:ARGUMENT]} setting ({@code --dataset}, {@code --upsampler}). */
+    public static String idOf(String spec) {
+        return spec.split(":", 2)[0];
+    }
+
+    /** The argument of an {@code ID[:ARGUMENT]} setting, "" when there is none. */
+    public static String argumentOf(String spec) {
+        String[] parts = spec.split(":", 2);
+        return parts.length > 1 ? parts[1] : "";
+    }
+
+    /** Opens an {@code ID:LOCATION} dataset setting with its plugin. */
+    public static Dataset openDataset(String spec) throws IOException {
+        return dataset(idOf(spec)).open(argumentOf(spec));
+    }
+
+    /** Creates an {@code ID[:ARGUMENT]} upsampler setting with its plugin. */
+    public static Upsampler createUpsampler(String spec, BackendOptions options) throws IOException {
+        return upsampler(idOf(spec)).create(argumentOf(spec), options);
     }
 }

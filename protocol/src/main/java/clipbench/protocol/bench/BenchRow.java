@@ -1,5 +1,6 @@
 package clipbench.protocol.bench;
 
+import clipbench.api.CpuInfo;
 import clipbench.api.Versions;
 import java.util.LinkedHashMap;
 import java.util.List;

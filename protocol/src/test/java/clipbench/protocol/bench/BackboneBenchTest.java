@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import clipbench.api.CpuInfo;
 import clipbench.api.image.RgbImage;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.PreprocessSpec;
 import clipbench.api.spi.AbstractBackbone;
+import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
-import clipbench.api.spi.Backbone;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.ImageBatch;

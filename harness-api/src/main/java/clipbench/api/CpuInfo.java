@@ -1,4 +1,4 @@
-package clipbench.protocol.bench;
+package clipbench.api;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The CPU model and the instruction-set flags that change inference speed, from /proc/cpuinfo, so a bench
- * row says whether the runtimes could use AVX-512, VNNI, BF16 or AMX on the machine that made it.
+ * The CPU model and the instruction-set flags that change inference speed, from /proc/cpuinfo: a run's
+ * provenance names the model ({@link Environment}), a bench row also says whether the runtimes could use AVX-512,
+ * VNNI, BF16 or AMX on the machine that made it.
  *
  * @param model model name, or "unknown"
  * @param flags the speed-relevant flags present, sorted, space-separated (may be empty)
@@ -22,7 +23,11 @@ public record CpuInfo(String model, String flags) {
 
     /** This machine's CPU ("unknown" and no flags where /proc/cpuinfo cannot be read). */
     public static CpuInfo current() {
-        Path file = Path.of("/proc/cpuinfo");
+        return read(Path.of("/proc/cpuinfo"));
+    }
+
+    /** The CPU a /proc/cpuinfo-style file describes ("unknown" and no flags where it cannot be read). */
+    public static CpuInfo read(Path file) {
         try {
             return parse(Files.isReadable(file) ? Files.readAllLines(file) : List.of());
         } catch (IOException e) {
@@ -31,7 +36,7 @@ public record CpuInfo(String model, String flags) {
     }
 
     /** The first model name and flags of a /proc/cpuinfo text (x86 {@code flags}, ARM {@code Features}). */
-    static CpuInfo parse(List<String> lines) {
+    public static CpuInfo parse(List<String> lines) {
         String model = "unknown";
         Set<String> flags = new TreeSet<>();
         boolean flagsSeen = false;
