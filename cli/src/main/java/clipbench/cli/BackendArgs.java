@@ -5,6 +5,7 @@ import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Device;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every command that runs a backbone shares. */
@@ -19,14 +20,12 @@ final class BackendArgs {
     @Option(names = "--batch-size", defaultValue = "32", description = "Images per backbone call (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--backend-option", paramLabel = "KEY=VALUE",
-            description = "A backend-specific setting, repeatable: the backend id, a dot and the setting"
-                    + " (e.g. onnx.spinning=false; see the README).")
-    List<String> backendOptions;
+    @Mixin
+    BackendOptionArgs backendOptions = new BackendOptionArgs();
 
     /** The options for {@code provider}, its --backend-option settings checked by it. */
     BackendOptions options(BackboneProvider provider) {
-        Map<String, String> settings = BackendOptions.parseSettings(backendOptions);
+        Map<String, String> settings = backendOptions.settings();
         BackendOptions.requireBackendPrefixes(settings, List.of(provider.id()));
         provider.checkSettings(settings);
         return new BackendOptions(threads, Device.parse(device), settings);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,17 +66,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--upsampler", defaultValue = "bicubic", description = "Upsampler of --dataset (default ${DEFAULT-VALUE}).")
     String upsampler;
 
-    @Option(names = "--backend-option", paramLabel = "KEY=VALUE",
-            description = "A backend-specific setting, repeatable; KEY is a --backend id, a dot and the setting"
-                    + " (e.g. onnx.spinning=false; see the README).")
-    List<String> backendOptions;
+    @Mixin
+    BackendOptionArgs backendOptions = new BackendOptionArgs();
 
     @Option(names = "--out", required = true, description = "New or empty folder for bench.csv and bench.html.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> settings = BackendOptions.parseSettings(backendOptions);
+        Map<String, String> settings = backendOptions.settings();
         List<BenchCase> cases = cases(settings);
         check(settings);
         List<Map<String, String>> rows = new ArrayList<>();
