@@ -1,8 +1,10 @@
 package clipbench.backend.tensorflow;
 
-import clipbench.backend.tensorflow.ClipArchitecture.ResNet;
-import clipbench.backend.tensorflow.ClipArchitecture.Text;
-import clipbench.backend.tensorflow.ClipArchitecture.Vit;
+import clipbench.checkpoint.ClipArchitecture;
+import clipbench.checkpoint.ClipArchitecture.Activation;
+import clipbench.checkpoint.ClipArchitecture.ResNet;
+import clipbench.checkpoint.ClipArchitecture.Text;
+import clipbench.checkpoint.ClipArchitecture.Vit;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -99,7 +101,8 @@ final class ClipGraph {
         x = tf.math.add(x, p.get(prefix + "positional_embedding"));
         x = layerNorm(x, prefix + "ln_pre.");
         for (int i = 0; i < cfg.layers(); i++) {
-            x = residualAttentionBlock(x, prefix + "transformer.resblocks." + i + ".", tokens, width, cfg.heads(), null);
+            x = residualAttentionBlock(x, prefix + "transformer.resblocks." + i + ".", tokens, width, cfg.heads(),
+                    cfg.activation(), null);
         }
         Operand<TFloat32> classToken = tf.gather(x, tf.constant(0), tf.constant(1)); // [N, width]
         return project(layerNorm(classToken, prefix + "ln_post."), prefix + "proj");
@@ -110,11 +113,11 @@ final class ClipGraph {
 
     /**
      * OpenAI's {@code ResidualAttentionBlock} on {@code x [N, tokens, width]} (batch first):
-     * {@code x + attn(ln_1(x))}, then {@code x + mlp(ln_2(x))} with QuickGELU; {@code mask} is added to the
-     * attention scores ({@code [tokens, tokens]}, or null).
+     * {@code x + attn(ln_1(x))}, then {@code x + mlp(ln_2(x))} with the tower's activation; {@code mask} is
+     * added to the attention scores ({@code [tokens, tokens]}, or null).
      */
     Operand<TFloat32> residualAttentionBlock(Operand<TFloat32> x, String prefix, int tokens, int width, int heads,
-                                             Operand<TFloat32> mask) {
+                                             Activation activation, Operand<TFloat32> mask) {
         Operand<TFloat32> h = layerNorm(x, prefix + "ln_1.");
         Operand<TFloat32> qkv = linear(h, prefix + "attn.in_proj_weight", prefix + "attn.in_proj_bias");
         Split<TFloat32> parts = tf.split(tf.constant(2), qkv, 3L);
@@ -122,7 +125,7 @@ final class ClipGraph {
                 tokens, tokens, width, heads, mask);
         x = tf.math.add(x, linear(a, prefix + "attn.out_proj.weight", prefix + "attn.out_proj.bias"));
         h = layerNorm(x, prefix + "ln_2.");
-        h = quickGelu(linear(h, prefix + "mlp.c_fc.weight", prefix + "mlp.c_fc.bias"));
+        h = activate(linear(h, prefix + "mlp.c_fc.weight", prefix + "mlp.c_fc.bias"), activation);
         return tf.math.add(x, linear(h, prefix + "mlp.c_proj.weight", prefix + "mlp.c_proj.bias"));
     }
 
@@ -179,7 +182,13 @@ final class ClipGraph {
         return tf.math.add(tf.math.mul(normalised, p.get(prefix + "weight")), p.get(prefix + "bias"));
     }
 
-    private Operand<TFloat32> quickGelu(Operand<TFloat32> x) {
+    /** OpenAI's QuickGELU {@code x·σ(1.702x)}, or exact GELU {@code x·Φ(x)} (torch's default, erf form). */
+    private Operand<TFloat32> activate(Operand<TFloat32> x, Activation activation) {
+        if (activation == Activation.GELU) {
+            Operand<TFloat32> phi = tf.math.mul(tf.constant(0.5f),
+                    tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
+            return tf.math.mul(x, phi);
+        }
         return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(x, tf.constant(QUICK_GELU))));
     }
 
@@ -265,7 +274,9 @@ final class ClipGraph {
 
     /**
      * OpenAI's {@code CLIP.encode_text}: token + positional embedding, causal transformer, ln_final, the row
-     * at the end-of-text token (the largest id of each sequence, {@code argmax}), text_projection.
+     * at the end-of-text token, text_projection. The end-of-text row is the largest id of each sequence
+     * ({@code argmax}, OpenAI) or, when the config names an end-of-text id, its first occurrence
+     * (transformers' {@code CLIPTextTransformer}).
      */
     Operand<TFloat32> encodeText(Operand<TInt64> tokens, Text cfg) {
         int context = cfg.contextLength();
@@ -273,10 +284,14 @@ final class ClipGraph {
         x = tf.math.add(x, p.get("positional_embedding"));
         Operand<TFloat32> mask = tf.withName("causal_mask").constant(causalMask(context));
         for (int i = 0; i < cfg.layers(); i++) {
-            x = residualAttentionBlock(x, "transformer.resblocks." + i + ".", context, cfg.width(), cfg.heads(), mask);
+            x = residualAttentionBlock(x, "transformer.resblocks." + i + ".", context, cfg.width(), cfg.heads(),
+                    cfg.activation(), mask);
         }
         x = layerNorm(x, "ln_final.");
-        Operand<TInt64> eot = tf.math.argMax(tokens, tf.constant(1));
+        Operand<TInt64> eot = cfg.eosTokenId() < 0
+                ? tf.math.argMax(tokens, tf.constant(1))
+                : tf.math.argMax(tf.dtypes.cast(tf.math.equal(tokens, tf.constant((long) cfg.eosTokenId())), TInt32.class),
+                        tf.constant(1));
         Operand<TFloat32> pooled = tf.gather(x, eot, tf.constant(1), Gather.batchDims(1L)); // [N, width]
         return project(pooled, "text_projection");
     }

@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.Checkpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.Safetensors;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageTensor;

@@ -1,5 +1,7 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.Checkpoint;
+import clipbench.checkpoint.ClipArchitecture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

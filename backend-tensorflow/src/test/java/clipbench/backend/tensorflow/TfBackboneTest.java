@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.Safetensors;
 import static clipbench.api.contract.ContractFixtures.maxAbsDiff;
 import static clipbench.api.contract.ContractFixtures.sineImages;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.Checkpoint;
+import clipbench.checkpoint.ClipArchitecture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -83,7 +85,7 @@ class TfGoldenTest {
             Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 8)));
             Operand<TFloat32> y = new ClipGraph(tf, GraphParams.constants(tf, checkpoint("attn_weights", "")))
                     .residualAttentionBlock(x, "", shape[1], cfg.path("d_model").asInt(), cfg.path("n_head").asInt(),
-                            null);
+                            ClipArchitecture.Activation.QUICK_GELU, null);
             try (Session session = new Session(graph);
                  TFloat32 in = TFloat32.tensorOf(Shape.of(1, 4, 8), DataBuffers.of(ContractFixtures.flatten(input)));
                  Result result = session.runner().feed(x, in).fetch(y).run()) {

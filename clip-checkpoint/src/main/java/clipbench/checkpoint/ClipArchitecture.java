@@ -1,4 +1,4 @@
-package clipbench.backend.tensorflow;
+package clipbench.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -16,25 +16,49 @@ import java.util.regex.Pattern;
  *
  * @param text null when the checkpoint has no text tower
  */
-record ClipArchitecture(int embedDim, int imageResolution, Vision vision, Text text) {
+public record ClipArchitecture(int embedDim, int imageResolution, Vision vision, Text text) {
 
     /** The image tower. */
-    sealed interface Vision permits Vit, ResNet {
+    public sealed interface Vision permits Vit, ResNet {
+    }
+
+    /** The MLP's non-linearity: OpenAI's CLIP uses x·σ(1.702x); open_clip and transformers configs may ask for exact GELU. */
+    public enum Activation {
+        QUICK_GELU, GELU;
+
+        /** Parses a config's name: {@code quick_gelu}, {@code gelu}; anything else is refused by name. */
+        public static Activation parse(String name, String where) {
+            return switch (name) {
+                case "quick_gelu" -> QUICK_GELU;
+                case "gelu" -> GELU;
+                default -> throw new IllegalArgumentException(where + ": unknown activation '" + name
+                        + "' (known: quick_gelu, gelu)");
+            };
+        }
     }
 
     /** OpenAI's VisionTransformer. */
-    record Vit(int width, int layers, int patchSize, int heads, int grid) implements Vision {
+    public record Vit(int width, int layers, int patchSize, int heads, int grid, Activation activation)
+            implements Vision {
     }
 
     /** OpenAI's ModifiedResNet: blocks per stage, stem width, attention-pool heads, pooled grid side. */
-    record ResNet(List<Integer> layers, int width, int heads, int grid) implements Vision {
+    public record ResNet(List<Integer> layers, int width, int heads, int grid) implements Vision {
     }
 
-    /** The text transformer. */
-    record Text(int contextLength, int vocabSize, int width, int heads, int layers) {
+    /**
+     * The text transformer.
+     *
+     * @param eosTokenId the token whose position is pooled; negative = the position of the largest id
+     *                   (OpenAI's argmax, right for its vocabulary where end-of-text is the largest id)
+     */
+    public record Text(int contextLength, int vocabSize, int width, int heads, int layers, Activation activation,
+                       int eosTokenId) {
+        /** Pools at the largest id, as OpenAI's {@code encode_text} does. */
+        public static final int ARGMAX = -1;
     }
 
-    static ClipArchitecture infer(Checkpoint ckpt, JsonNode card) {
+    public static ClipArchitecture infer(Checkpoint ckpt, JsonNode card) {
         JsonNode arch = card == null ? null : card.path("architecture");
         if (arch != null && !arch.isObject()) {
             arch = null;
@@ -55,7 +79,7 @@ record ClipArchitecture(int embedDim, int imageResolution, Vision vision, Text t
             cross(arch, "vision_layers", layers, ckpt);
             cross(arch, "vision_width", width, ckpt);
             cross(arch, "vision_patch_size", patch, ckpt);
-            vision = new Vit(width, layers, patch, heads, grid);
+            vision = new Vit(width, layers, patch, heads, grid, activation(arch, ckpt));
         } else if (ckpt.has("visual.attnpool.positional_embedding")) {
             List<Integer> layers = new ArrayList<>();
             for (int stage = 1; stage <= 4; stage++) {
@@ -97,11 +121,20 @@ record ClipArchitecture(int embedDim, int imageResolution, Vision vision, Text t
             cross(arch, "vocab_size", (int) tokens[0], ckpt);
             cross(arch, "transformer_width", width, ckpt);
             cross(arch, "transformer_layers", layers, ckpt);
-            text = new Text(context, (int) tokens[0], width, heads, layers);
+            text = new Text(context, (int) tokens[0], width, heads, layers, activation(arch, ckpt),
+                    arch != null && arch.has("eos_token_id") ? arch.path("eos_token_id").asInt() : Text.ARGMAX);
         }
         cross(arch, "embed_dim", embed, ckpt);
         cross(arch, "image_resolution", resolution, ckpt);
         return new ClipArchitecture(embed, resolution, vision, text);
+    }
+
+    /** The card's {@code architecture.activation}, else OpenAI's quick GELU. */
+    private static Activation activation(JsonNode arch, Checkpoint ckpt) {
+        if (arch == null || !arch.has("activation")) {
+            return Activation.QUICK_GELU;
+        }
+        return Activation.parse(arch.path("activation").asText(), ckpt.source() + ": architecture.activation");
     }
 
     private static int gridSide(Checkpoint ckpt, String name) {

@@ -1,4 +1,4 @@
-package clipbench.backend.tensorflow;
+package clipbench.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * little-endian data. F32, F16 and BF16 tensors are read as float32. The header is read once; tensor data
  * is read when asked for.
  */
-final class Safetensors implements Checkpoint {
+public final class Safetensors implements Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L << 20;
 
@@ -42,7 +42,7 @@ final class Safetensors implements Checkpoint {
         this.entries = Collections.unmodifiableMap(entries);
     }
 
-    static Safetensors open(Path file) throws IOException {
+    public static Safetensors open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "safetensors checkpoint not found");
         }
@@ -121,7 +121,7 @@ final class Safetensors implements Checkpoint {
         return file.toString();
     }
 
-    Path file() {
+    public Path file() {
         return file;
     }
 
@@ -179,7 +179,7 @@ final class Safetensors implements Checkpoint {
     }
 
     /** IEEE 754 binary16 to float32 (exact: every half is a float). */
-    static float halfToFloat(short bits) {
+    public static float halfToFloat(short bits) {
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;
         int mantissa = bits & 0x3ff;

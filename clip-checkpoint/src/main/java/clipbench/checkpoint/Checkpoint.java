@@ -1,4 +1,4 @@
-package clipbench.backend.tensorflow;
+package clipbench.checkpoint;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * Named float tensors in PyTorch layout (a state dict): a safetensors file, or weights held in memory.
  * Lookups of a missing name fail with a message naming the source.
  */
-interface Checkpoint {
+public interface Checkpoint {
     /** What the weights were read from, for error messages. */
     String source();
 
@@ -29,7 +29,7 @@ interface Checkpoint {
     }
 
     /** Weights already in memory, e.g. a state dict read from JSON. */
-    static Checkpoint of(String source, Map<String, long[]> shapes, Map<String, float[]> values) {
+    public static Checkpoint of(String source, Map<String, long[]> shapes, Map<String, float[]> values) {
         Map<String, long[]> s = new TreeMap<>(shapes);
         Map<String, float[]> v = new TreeMap<>(values);
         if (!s.keySet().equals(v.keySet())) {
