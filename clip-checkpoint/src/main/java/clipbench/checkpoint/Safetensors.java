@@ -125,6 +125,13 @@ public final class Safetensors implements Checkpoint {
         return file;
     }
 
+    /** The stored element types (e.g. {@code F16}): anything but F32 is widened to float32 when read. */
+    public Set<String> storedTypes() {
+        Set<String> types = new java.util.TreeSet<>();
+        entries.values().forEach(e -> types.add(e.dtype()));
+        return types;
+    }
+
     @Override
     public Set<String> names() {
         return entries.keySet();

@@ -73,17 +73,4 @@ record ModelSources(Path image, Path text) {
         }
         return out;
     }
-
-    /** The card's {@code model-card.json} as JSON (for its {@code architecture} block), or null without one. */
-    static JsonNode cardJson(ModelCard card) throws IOException {
-        Path file = card.directory().resolve(ModelCards.CARD_FILE);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-    }
 }

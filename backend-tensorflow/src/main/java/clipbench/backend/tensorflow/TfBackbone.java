@@ -1,7 +1,7 @@
 package clipbench.backend.tensorflow;
 
-import clipbench.checkpoint.ClipArchitecture;
-import clipbench.checkpoint.Safetensors;
+import clipbench.checkpoint.ClipCheckpoint;
+import clipbench.checkpoint.ClipCheckpoints;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.TwoTowerBackbone;
@@ -71,23 +71,8 @@ public final class TfBackbone extends TwoTowerBackbone {
         if (!ModelSources.isCheckpoint(source)) {
             return TfModel.loadSavedModel(source, config);
         }
-        Safetensors checkpoint = Safetensors.open(source);
-        try {
-            ClipArchitecture arch = ClipArchitecture.infer(checkpoint, ModelSources.cardJson(card));
-            int size = card.preprocess().imageSize();
-            if (arch.imageResolution() != size) {
-                throw new IOException(source + ": the checkpoint's image tower takes " + arch.imageResolution() + "x"
-                        + arch.imageResolution() + " images but the model card says image_size " + size);
-            }
-            if (withText && arch.text() != null && card.contextLength() > 0
-                    && arch.text().contextLength() != card.contextLength()) {
-                throw new IOException(source + ": the checkpoint's text tower takes " + arch.text().contextLength()
-                        + " tokens but the model card says context_length " + card.contextLength());
-            }
-            return TfModel.build(checkpoint, arch, withText, config);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        ClipCheckpoint checkpoint = ClipCheckpoints.open(card, source);
+        return TfModel.build(checkpoint.weights(), checkpoint.architecture(), withText, config);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package clipbench.backend.tensorflow;
 
 import clipbench.checkpoint.ClipArchitecture;
-import clipbench.checkpoint.Safetensors;
+import clipbench.checkpoint.Checkpoint;
+import clipbench.checkpoint.ClipCheckpoint;
+import clipbench.checkpoint.ClipCheckpoints;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.BackendOptions;
@@ -29,8 +31,10 @@ public final class TfExporter {
     }
 
     public static void export(ModelCard card, Path out) throws IOException {
-        Path file = card.artifact("safetensors", "checkpoint").orElseThrow(() -> new IOException(card.directory()
-                + ": the model card lists no safetensors checkpoint (artifacts.safetensors.checkpoint) to export"));
+        if (ClipCheckpoints.file(card).isEmpty()) {
+            throw new IOException(card.directory() + ": the model card lists no safetensors checkpoint"
+                    + " (artifacts.safetensors.checkpoint) to export");
+        }
         if (Files.exists(out)) {
             try (Stream<Path> entries = Files.list(out)) {
                 if (entries.findAny().isPresent()) {
@@ -38,13 +42,9 @@ public final class TfExporter {
                 }
             }
         }
-        Safetensors checkpoint = Safetensors.open(file);
-        ClipArchitecture arch;
-        try {
-            arch = ClipArchitecture.infer(checkpoint, ModelSources.cardJson(card));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        ClipCheckpoint opened = ClipCheckpoints.open(card);
+        Checkpoint checkpoint = opened.weights();
+        ClipArchitecture arch = opened.architecture();
         Files.createDirectories(out);
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
@@ -59,7 +59,7 @@ public final class TfExporter {
                 exporter.export();
             }
         } catch (RuntimeException e) {
-            throw new IOException(out + ": exporting " + file + " failed: " + e.getMessage(), e);
+            throw new IOException(out + ": exporting " + opened.files() + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.ClipCheckpoints;
 import clipbench.checkpoint.Safetensors;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
@@ -64,7 +65,7 @@ final class TfImageToImage implements ImageToImage {
                 card.directory().toString(), null, "no SavedModel (artifacts.savedmodel.model) and no safetensors"
                 + " checkpoint (artifacts.safetensors.checkpoint) for an image-to-image model")));
         Safetensors checkpoint = Safetensors.open(file);
-        var cardJson = ModelSources.cardJson(card);
+        var cardJson = ClipCheckpoints.cardJson(card);
         Graph graph = new Graph();
         try {
             Ops tf = Ops.create(graph);

@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.ClipCheckpoints;
 import clipbench.checkpoint.ClipArchitecture;
 import clipbench.checkpoint.Safetensors;
 import static clipbench.api.contract.ContractFixtures.maxAbsDiff;
@@ -64,7 +65,7 @@ class TfHfSignatureTest {
     /** A SavedModel with TFCLIPModel's serving signature around the tiny ViT's towers. */
     private static void exportHfLike(ModelCard card, Path out) throws IOException {
         Safetensors checkpoint = Safetensors.open(card.requireArtifact("safetensors", "checkpoint"));
-        ClipArchitecture arch = ClipArchitecture.infer(checkpoint, ModelSources.cardJson(card));
+        ClipArchitecture arch = ClipArchitecture.infer(checkpoint, ClipCheckpoints.cardJson(card));
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
             GraphParams params = GraphParams.variables(tf, checkpoint);
