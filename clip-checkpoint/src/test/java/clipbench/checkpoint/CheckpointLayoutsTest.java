@@ -110,7 +110,14 @@ class CheckpointLayoutsTest {
     void halfPrecisionCheckpointIsWidenedAndSaysSo(@TempDir Path tmp) throws IOException {
         Path dir = CheckpointFixtures.writeTransformers(VIT.resolve("model.safetensors"), CheckpointFixtures.card(VIT),
                 tmp.resolve("fp16"), true);
-        ClipCheckpoint half = ClipCheckpoints.open(ModelCards.load(dir));
+        ModelCard card = ModelCards.load(dir);
+        ClipCheckpoint half = ClipCheckpoints.open(card);
+        assertEquals(ModelCards.load(VIT).logitScale(), card.logitScale(), 0.03, "about the float32 scale");
+        assertEquals(java.util.Optional.of("F16 widened to float32"), ModelCards.checkpointPrecision(card),
+                "what a run's provenance.json records");
+        assertEquals(java.util.Optional.empty(), ModelCards.checkpointPrecision(ModelCards.load(VIT)));
+        assertEquals(Math.exp(half.weights().floats("logit_scale")[0]), card.logitScale(), 1e-6,
+                "the card reads the F16 logit_scale as the checkpoint reader widens it");
         assertTrue(half.widened());
         assertEquals(java.util.Set.of("F16"), half.storedTypes());
         assertEquals("transformers safetensors (F16 widened to float32)", half.describe());

@@ -150,7 +150,7 @@ public final class ModelCards {
             for (String name : List.of("model.safetensors", "open_clip_model.safetensors")) {
                 Path file = dir.resolve(name);
                 if (Files.isRegularFile(file)) {
-                    Double ln = SafetensorsScalar.read(file, "logit_scale");
+                    Double ln = SafetensorsHeader.scalar(file, "logit_scale");
                     if (ln != null) {
                         scale = Math.exp(ln);
                     }
@@ -173,6 +173,22 @@ public final class ModelCards {
             }
             return new ExportConfig(new PreprocessSpec("clip", size, mean, std), context, embed, scale);
         }
+    }
+
+    /**
+     * For provenance: how the card's safetensors checkpoint is stored when that is not float32, e.g.
+     * {@code F16 widened to float32} (every runtime building from the checkpoint widens it on load); empty for a
+     * float32 checkpoint or a card without one.
+     */
+    public static java.util.Optional<String> checkpointPrecision(ModelCard card) throws IOException {
+        java.util.Optional<Path> file = card.artifact("safetensors", "checkpoint");
+        if (file.isEmpty() || !Files.isRegularFile(file.get())) {
+            return java.util.Optional.empty();
+        }
+        java.util.SortedSet<String> types = SafetensorsHeader.storedTypes(file.get());
+        types.remove("F32");
+        return types.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(String.join("+", types) + " widened to float32");
     }
 
     /** SHA-256 over the named files in order: identifies the exact weights a result came from. */
