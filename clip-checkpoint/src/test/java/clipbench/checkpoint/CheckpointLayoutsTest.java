@@ -236,4 +236,24 @@ class CheckpointLayoutsTest {
         Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
         assertEquals(dir.resolve("vocab.json"), card.resolveVocab());
     }
+
+    @Test
+    void openClipConfigThatDisagreesOrAsksForMoreIsRefusedNamingTheKey(@TempDir Path tmp) throws IOException {
+        Path dir = CheckpointFixtures.writeOpenClip(RN.resolve("model.safetensors"), CheckpointFixtures.card(RN), tmp);
+        Path config = dir.resolve("open_clip_config.json");
+        JsonNode original = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+        JsonNode text = original.path("model_cfg").path("text_cfg");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) text).put("width", 24);
+        Files.writeString(config, original.toPrettyString());
+        IOException e = assertThrows(IOException.class, () -> ClipCheckpoints.open(ModelCards.load(dir)));
+        assertTrue(e.getMessage().startsWith(config + ": model_cfg.text_cfg.width is 24 but the tensors of"),
+                e.getMessage());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) text).put("width", 16);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) original.path("model_cfg").path("vision_cfg"))
+                .put("ls_init_value", 1e-5);
+        Files.writeString(config, original.toPrettyString());
+        e = assertThrows(IOException.class, () -> ClipCheckpoints.open(ModelCards.load(dir)));
+        assertTrue(e.getMessage().startsWith(config + ": model_cfg.vision_cfg.ls_init_value = 1.0E-5 changes the"
+                + " network"), e.getMessage());
+    }
 }

@@ -73,7 +73,7 @@ public record ModelCard(Path directory, String name, String family, PreprocessSp
             return Path.of(configured);
         }
         List<Path> missing = needed.stream().filter(p -> !Files.isRegularFile(p)).toList();
-        throw new IllegalStateException(directory + ": tokenizer not found: missing "
+        throw new IllegalStateException(directory + ": tokenizer vocabulary not found: missing "
                 + missing.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" and "))
                 + (file.equals(OPENAI_VOCAB) ? "" : " (or OpenAI's " + OPENAI_VOCAB + ")")
                 + "; copy them into the model directory or set CLIPBENCH_VOCAB to OpenAI's " + OPENAI_VOCAB
