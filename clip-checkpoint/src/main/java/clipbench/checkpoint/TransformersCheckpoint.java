@@ -25,36 +25,6 @@ final class TransformersCheckpoint implements Checkpoint {
 
     private static final Pattern LAYER = Pattern.compile("(vision|text)_model\\.encoder\\.layers\\.(\\d+)\\.(.+)");
     private static final Pattern QKV = Pattern.compile("self_attn\\.([qkv])_proj\\.(weight|bias)");
-    /** Renames outside the encoder layers: Hugging Face name to OpenAI name. */
-    private static final Map<String, String> PLAIN = Map.ofEntries(
-            Map.entry("vision_model.embeddings.patch_embedding.weight", "visual.conv1.weight"),
-            Map.entry("vision_model.embeddings.class_embedding", "visual.class_embedding"),
-            Map.entry("vision_model.embeddings.position_embedding.weight", "visual.positional_embedding"),
-            Map.entry("vision_model.pre_layrnorm.weight", "visual.ln_pre.weight"),
-            Map.entry("vision_model.pre_layrnorm.bias", "visual.ln_pre.bias"),
-            Map.entry("vision_model.post_layernorm.weight", "visual.ln_post.weight"),
-            Map.entry("vision_model.post_layernorm.bias", "visual.ln_post.bias"),
-            Map.entry("text_model.embeddings.token_embedding.weight", "token_embedding.weight"),
-            Map.entry("text_model.embeddings.position_embedding.weight", "positional_embedding"),
-            Map.entry("text_model.final_layer_norm.weight", "ln_final.weight"),
-            Map.entry("text_model.final_layer_norm.bias", "ln_final.bias"),
-            Map.entry("logit_scale", "logit_scale"));
-    private static final Map<String, String> TRANSPOSED = Map.of(
-            "visual_projection.weight", "visual.proj",
-            "text_projection.weight", "text_projection");
-    /** Within an encoder layer. */
-    private static final Map<String, String> BLOCK = Map.of(
-            "self_attn.out_proj.weight", "attn.out_proj.weight",
-            "self_attn.out_proj.bias", "attn.out_proj.bias",
-            "layer_norm1.weight", "ln_1.weight",
-            "layer_norm1.bias", "ln_1.bias",
-            "layer_norm2.weight", "ln_2.weight",
-            "layer_norm2.bias", "ln_2.bias",
-            "mlp.fc1.weight", "mlp.c_fc.weight",
-            "mlp.fc1.bias", "mlp.c_fc.bias",
-            "mlp.fc2.weight", "mlp.c_proj.weight",
-            "mlp.fc2.bias", "mlp.c_proj.bias");
-
     private final Checkpoint hf;
     private final Map<String, Source> sources;
 
@@ -75,12 +45,12 @@ final class TransformersCheckpoint implements Checkpoint {
             if (name.endsWith("embeddings.position_ids")) {
                 continue; // a buffer (arange), not a weight
             }
-            if (PLAIN.containsKey(name)) {
-                sources.put(PLAIN.get(name), new Source(Kind.RENAME, List.of(name)));
+            if (TransformersNames.PLAIN.containsKey(name)) {
+                sources.put(TransformersNames.PLAIN.get(name), new Source(Kind.RENAME, List.of(name)));
                 continue;
             }
-            if (TRANSPOSED.containsKey(name)) {
-                sources.put(TRANSPOSED.get(name), new Source(Kind.TRANSPOSE, List.of(name)));
+            if (TransformersNames.TRANSPOSED.containsKey(name)) {
+                sources.put(TransformersNames.TRANSPOSED.get(name), new Source(Kind.TRANSPOSE, List.of(name)));
                 continue;
             }
             Matcher layer = LAYER.matcher(name);
@@ -102,7 +72,7 @@ final class TransformersCheckpoint implements Checkpoint {
                     sources.put(prefix + "attn.in_proj_" + kind, new Source(Kind.CONCAT, parts));
                     continue;
                 }
-                String block = BLOCK.get(layer.group(3));
+                String block = TransformersNames.BLOCK.get(layer.group(3));
                 if (block != null) {
                     sources.put(prefix + block, new Source(Kind.RENAME, List.of(name)));
                     continue;
@@ -168,16 +138,7 @@ final class TransformersCheckpoint implements Checkpoint {
         return switch (s.kind()) {
             case RENAME -> hf.floats(s.names().get(0));
             case TRANSPOSE -> {
-                float[] in = hf.floats(s.names().get(0));
-                int rows = (int) shape[1];
-                int cols = (int) shape[0];
-                float[] out = new float[in.length];
-                for (int r = 0; r < rows; r++) {
-                    for (int c = 0; c < cols; c++) {
-                        out[c * rows + r] = in[r * cols + c];
-                    }
-                }
-                yield out;
+                yield TransformersNames.transpose(hf.floats(s.names().get(0)), (int) shape[1], (int) shape[0]);
             }
             case CONCAT -> {
                 float[] out = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];

@@ -36,6 +36,14 @@ class CheckpointLayoutsTest {
                 dir.resolve("hf"));
     }
 
+    private static void read(Path file, Map<String, long[]> shapes, Map<String, float[]> values) throws IOException {
+        Safetensors st = Safetensors.open(file);
+        for (String name : st.names()) {
+            shapes.put(name, st.shape(name));
+            values.put(name, st.floats(name));
+        }
+    }
+
     /** Same names, shapes and exact values as the OpenAI-named original. */
     private static void assertSameWeights(Checkpoint expected, Checkpoint actual) {
         assertEquals(expected.names(), actual.names());
@@ -134,13 +142,9 @@ class CheckpointLayoutsTest {
     @Test
     void wrongShapeNamesTheKeyExpectedAndFound(@TempDir Path tmp) throws IOException {
         Path dir = transformers(tmp);
-        Safetensors st = Safetensors.open(dir.resolve("model.safetensors"));
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, float[]> values = new LinkedHashMap<>();
-        for (String name : st.names()) {
-            shapes.put(name, st.shape(name));
-            values.put(name, st.floats(name));
-        }
+        read(dir.resolve("model.safetensors"), shapes, values);
         String bad = "vision_model.encoder.layers.1.mlp.fc2.bias";
         shapes.put(bad, new long[] {33});
         values.put(bad, new float[33]);
@@ -185,15 +189,11 @@ class CheckpointLayoutsTest {
     @Test
     void aTensorNoClipHasIsRefusedByName(@TempDir Path tmp) throws IOException {
         Path dir = transformers(tmp);
-        Safetensors st = Safetensors.open(dir.resolve("model.safetensors"));
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, float[]> values = new LinkedHashMap<>();
-        for (String name : st.names()) {
-            if (!name.equals("vision_model.encoder.layers.0.self_attn.k_proj.bias")) {
-                shapes.put(name, st.shape(name));
-                values.put(name, st.floats(name));
-            }
-        }
+        read(dir.resolve("model.safetensors"), shapes, values);
+        shapes.remove("vision_model.encoder.layers.0.self_attn.k_proj.bias");
+        values.remove("vision_model.encoder.layers.0.self_attn.k_proj.bias");
         shapes.put("visual_projection.bias", new long[] {16});
         values.put("visual_projection.bias", new float[16]);
         SafetensorsWriter.write(dir.resolve("model.safetensors"), shapes, values, false);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,19 +39,10 @@ class ClipTokenizerHfFilesTest {
 
     @BeforeAll
     static void load() throws IOException {
-        shared = findShared();
+        shared = ClipTokenizerTest.findShared();
         openAi = ClipTokenizer.load(shared.resolve(VOCAB));
         writeHfFiles(shared.resolve(VOCAB), dir);
         hf = ClipTokenizer.load(dir.resolve("vocab.json")); // merges.txt beside it
-    }
-
-    private static Path findShared() {
-        for (String c : new String[] {System.getProperty("clipbench.shared", ""), "../shared", "../../shared"}) {
-            if (!c.isBlank() && Files.isRegularFile(Path.of(c).resolve(VOCAB))) {
-                return Path.of(c).toAbsolutePath().normalize();
-            }
-        }
-        return fail("no shared/ directory with " + VOCAB);
     }
 
     /** transformers' {@code bytes_to_unicode()} values, in its order: printable bytes, then 256 + n for the rest. */
