@@ -87,6 +87,20 @@ public final class ClipCheckpoints {
         }
     }
 
+    /**
+     * The files a checkpoint's network is made of, for the model hash: the checkpoint and its layout's config (which
+     * sets activation and pooling), so that editing the config makes a new cache block. Reads only the header.
+     */
+    public static List<Path> files(ModelCard card, Path file) throws IOException {
+        Safetensors st = Safetensors.open(file);
+        try {
+            Optional<Path> config = config(card, file, layout(card, cardJson(card), st, file));
+            return config.isPresent() ? List.of(file, config.get()) : List.of(file);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     private static void checkCard(ModelCard card, Path file, ClipArchitecture arch) throws IOException {
         int size = card.preprocess().imageSize();
         if (arch.imageResolution() != size) {

@@ -42,6 +42,10 @@ class TfCheckpointLayoutsTest {
         Path hf = CheckpointFixtures.writeTransformers(vit.resolve("model.safetensors"), CheckpointFixtures.card(vit),
                 tmp.resolve("hf"));
         assertSameEmbeddings(vit, hf, 1e-6);
+        // config.json sets activation and pooling: it is part of the model hash, so editing it makes a new cache block
+        assertEquals(java.util.List.of(hf.resolve("model.safetensors"), hf.resolve("config.json")),
+                PROVIDER.artifactFiles(ModelCards.load(hf)));
+        assertEquals(java.util.List.of(vit.resolve("model.safetensors")), PROVIDER.artifactFiles(ModelCards.load(vit)));
     }
 
     @Test
