@@ -66,7 +66,7 @@ public final class TfBackboneProvider implements BackboneProvider {
         if (KerasBackbone.handles(card)) {
             return KerasBackbone.files(card);
         }
-        return ModelSources.resolve(card).files();
+        return ModelSources.resolve(card).files(card);
     }
 
     /** A SavedModel built from the card's safetensors checkpoint ({@code clipbench export}). */
