@@ -4,6 +4,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
+import clipbench.api.spi.Precision;
 import java.io.IOException;
 
 /**
@@ -40,8 +41,22 @@ public final class DjlBackboneProvider implements BackboneProvider {
         return DjlRuntime.version();
     }
 
+    /** fp32 only for now: bf16 would need the TorchScript module and KerasNet's weights converted. */
+    @Override
+    public void checkPrecision(Precision precision) {
+        if (precision == Precision.INT8) {
+            throw unsupported(precision, "PyTorch's dynamic quantisation (torch.ao) is not reachable through"
+                    + " DJL's API (use int8 on onnx)");
+        }
+        if (precision == Precision.BF16) {
+            throw unsupported(precision, "not implemented yet (the TorchScript module and KerasNet's weights"
+                    + " would need converting to bfloat16)");
+        }
+    }
+
     @Override
     public DjlBackbone open(ModelCard card, BackendOptions options) throws IOException {
+        checkPrecision(options.precision());
         return DjlBackbone.open(card, options);
     }
 
