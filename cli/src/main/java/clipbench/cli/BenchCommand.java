@@ -166,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
             BackboneProvider provider = Plugins.backend(id);
             provider.checkSettings(BackendOptions.settingsOf(settings, id));
             for (String p : precisions) {
-                provider.checkPrecision(Precision.parse(p));
+                provider.checkPrecision(card, Precision.parse(p));
             }
             for (Path file : provider.artifactFiles(card)) {
                 if (!Files.exists(file)) {

@@ -45,7 +45,7 @@ public final class OnnxBackboneProvider implements BackboneProvider {
 
     /** fp32, and int8 by dynamic quantisation ({@link clipbench.onnx.DynamicQuantizer}). */
     @Override
-    public void checkPrecision(Precision precision) {
+    public void checkPrecision(ModelCard card, Precision precision) {
         if (precision == Precision.BF16) {
             throw unsupported(precision, "ONNX Runtime's CPU execution provider has no bf16 Conv, MatMul or Gemm"
                     + " kernels (use int8 here, or bf16 on djl)");

@@ -190,9 +190,10 @@ class DynamicQuantizerTest {
     }
 
     @Test
-    void bf16IsRefusedNamingTheBackend() {
+    void bf16IsRefusedNamingTheBackend() throws Exception {
+        var card = ModelCards.load(VIT);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new OnnxBackboneProvider().checkPrecision(Precision.BF16));
+                () -> new OnnxBackboneProvider().checkPrecision(card, Precision.BF16));
         assertTrue(e.getMessage().startsWith("--precision bf16: not supported on backend onnx: "), e.getMessage());
     }
 }

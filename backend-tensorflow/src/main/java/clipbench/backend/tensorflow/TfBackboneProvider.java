@@ -44,7 +44,7 @@ public final class TfBackboneProvider implements BackboneProvider {
     /** A Keras card (family {@code keras}) is built by {@link KerasBackbone}, anything else by {@link TfBackbone}. */
     /** fp32 only: the graphs are built and the SavedModels exported in float32. */
     @Override
-    public void checkPrecision(Precision precision) {
+    public void checkPrecision(ModelCard card, Precision precision) {
         if (precision != Precision.FP32) {
             throw unsupported(precision, "the graphs clipbench builds or loads are float32 and TF Java 1.1.0"
                     + " offers no " + (precision == Precision.INT8 ? "dynamic quantisation" : "bfloat16 rewrite")
@@ -54,7 +54,7 @@ public final class TfBackboneProvider implements BackboneProvider {
 
     @Override
     public Backbone open(ModelCard card, BackendOptions options) throws IOException {
-        checkPrecision(options.precision());
+        checkPrecision(card, options.precision());
         return KerasBackbone.handles(card) ? KerasBackbone.open(card, options) : TfBackbone.open(card, options);
     }
 

@@ -32,10 +32,10 @@ public interface BackboneProvider extends Plugin {
     }
 
     /**
-     * Checks, before any work, that this backend can compute in {@code precision}, throwing
+     * Checks, before any work, that this backend can compute {@code card}'s model in {@code precision}, throwing
      * {@link IllegalArgumentException} naming the backend, the precision and why not. The default runs fp32 only.
      */
-    default void checkPrecision(Precision precision) {
+    default void checkPrecision(ModelCard card, Precision precision) {
         if (precision != Precision.FP32) {
             throw unsupported(precision, "only fp32 is implemented");
         }

@@ -41,7 +41,7 @@ public final class BackboneBench {
     public static BenchResult measure(BenchCase c, BackboneProvider provider, ModelCard card, PipelineInput pipeline)
             throws IOException {
         String sha = ModelCards.sha256(provider.artifactFiles(card));
-        provider.checkPrecision(c.precisionValue());
+        provider.checkPrecision(card, c.precisionValue());
         long t0 = System.nanoTime();
         try (Backbone backbone = provider.open(card, new BackendOptions(c.threads(), Device.CPU, c.backendOptions(),
                 c.precisionValue()))) {
