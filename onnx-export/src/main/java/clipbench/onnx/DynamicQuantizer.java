@@ -50,7 +50,7 @@ public final class DynamicQuantizer {
     }
 
     private final Map<String, TensorProto> initializers = new HashMap<>();
-    private final Set<String> names = new HashSet<>();
+    private final TensorNames names = new TensorNames();
     private final List<NodeProto> nodes = new ArrayList<>();
     private final List<TensorProto> added = new ArrayList<>();
     private int matMuls;
@@ -71,7 +71,7 @@ public final class DynamicQuantizer {
             }
         }
         for (NodeProto n : source.getNodeList()) {
-            names.addAll(n.getOutputList());
+            n.getOutputList().forEach(names::add);
         }
     }
 
@@ -278,12 +278,7 @@ public final class DynamicQuantizer {
     }
 
     private String fresh(String base) {
-        String n = base;
-        for (int k = 1; names.contains(n); k++) {
-            n = base + "_" + k;
-        }
-        names.add(n);
-        return n;
+        return names.fresh(base);
     }
 
     private static NodeProto node(String op, String name, List<String> in, String out, AttributeProto... attrs) {
