@@ -14,9 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * An ONNX graph being built: unique tensor names, nodes, initializers (raw little-endian data), the graph's
@@ -28,16 +26,11 @@ public final class OnnxGraphBuilder {
     public static final long OPSET = 13;
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
-    private final Set<String> names = new HashSet<>();
+    private final TensorNames names = new TensorNames();
 
     /** A tensor name not used yet, based on {@code base}. */
     public String fresh(String base) {
-        String n = base;
-        for (int k = 1; names.contains(n); k++) {
-            n = base + "_" + k;
-        }
-        names.add(n);
-        return n;
+        return names.fresh(base);
     }
 
     /** Claims a name (graph input, initializer, node output); it must be new. */

@@ -23,6 +23,7 @@ public final class OnnxBackbone extends TwoTowerBackbone {
     }
 
     static OnnxBackbone open(ModelCard card, BackendOptions options) throws IOException {
+        new OnnxBackboneProvider().checkPrecision(card, options.precision());
         Path imageFile = OrtSessions.requireFile(card.requireArtifact(OnnxBackboneProvider.ID, "image"));
         Path textFile = card.artifact(OnnxBackboneProvider.ID, "text").orElse(null);
         if (textFile != null) {

@@ -5,6 +5,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
+import clipbench.api.spi.Precision;
 import java.io.IOException;
 import java.util.Map;
 
@@ -40,6 +41,15 @@ public final class OnnxBackboneProvider implements BackboneProvider {
     @Override
     public void checkSettings(Map<String, String> settings) {
         OrtSettings.parse(settings);
+    }
+
+    /** fp32, and int8 by dynamic quantisation ({@link clipbench.onnx.DynamicQuantizer}). */
+    @Override
+    public void checkPrecision(ModelCard card, Precision precision) {
+        if (precision == Precision.BF16) {
+            throw unsupported(precision, "ONNX Runtime's CPU execution provider has no bf16 Conv, MatMul or Gemm"
+                    + " kernels (use int8 here, or bf16 on djl)");
+        }
     }
 
     @Override

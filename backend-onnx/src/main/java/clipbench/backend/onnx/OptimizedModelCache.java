@@ -34,9 +34,20 @@ final class OptimizedModelCache {
 
     /** The slot for {@code source} optimised at {@code level} by ORT {@code ortVersion}. */
     Entry entry(Path source, String ortVersion, String level, boolean gpu) throws IOException {
-        String description = "source-sha256=" + ModelCards.sha256(List.of(source)) + " ort=" + ortVersion
+        return entry("source-sha256=" + ModelCards.sha256(List.of(source)) + " ort=" + ortVersion
                 + " level=" + level + " device=" + (gpu ? "cuda" : "cpu") + " arch=" + System.getProperty("os.arch")
-                + " cpu=" + cpuModel();
+                + " cpu=" + cpuModel());
+    }
+
+    /**
+     * The slot for {@code source} rewritten by {@code quantizer} (a description of the rewrite and its settings):
+     * the rewrite is plain ONNX, the same on every machine, so neither runtime nor CPU is part of the key.
+     */
+    Entry quantized(Path source, String quantizer) throws IOException {
+        return entry("source-sha256=" + ModelCards.sha256(List.of(source)) + " quantizer=" + quantizer);
+    }
+
+    private Entry entry(String description) {
         String key = sha256(description.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
         return new Entry(dir.resolve(key + ".onnx"), dir.resolve(key + ".properties"), description);
     }

@@ -36,6 +36,9 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
     static final String PREFIX = OnnxBackboneProvider.ID + ".";
     static final Set<String> KEYS = Set.of("optimization", "inter-op-threads", "execution", "spinning",
             "memory-pattern", "cpu-arena", "dynamic-block-base", "optimized-cache");
+    /** {@code onnx.optimized-cache=on}; also where int8 models are kept when that cache is off. */
+    static final Path DEFAULT_CACHE_DIR = Path.of(System.getProperty("user.home"), ".cache", "clipbench",
+            "ort-optimized");
     static final OrtSettings DEFAULTS = new OrtSettings(OptLevel.ALL_OPT, 1, false, false, true, true, 0, null);
 
     OrtSettings {
@@ -131,7 +134,7 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
                 return null;
             }
             case "on", "true", "default" -> {
-                return Path.of(System.getProperty("user.home"), ".cache", "clipbench", "ort-optimized");
+                return DEFAULT_CACHE_DIR;
             }
             default -> {
                 if (value.isEmpty()) {
