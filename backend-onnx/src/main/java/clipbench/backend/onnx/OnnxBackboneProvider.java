@@ -6,11 +6,14 @@ import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Runs the ONNX artifacts of a model card ({@code artifacts.onnx.image}, optional {@code artifacts.onnx.text})
- * with ONNX Runtime. Constructing it loads nothing: the native library is loaded by {@link #open} and
+ * with ONNX Runtime, or, for a card with only {@code artifacts.safetensors.checkpoint}, CLIP written as ONNX from
+ * the checkpoint ({@link OnnxSource}). Constructing it loads nothing: the native library is loaded by {@link #open} and
  * {@link #runtimeVersion}.
  */
 public final class OnnxBackboneProvider implements BackboneProvider {
@@ -40,6 +43,13 @@ public final class OnnxBackboneProvider implements BackboneProvider {
     @Override
     public void checkSettings(Map<String, String> settings) {
         OrtSettings.parse(settings);
+    }
+
+    /** The checkpoint's files when the card runs from its checkpoint ({@link OnnxSource}), else its ONNX artifacts. */
+    @Override
+    public List<Path> artifactFiles(ModelCard card) throws IOException {
+        List<Path> checkpoint = OnnxSource.checkpointFiles(card);
+        return checkpoint != null ? checkpoint : BackboneProvider.super.artifactFiles(card);
     }
 
     @Override

@@ -94,7 +94,7 @@ final class OptimizedModelCache {
         return model.replace(' ', '_') + "/" + sha256(flags.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
     }
 
-    private static String sha256(byte[] bytes) {
+    static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

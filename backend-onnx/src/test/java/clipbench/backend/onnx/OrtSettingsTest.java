@@ -34,7 +34,8 @@ class OrtSettingsTest {
         OrtSettings s = OrtSettings.parse(Map.of("onnx.optimization", "Extended", "onnx.inter-op-threads", "2",
                 "onnx.execution", "parallel", "onnx.spinning", "false", "onnx.memory-pattern", "off",
                 "onnx.cpu-arena", "0", "onnx.dynamic-block-base", "4", "onnx.optimized-cache", "/tmp/ort-cache"));
-        assertEquals(new OrtSettings(OptLevel.EXTENDED_OPT, 2, true, false, false, false, 4, Path.of("/tmp/ort-cache")),
+        assertEquals(new OrtSettings(OptLevel.EXTENDED_OPT, 2, true, false, false, false, 4, Path.of("/tmp/ort-cache"),
+                        OnnxSource.Choice.AUTO, OrtSettings.DEFAULT_CHECKPOINT_CACHE),
                 s);
         assertEquals(OptLevel.BASIC_OPT, OrtSettings.parse(Map.of("onnx.optimization", "basic")).optimization());
         assertEquals(OptLevel.NO_OPT, OrtSettings.parse(Map.of("onnx.optimization", "none")).optimization());
