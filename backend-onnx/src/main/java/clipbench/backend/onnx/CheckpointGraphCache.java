@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -35,6 +36,8 @@ final class CheckpointGraphCache {
     static final String TEXT_FILE = "textual.onnx";
     static final String RECORD = "entry.properties";
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
+    /** Entries written by this JVM (tests check that a valid entry is not written again). */
+    private static final AtomicInteger WRITTEN = new AtomicInteger();
 
     private final Path dir;
 
@@ -125,11 +128,16 @@ final class CheckpointGraphCache {
                 deleteTree(old);
             }
             Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE);
+            WRITTEN.incrementAndGet();
             System.err.printf("clipbench: wrote ONNX graphs for %s to %s (%.1f s)%n",
                     ckpt.files().get(0).getFileName(), entry, (System.nanoTime() - start) / 1e9);
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    static int written() {
+        return WRITTEN.get();
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -78,7 +78,7 @@ final class ClipOnnxWriter implements Closeable {
             String y = arch.vision() instanceof Vit vit
                     ? w.visionTransformer(IMAGE_INPUT, "visual.", vit)
                     : w.modifiedResNet(IMAGE_INPUT, "visual.", (ResNet) arch.vision());
-            w.finish(model, y, arch.embedDim(), "clip_visual", doc);
+            w.finish(model, y, "clip_visual", doc, "N", arch.embedDim());
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -89,16 +89,29 @@ final class ClipOnnxWriter implements Closeable {
         try (ClipOnnxWriter w = new ClipOnnxWriter(weights, model)) {
             w.g.input(TEXT_INPUT, TensorProto.DataType.INT64, "N", arch.text().contextLength());
             String y = w.encodeText(TEXT_INPUT, arch.text());
-            w.finish(model, y, arch.embedDim(), "clip_textual", doc);
+            w.finish(model, y, "clip_textual", doc, "N", arch.embedDim());
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }
 
-    private void finish(Path model, String y, int embedDim, String name, String doc) throws IOException {
+    /**
+     * One {@code ResidualAttentionBlock} ({@code x [N, tokens, width]} → {@value #OUTPUT}, weights named as in the
+     * block's own state dict), to check the block alone against OpenAI's golden block.
+     */
+    static void writeBlock(Checkpoint weights, Path model, int tokens, int width, int heads, Activation activation)
+            throws IOException {
+        try (ClipOnnxWriter w = new ClipOnnxWriter(weights, model)) {
+            w.g.input("x", "N", tokens, width);
+            String y = w.residualAttentionBlock("x", "", tokens, width, heads, activation, null);
+            w.finish(model, y, "clip_block", null, "N", tokens, width);
+        }
+    }
+
+    private void finish(Path model, String y, String name, String doc, Object... outputDims) throws IOException {
         g.claim(OUTPUT);
         g.node("Identity", OUTPUT, List.of(y), List.of(OUTPUT));
-        g.output(OUTPUT, "N", embedDim);
+        g.output(OUTPUT, outputDims);
         data.force(false);
         try (OutputStream out = Files.newOutputStream(model)) {
             g.writeModel(out, name, "clipbench", "ClipOnnxWriter " + VERSION, doc);
