@@ -52,6 +52,18 @@ final class CheckpointCards {
         return into;
     }
 
+    /** Deletes a temporary folder and everything in it. */
+    static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
     /** CPU options whose checkpoint graphs go to {@code cache}, plus {@code more} settings. */
     static BackendOptions options(int threads, Path cache, String... more) {
         Map<String, String> settings = new java.util.HashMap<>(Map.of("onnx.checkpoint-cache", cache.toString()));

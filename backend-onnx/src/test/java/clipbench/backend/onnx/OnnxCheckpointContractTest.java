@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 
 /**
@@ -50,6 +51,13 @@ class OnnxCheckpointContractTest {
         @Override
         protected Path expectedJson() {
             return CheckpointCards.fixture(fixture).resolve("expected.json");
+        }
+
+        @AfterAll
+        void deleteCopy() throws IOException {
+            if (dir != null) {
+                CheckpointCards.deleteTree(dir.getParent());
+            }
         }
     }
 
