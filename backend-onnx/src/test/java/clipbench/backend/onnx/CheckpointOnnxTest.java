@@ -124,6 +124,26 @@ class CheckpointOnnxTest {
     }
 
     @Test
+    void optimisedModelCacheTakesWrittenGraphs(@TempDir Path tmp) throws IOException {
+        ModelCard card = ModelCards.load(CheckpointCards.checkpointOnly("tiny-clip-rn", tmp.resolve("m"), a -> { }));
+        BackendOptions options = CheckpointCards.options(0, tmp.resolve("graphs"), "onnx.optimized-cache",
+                tmp.resolve("optimized").toString());
+        float[][] first;
+        try (Backbone b = provider.open(card, options)) { // optimises the written graphs and saves them
+            first = images(b, card);
+        }
+        try (Backbone b = provider.open(card, options)) { // loads the saved optimised graphs
+            assertTrue(maxAbsDiff(images(b, card), first) <= 1e-6);
+        }
+        try (Stream<Path> saved = Files.list(tmp.resolve("optimized"))) {
+            // ORT saves initializers to the entry's own KEY.onnx.data: the graphs' visual.onnx.data is elsewhere
+            assertEquals(List.of(".data", ".data", ".onnx", ".onnx", ".properties", ".properties"),
+                    saved.map(f -> f.getFileName().toString()).map(n -> n.substring(n.lastIndexOf('.'))).sorted()
+                            .toList(), "image and text: an optimised model, its weights and its record each");
+        }
+    }
+
+    @Test
     void exactGeluChangesBothTowers(@TempDir Path tmp) throws IOException {
         ModelCard quick = ModelCards.load(CheckpointCards.checkpointOnly("tiny-clip-vit", tmp.resolve("q"), a -> { }));
         ModelCard gelu = ModelCards.load(CheckpointCards.checkpointOnly("tiny-clip-vit", tmp.resolve("g"),
