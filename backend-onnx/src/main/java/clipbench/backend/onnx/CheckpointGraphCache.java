@@ -57,7 +57,8 @@ final class CheckpointGraphCache {
                 .substring(0, 32));
         if (!valid(entry, description)) {
             Files.createDirectories(dir);
-            ReentrantLock jvm = IN_JVM.computeIfAbsent(entry, k -> new ReentrantLock());
+            ReentrantLock jvm = IN_JVM.computeIfAbsent(entry.toAbsolutePath().normalize(),
+                    k -> new ReentrantLock());
             jvm.lock();
             try (FileChannel lockFile = FileChannel.open(entry.resolveSibling(entry.getFileName() + ".lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -121,7 +122,7 @@ final class CheckpointGraphCache {
                 }
             }
             p.setProperty("files", String.join(",", names));
-            AtomicFiles.write(tmp.resolve(RECORD), out -> p.store(out, "clipbench ONNX graphs written from a checkpoint"));
+            AtomicFiles.write(tmp.resolve(RECORD), out -> p.store(out, "clipbench ONNX from a checkpoint"));
             if (Files.exists(entry)) { // damaged or of another writer: moved aside, then removed
                 Path old = Files.createTempDirectory(dir, "." + entry.getFileName() + "-old-");
                 Files.move(entry, old.resolve("entry"), StandardCopyOption.ATOMIC_MOVE);

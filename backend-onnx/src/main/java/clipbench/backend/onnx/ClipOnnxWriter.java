@@ -245,7 +245,8 @@ final class ClipOnnxWriter implements Closeable {
         x = op("Transpose", List.of(reshape(x, 0, width, tokens - 1)), ints("perm", 0, 2, 1)); // [N, HW, C]
         String mean = op("ReduceMean", List.of(x), ints("axes", 1), i("keepdims", 1));
         x = op("Add", List.of(op("Concat", List.of(mean, x), i("axis", 1)), weight(prefix + "positional_embedding")));
-        String first = op("Slice", List.of(x, longs(new int[] {1}, 0), longs(new int[] {1}, 1), longs(new int[] {1}, 1)));
+        String first = op("Slice", List.of(x, longs(new int[] {1}, 0), longs(new int[] {1}, 1),
+                longs(new int[] {1}, 1))); // x[:, :1, :]
         String q = linear(first, prefix + "q_proj.weight", prefix + "q_proj.bias");
         String k = linear(x, prefix + "k_proj.weight", prefix + "k_proj.bias");
         String v = linear(x, prefix + "v_proj.weight", prefix + "v_proj.bias");
@@ -291,10 +292,12 @@ final class ClipOnnxWriter implements Closeable {
                     cfg.activation(), mask);
         }
         x = layerNorm(x, "ln_final.");
-        String eot = cfg.eosTokenId() < 0
-                ? op("ArgMax", List.of(ids), i("axis", 1), i("keepdims", 0))
-                : op("ArgMax", List.of(op("Cast", List.of(op("Equal", List.of(ids, longs(new int[0], cfg.eosTokenId())))),
-                        i("to", TensorProto.DataType.INT32.getNumber()))), i("axis", 1), i("keepdims", 0));
+        String scores = ids; // ArgMax's first maximum: the largest id, or the first id equal to eosTokenId
+        if (cfg.eosTokenId() >= 0) {
+            scores = op("Cast", List.of(op("Equal", List.of(ids, longs(new int[0], cfg.eosTokenId())))),
+                    i("to", TensorProto.DataType.INT32.getNumber()));
+        }
+        String eot = op("ArgMax", List.of(scores), i("axis", 1), i("keepdims", 0));
         String index = op("Unsqueeze", List.of(eot, longs(new int[] {1}, 1))); // [N, 1]
         String pooled = op("GatherND", List.of(x, index), i("batch_dims", 1)); // [N, width]
         return op("MatMul", List.of(pooled, weight("text_projection")));

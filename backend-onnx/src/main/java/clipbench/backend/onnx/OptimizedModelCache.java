@@ -65,7 +65,8 @@ final class OptimizedModelCache {
             String data = p.getProperty("data-sha256");
             return e.description().equals(p.getProperty("key"))
                     && ModelCards.sha256(List.of(e.model())).equals(p.getProperty("sha256"))
-                    && (data == null || Files.isRegularFile(e.data()) && ModelCards.sha256(List.of(e.data())).equals(data));
+                    && (data == null || Files.isRegularFile(e.data())
+                            && ModelCards.sha256(List.of(e.data())).equals(data));
         } catch (IOException | IllegalArgumentException ex) {
             return false;
         }

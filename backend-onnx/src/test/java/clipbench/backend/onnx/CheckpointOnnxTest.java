@@ -50,7 +50,8 @@ class CheckpointOnnxTest {
         Path cache = tmp.resolve("graphs");
         try (Backbone export = provider.open(exported, CheckpointCards.options(0, cache));
              Backbone written = provider.open(checkpointOnly, CheckpointCards.options(0, cache));
-             Backbone forced = provider.open(exported, CheckpointCards.options(0, cache, "onnx.source", "checkpoint"))) {
+             Backbone forced = provider.open(exported,
+                     CheckpointCards.options(0, cache, "onnx.source", "checkpoint"))) {
             double image = maxAbsDiff(images(written, checkpointOnly), images(export, exported));
             double text = maxAbsDiff(written.embedTokens(goldenTokens()), export.embedTokens(goldenTokens()));
             System.out.printf("[onnx-checkpoint] %s written vs Python export: image %.3e, text %.3e%n", fixture, image,
