@@ -30,7 +30,9 @@ record OnnxSource(Path image, Path text) {
         if (fromCheckpoint || isSafetensors(image)) {
             ClipCheckpoint checkpoint = ClipCheckpoints.open(card, image);
             CheckpointGraphCache.Graphs g = new CheckpointGraphCache(settings.checkpointCache()).graphs(checkpoint);
-            return new OnnxSource(g.image(), fromCheckpoint || text != null ? g.text() : null);
+            // A card with context_length 0 is an image tower, whatever the checkpoint holds.
+            boolean withText = card.contextLength() > 0 && (fromCheckpoint || text != null);
+            return new OnnxSource(g.image(), withText ? g.text() : null);
         }
         OrtSessions.requireFile(image);
         if (text != null) {
