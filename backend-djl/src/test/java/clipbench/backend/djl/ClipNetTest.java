@@ -116,6 +116,40 @@ class ClipNetTest {
         }
     }
 
+    /** The weights are only read: calls from several threads at once give what each gives alone. */
+    @Test
+    void concurrentCallsGiveTheSequentialResults(@TempDir Path tmp) throws Exception {
+        ModelCard card = ModelCards.load(CheckpointCards.checkpointOnly("tiny-clip-vit", tmp.resolve("vit")));
+        try (Backbone backbone = provider.open(card, new BackendOptions(1, clipbench.api.spi.Device.CPU))) {
+            int calls = 8;
+            float[][][] images = new float[calls][][];
+            float[][][] texts = new float[calls][][];
+            int[][] tokens = ContractFixtures.goldenTokens();
+            for (int i = 0; i < calls; i++) {
+                images[i] = backbone.embedImages(ContractFixtures.sineImages(i, 2, 224));
+                texts[i] = backbone.embedTokens(tokens);
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Double>> diffs = new ArrayList<>();
+                for (int round = 0; round < 3; round++) {
+                    for (int i = 0; i < calls; i++) {
+                        int call = i;
+                        diffs.add(pool.submit(() -> Math.max(
+                                ContractFixtures.maxAbsDiff(backbone.embedImages(ContractFixtures.sineImages(call, 2,
+                                        224)), images[call]),
+                                ContractFixtures.maxAbsDiff(backbone.embedTokens(tokens), texts[call]))));
+                    }
+                }
+                for (java.util.concurrent.Future<Double> diff : diffs) {
+                    assertEquals(0, diff.get(), 1e-6);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     /** A TorchScript export listed on the card runs, not the checkpoint beside it (and its files are hashed). */
     @Test
     void torchScriptWinsOverTheCheckpoint() throws IOException {
