@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.function.Consumer;
 
 /**
@@ -51,16 +49,5 @@ final class CheckpointCards {
         architecture.accept((ObjectNode) card.path("architecture"));
         JSON.writerWithDefaultPrettyPrinter().writeValue(into.resolve(ModelCards.CARD_FILE).toFile(), card);
         return into;
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

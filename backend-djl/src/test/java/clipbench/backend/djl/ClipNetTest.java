@@ -56,16 +56,8 @@ class ClipNetTest {
         ClipArchitecture arch = ClipArchitecture.infer(weights, card);
         assertInstanceOf(ClipArchitecture.Vit.class, arch.vision());
         assertNull(arch.text());
-        JsonNode nhwc = GOLDEN.path("vit_input").get(0); // stored NHWC [1,32,32,3]; the tower takes NCHW
-        int size = nhwc.size();
-        float[] nchw = new float[3 * size * size];
-        for (int h = 0; h < size; h++) {
-            for (int w = 0; w < size; w++) {
-                for (int c = 0; c < 3; c++) {
-                    nchw[c * size * size + h * size + w] = nhwc.get(h).get(w).get(c).floatValue();
-                }
-            }
-        }
+        float[] nchw = ContractFixtures.goldenVitInputNchw();
+        int size = arch.imageResolution();
         try (ClipNet net = ClipNet.build(weights, arch, false, ai.djl.Device.cpu(), 0)) {
             check("vit", net.embedImages(nchw, 1, size)[0], ContractFixtures.flatten(GOLDEN.path("vit_output")));
         }
@@ -269,27 +261,14 @@ class ClipNetTest {
         values.put(name, v);
     }
 
-    /** A golden state dict (nested lists) as a checkpoint, names prefixed. */
+    /** A golden state dict as a checkpoint, names prefixed. */
     private static Checkpoint golden(String key, String prefix) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        GOLDEN.path(key).fields().forEachRemaining(e -> {
-            List<Long> dims = new ArrayList<>();
-            for (JsonNode n = e.getValue(); n.isArray(); n = n.get(0)) {
-                dims.add((long) n.size());
-            }
-            shapes.put(prefix + e.getKey(), dims.stream().mapToLong(Long::longValue).toArray());
-            values.put(prefix + e.getKey(), ContractFixtures.flatten(e.getValue()));
-        });
-        return Checkpoint.of("golden " + key, shapes, values);
+        ContractFixtures.GoldenTensors tensors = ContractFixtures.goldenTensors(key, prefix);
+        return Checkpoint.of("golden " + key, tensors.shapes(), tensors.values());
     }
 
     private static void check(String what, float[] actual, float[] expected) {
-        assertEquals(expected.length, actual.length, what + ": output size");
-        double max = 0;
-        for (int i = 0; i < actual.length; i++) {
-            max = Math.max(max, Math.abs((double) actual[i] - expected[i]));
-        }
+        double max = ContractFixtures.maxAbsDiff(new float[][] {actual}, new float[][] {expected});
         System.out.printf("[golden] %s through DJL ClipNet: max |error| vs OpenAI = %.3e%n", what, max);
         assertTrue(max <= GOLDEN_TOLERANCE, what + ": max |error| " + max + " > " + GOLDEN_TOLERANCE);
     }

@@ -4,10 +4,9 @@ import clipbench.api.contract.BackboneContractTest;
 import clipbench.api.spi.BackboneProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backend contract on CLIP built from the tiny fixtures' checkpoints with libtorch operations ({@link ClipNet}),
@@ -38,6 +37,8 @@ class DjlCheckpointContractTest {
 
     abstract static class FromCheckpoint extends BackboneContractTest {
         private final String fixture;
+        @TempDir
+        static Path tmp;
         private Path dir;
 
         FromCheckpoint(String fixture) {
@@ -53,8 +54,7 @@ class DjlCheckpointContractTest {
         protected Path modelDir() {
             if (dir == null) {
                 try {
-                    dir = CheckpointCards.torchScriptRoles(fixture,
-                            Files.createTempDirectory("clipbench-djl-").resolve(fixture));
+                    dir = CheckpointCards.torchScriptRoles(fixture, tmp.resolve(fixture));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -65,13 +65,6 @@ class DjlCheckpointContractTest {
         @Override
         protected Path expectedJson() {
             return CheckpointCards.fixture(fixture).resolve("expected.json");
-        }
-
-        @AfterAll
-        void deleteCopy() throws IOException {
-            if (dir != null) {
-                CheckpointCards.deleteTree(dir.getParent());
-            }
         }
     }
 }

@@ -180,4 +180,38 @@ public final class ContractFixtures {
             values.add(node.floatValue());
         }
     }
+
+    /** Named tensors of a golden state dict, in row-major order: what {@code Checkpoint.of} takes. */
+    public record GoldenTensors(java.util.Map<String, long[]> shapes, java.util.Map<String, float[]> values) {
+    }
+
+    /** The golden state dict {@code key} ({@code vit_weights}, {@code attn_weights}: nested lists), names prefixed. */
+    public static GoldenTensors goldenTensors(String key, String prefix) {
+        java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        java.util.Map<String, float[]> values = new java.util.LinkedHashMap<>();
+        golden().path(key).fields().forEachRemaining(e -> {
+            java.util.List<Long> dims = new java.util.ArrayList<>();
+            for (JsonNode n = e.getValue(); n.isArray(); n = n.get(0)) {
+                dims.add((long) n.size());
+            }
+            shapes.put(prefix + e.getKey(), dims.stream().mapToLong(Long::longValue).toArray());
+            values.put(prefix + e.getKey(), flatten(e.getValue()));
+        });
+        return new GoldenTensors(shapes, values);
+    }
+
+    /** The golden ViT's input image ({@code vit_input}, stored NHWC {@code [1, s, s, 3]}) as NCHW floats. */
+    public static float[] goldenVitInputNchw() {
+        JsonNode nhwc = golden().path("vit_input").get(0);
+        int size = nhwc.size();
+        float[] nchw = new float[3 * size * size];
+        for (int h = 0; h < size; h++) {
+            for (int w = 0; w < size; w++) {
+                for (int c = 0; c < 3; c++) {
+                    nchw[c * size * size + h * size + w] = nhwc.get(h).get(w).get(c).floatValue();
+                }
+            }
+        }
+        return nchw;
+    }
 }
