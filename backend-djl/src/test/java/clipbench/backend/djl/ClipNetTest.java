@@ -44,16 +44,8 @@ class ClipNetTest {
 
     @Test
     void visionTransformerMatchesOpenAi() {
-        JsonNode cfg = GOLDEN.path("vit_config");
         Checkpoint weights = golden("vit_weights", "visual.");
-        // heads cannot be read from shapes: give them as a model card would
-        ObjectNode card = new ObjectMapper().createObjectNode();
-        card.putObject("architecture").put("vision_heads", cfg.path("heads").asInt())
-                .put("vision_width", cfg.path("width").asInt()).put("vision_layers", cfg.path("layers").asInt())
-                .put("vision_patch_size", cfg.path("patch_size").asInt())
-                .put("image_resolution", cfg.path("input_resolution").asInt())
-                .put("embed_dim", cfg.path("output_dim").asInt());
-        ClipArchitecture arch = ClipArchitecture.infer(weights, card);
+        ClipArchitecture arch = ClipArchitecture.infer(weights, ContractFixtures.goldenVitCard());
         assertInstanceOf(ClipArchitecture.Vit.class, arch.vision());
         assertNull(arch.text());
         float[] nchw = ContractFixtures.goldenVitInputNchw();

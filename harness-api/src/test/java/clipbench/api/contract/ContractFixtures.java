@@ -214,4 +214,19 @@ public final class ContractFixtures {
         }
         return nchw;
     }
+
+    /**
+     * A model card's JSON for the golden ViT ({@code vit_config}): its {@code architecture} block, since heads cannot
+     * be read from shapes (the rest is cross-checked against them).
+     */
+    public static JsonNode goldenVitCard() {
+        JsonNode cfg = golden().path("vit_config");
+        com.fasterxml.jackson.databind.node.ObjectNode card = JSON.createObjectNode();
+        card.putObject("architecture").put("vision_heads", cfg.path("heads").asInt())
+                .put("vision_width", cfg.path("width").asInt()).put("vision_layers", cfg.path("layers").asInt())
+                .put("vision_patch_size", cfg.path("patch_size").asInt())
+                .put("image_resolution", cfg.path("input_resolution").asInt())
+                .put("embed_dim", cfg.path("output_dim").asInt());
+        return card;
+    }
 }
