@@ -193,10 +193,20 @@ final class ClipNet implements AutoCloseable {
         }
         return call(scope -> {
             // no copy: the tensor reads this thread's buffer, and the scope frees it before the next call
-            NDArray x = scope.create(DirectInput.current().of(nchw), new Shape(count, 3, size, size),
-                    DataType.FLOAT32);
-            return architecture.vision() instanceof Vit vit ? visionTransformer(x, vit)
-                    : modifiedResNet(x, (ResNet) architecture.vision());
+            if (architecture.vision() instanceof Vit vit) {
+                return visionTransformer(scope.create(DirectInput.current().of(nchw), new Shape(count, 3, size, size),
+                        DataType.FLOAT32), vit);
+            }
+            NDArray x;
+            if (device.isGpu()) {
+                x = scope.create(DirectInput.current().of(nchw), new Shape(count, 3, size, size), DataType.FLOAT32);
+            } else {
+                // channels-last on the CPU, as KerasNet: oneDNN convolutions and pools skip reordering
+                NDArray stored = scope.create(DirectInput.current().ofChannelsLast(nchw, count, 3, size, size),
+                        new Shape(count, size, size, 3), DataType.FLOAT32);
+                x = stored.transpose(0, 3, 1, 2);
+            }
+            return modifiedResNet(x, (ResNet) architecture.vision());
         }, count);
     }
 
