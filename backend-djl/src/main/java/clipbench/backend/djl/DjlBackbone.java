@@ -50,9 +50,9 @@ public final class DjlBackbone extends TwoTowerBackbone {
         this.net = null;
     }
 
-    private DjlBackbone(ModelCard card, ClipNet net) {
-        super(card, new NetImageTower(net), net.hasText() ? new NetTextTower(net) : null, net.embedDim(),
-                net.device.isGpu());
+    /** The card's {@code embed_dim}, when it gives one, must be the checkpoint's (the error names both). */
+    private DjlBackbone(ModelCard card, ClipNet net, NetImageTower image, NetTextTower text) throws IOException {
+        super(card, image, text, embeddingDim(card, image, text), net.device.isGpu());
         this.image = null;
         this.text = null;
         this.keras = null;
@@ -153,10 +153,11 @@ public final class DjlBackbone extends TwoTowerBackbone {
             throw new IOException(e.getMessage(), e);
         }
         try {
-            DjlBackbone backbone = new DjlBackbone(card, net);
+            DjlBackbone backbone = new DjlBackbone(card, net, new NetImageTower(net),
+                    net.hasText() ? new NetTextTower(net) : null);
             backbone.embedImages(blankImage(card));
             return backbone;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             net.close();
             throw e;
         }

@@ -227,6 +227,17 @@ class ClipNetTest {
     }
 
     @Test
+    void anEmbedDimOtherThanTheCheckpointsIsNamed(@TempDir Path tmp) throws IOException {
+        Path dir = CheckpointCards.checkpointOnly("tiny-clip-vit", tmp.resolve("vit"));
+        ModelCard card = ModelCards.load(dir);
+        ModelCard wrong = new ModelCard(dir, card.name(), card.family(), card.preprocess(), card.contextLength(), 32,
+                card.logitScale(), card.vocabFile(), card.artifacts());
+        IOException e = assertThrows(IOException.class, () -> provider.open(wrong, BackendOptions.defaults()).close());
+        assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("embed_dim 32"),
+                e.getMessage());
+    }
+
+    @Test
     void aTensorOfTheWrongShapeIsNamed() {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, float[]> values = new LinkedHashMap<>();
