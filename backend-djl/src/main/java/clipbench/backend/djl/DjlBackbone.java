@@ -104,7 +104,12 @@ public final class DjlBackbone extends TwoTowerBackbone {
         Path imageFile = card.artifact(format, "image").orElse(null);
         Path modelFile = card.artifact(format, "model").orElse(null);
         if (imageFile == null && modelFile == null) {
-            card.requireArtifact(format, "image"); // throws, naming the card and what it has
+            try {
+                card.requireArtifact(format, "image"); // throws, naming the card and what it has
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + "; or list a CLIP checkpoint as "
+                        + ClipCheckpoints.FORMAT + "." + ClipCheckpoints.ROLE + " to build it without TorchScript", e);
+            }
         }
         Path textFile = imageFile == null ? null : card.artifact(format, "text").orElse(null);
         TorchModule.requireFile(imageFile != null ? imageFile : modelFile, "TorchScript file");
