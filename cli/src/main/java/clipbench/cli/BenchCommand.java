@@ -7,6 +7,8 @@ import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.Plugins;
+import clipbench.api.spi.Precision;
+import clipbench.protocol.bench.Agreement;
 import clipbench.protocol.bench.BenchCase;
 import clipbench.protocol.bench.BenchResult;
 import clipbench.protocol.bench.BenchRow;
@@ -16,8 +18,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -46,8 +51,14 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> threads;
 
     @Option(names = "--precision", split = ",", defaultValue = BenchCase.FP32,
-            description = "Precisions; only fp32 is implemented (default ${DEFAULT-VALUE}).")
+            description = "Precisions: fp32, int8 (onnx), bf16 (none yet); a reduced one needs --dataset and is"
+                    + " compared with fp32, which is run too (default ${DEFAULT-VALUE}).")
     List<String> precisions;
+
+    @Option(names = "--agreement-images", defaultValue = "128",
+            description = "Real test images of --dataset on which a reduced precision is compared with fp32"
+                    + " (default ${DEFAULT-VALUE}).")
+    int agreementImages;
 
     @Option(names = "--seconds", defaultValue = "5", description = "Seconds of each timed repeat (default ${DEFAULT-VALUE}).")
     double seconds;
@@ -79,10 +90,17 @@ final class BenchCommand implements Callable<Integer> {
         check(settings);
         List<Map<String, String>> rows = new ArrayList<>();
         CpuInfo cpu = CpuInfo.current();
+        Map<String, BenchResult> fp32 = new HashMap<>();
         for (BenchCase c : cases) {
             System.err.println("bench: " + c.label() + " ...");
             BenchResult r = BenchProcess.run(c);
-            rows.add(BenchRow.of(c, r, cpu));
+            if (c.precisionValue() == Precision.FP32) {
+                fp32.put(reference(c), r);
+                rows.add(BenchRow.of(c, r, cpu));
+            } else {
+                // cases() puts each fp32 case before the reduced ones it is compared with
+                rows.add(BenchRow.of(c, r, cpu, Agreement.of(fp32.get(reference(c)), r)));
+            }
         }
         Files.createDirectories(out);
         BenchCsv.write(out.resolve(BenchCsv.FILE), BenchRow.COLUMNS, rows);
@@ -92,23 +110,49 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Every combination, validated (a precision not implemented is refused here, before anything runs). */
+    /**
+     * Every combination, validated. A reduced precision needs {@code --dataset} (it is compared with fp32 on real
+     * images) and brings fp32 in when it was not asked for; fp32 comes first, so each reduced-precision case has
+     * its reference measured before it.
+     */
     List<BenchCase> cases(Map<String, String> settings) {
         if (dataset != null && !dataset.contains(":")) {
             throw new IllegalArgumentException("--dataset " + dataset + ": expected ID:LOCATION");
         }
+        Set<Precision> asked = new TreeSet<>();
+        for (String p : precisions) {
+            if (!asked.add(Precision.parse(p))) {
+                throw new IllegalArgumentException("--precision " + p + ": given twice");
+            }
+        }
+        boolean reduced = asked.size() > 1 || !asked.contains(Precision.FP32);
+        if (reduced && dataset == null) {
+            throw new IllegalArgumentException("--precision " + String.join(",", precisions) + ": a reduced precision"
+                    + " is compared with fp32 on real images; give --dataset ID:LOCATION");
+        }
+        if (reduced && agreementImages < 1) {
+            throw new IllegalArgumentException("--agreement-images: must be at least 1, got " + agreementImages);
+        }
+        if (reduced && asked.add(Precision.FP32)) {
+            System.err.println("bench: fp32 added: every reduced-precision row is compared with it");
+        }
         List<BenchCase> cases = new ArrayList<>();
         for (String backend : backends) {
-            for (String precision : precisions) {
+            for (Precision precision : asked) { // enum order: fp32 first
                 for (int batch : batches) {
                     for (int t : threads) {
-                        cases.add(new BenchCase(backend, model, batch, t, precision, warmupSeconds, seconds, repeats,
-                                dataset, upsampler, settings));
+                        cases.add(new BenchCase(backend, model, batch, t, precision.id(), warmupSeconds, seconds,
+                                repeats, dataset, upsampler, settings, reduced ? agreementImages : 0));
                     }
                 }
             }
         }
         return cases;
+    }
+
+    /** The fp32 case a case is compared with: same backend, batch, threads and options. */
+    private static String reference(BenchCase c) {
+        return c.backend() + "|" + c.batch() + "|" + c.threads() + "|" + c.backendOptionsText();
     }
 
     /** The model, backends, dataset, upsampler and --out, checked before the first child starts. */
@@ -121,6 +165,9 @@ final class BenchCommand implements Callable<Integer> {
         for (String id : backends) {
             BackboneProvider provider = Plugins.backend(id);
             provider.checkSettings(BackendOptions.settingsOf(settings, id));
+            for (String p : precisions) {
+                provider.checkPrecision(card, Precision.parse(p));
+            }
             for (Path file : provider.artifactFiles(card)) {
                 if (!Files.exists(file)) {
                     throw new IOException("--model " + model + ": " + file + " (artifact of backend '" + id
@@ -147,14 +194,21 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String table(List<Map<String, String>> rows) {
-        StringBuilder s = new StringBuilder(String.format("%-12s %-5s %6s %7s %12s %10s %10s %10s %10s%n", "backend",
-                "prec", "batch", "threads", "images/s", "p50 ms", "p99 ms", "rss MiB", "pipe/raw"));
+        String format = "%-12s %-5s %6s %7s %12s %10s %10s %10s %10s %8s %8s %8s%s%n";
+        StringBuilder s = new StringBuilder(String.format(format, "backend", "prec", "batch", "threads", "images/s",
+                "p50 ms", "p99 ms", "rss MiB", "pipe/raw", "vs fp32", "min cos", "top-1", ""));
         for (Map<String, String> r : rows) {
-            s.append(String.format("%-12s %-5s %6s %7s %12s %10s %10s %10s %10s%n", r.get("backend"),
-                    r.get("precision"), r.get("batch"), r.get("threads"), r.get("images_per_second"),
-                    r.get("latency_p50_ms"), r.get("latency_p99_ms"), r.get("peak_rss_mb"),
-                    r.get("pipeline_raw_ratio").isEmpty() ? "-" : r.get("pipeline_raw_ratio")));
+            s.append(String.format(format, r.get("backend"), r.get("precision"), r.get("batch"), r.get("threads"),
+                    r.get("images_per_second"), r.get("latency_p50_ms"), r.get("latency_p99_ms"),
+                    r.get("peak_rss_mb"), dash(r.get("pipeline_raw_ratio")), dash(r.get("speedup_vs_fp32")),
+                    dash(r.get("min_cosine_vs_fp32")), dash(r.get("top1_agreement_vs_fp32")),
+                    "false".equals(r.get("equivalent")) ? "  NOT EQUIVALENT to fp32 (top-1 agreement < "
+                            + Agreement.EQUIVALENT_TOP1 + ")" : ""));
         }
         return s.toString().stripTrailing();
+    }
+
+    private static String dash(String cell) {
+        return cell.isEmpty() ? "-" : cell;
     }
 }

@@ -1,5 +1,8 @@
 package clipbench.cli;
 
+import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.PluginKind;
+import clipbench.api.spi.Plugins;
 import clipbench.reports.RunDirectory;
 import clipbench.protocol.RunPlan;
 import java.nio.file.Files;
@@ -19,7 +22,8 @@ import picocli.CommandLine.Option;
 final class ParityCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory.")
     Path model;
-    @Option(names = "--backends", required = true, split = ",", description = "Backend ids, comma-separated (at least two).")
+    @Option(names = "--backends", split = ",", description = "Backend ids, comma-separated (at least two; default"
+            + " every installed backend: one checkpoint folder is enough for all three).")
     List<String> backends;
     @Option(names = "--dataset", required = true, description = "ID:LOCATION, e.g. imagefolder:PATH.")
     String dataset;
@@ -53,7 +57,7 @@ final class ParityCommand implements Callable<Integer> {
 
     /** A zero-shot run of every backend on the same inputs (its rows are what parity.csv compares). */
     RunSpec spec() {
-        RunSpec.Builder b = RunSpec.builder().backends(backends).model(model).dataset(dataset).out(out)
+        RunSpec.Builder b = RunSpec.builder().backends(backends != null ? backends : installedBackends()).model(model).dataset(dataset).out(out)
                 .protocols(List.of(RunPlan.ZERO_SHOT)).cache(cache);
         Optional.ofNullable(upsampler).ifPresent(b::upsamplers);
         Optional.ofNullable(templates).ifPresent(b::templates);
@@ -66,5 +70,11 @@ final class ParityCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--backends: name at least two backends to compare");
         }
         return spec;
+    }
+
+    /** Every backend provider found, in id order (their natives load only when a backbone opens). */
+    private static List<String> installedBackends() {
+        return Plugins.discover(PluginKind.BACKEND, BackboneProvider.class).stream()
+                .filter(f -> f.plugin() != null).map(Plugins.Found::id).sorted().toList();
     }
 }

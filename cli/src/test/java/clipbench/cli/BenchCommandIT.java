@@ -38,6 +38,10 @@ class BenchCommandIT {
                 if (column.equals("cpu_flags") || column.equals("jvm_options") || column.equals("backend_options")) {
                     continue; // a CPU may have none of the listed flags, a JVM no -X option, a case no options
                 }
+                if (BenchRow.AGREEMENT_COLUMNS.contains(column)) {
+                    assertEquals("", v, "fp32 is the reference, compared with nothing: " + column);
+                    continue;
+                }
                 assertFalse(v.isBlank(), column + " is empty in " + row);
                 if (!TEXT.contains(column) && !column.equals("pipeline_skipped")) {
                     assertTrue(Double.parseDouble(v) > 0, column + " = " + v + " in " + row);
@@ -64,13 +68,54 @@ class BenchCommandIT {
     }
 
     @Test
-    void aPrecisionNotImplementedIsRefusedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+    void int8IsComparedWithAnFp32RunOfTheSameCaseOnRealImages(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("bench");
         CliProcess.Result r = CliProcess.run("bench", "--backend", "onnx", "--model", CliEndToEndIT.VIT,
-                "--precision", "fp32,bf16", "--out", out.toString());
+                "--batch", "2", "--threads", "1", "--seconds", "0.3", "--repeats", "2", "--warmup-seconds", "0.1",
+                "--precision", "int8", "--dataset", CliEndToEndIT.FRUIT, "--agreement-images", "16",
+                "--backend-option", "onnx.optimized-cache=" + tmp.resolve("ort"), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.err().contains("fp32 added"), r.all());
+        List<CSVRecord> rows = CliEndToEndIT.csv(out.resolve("bench.csv"));
+        assertEquals(List.of("fp32", "int8"), rows.stream().map(row -> row.get("precision")).toList());
+        CSVRecord fp32 = rows.get(0);
+        CSVRecord int8 = rows.get(1);
+        BenchRow.AGREEMENT_COLUMNS.forEach(c -> assertEquals("", fp32.get(c), "fp32 is the reference: " + c));
+        BenchRow.AGREEMENT_COLUMNS.forEach(c -> assertFalse(int8.get(c).isBlank(), c + " empty in " + int8));
+        assertEquals(num(int8, "images_per_second") / num(fp32, "images_per_second"), num(int8, "speedup_vs_fp32"),
+                1e-3 * num(int8, "speedup_vs_fp32") + 1e-3);
+        double cosine = num(int8, "min_cosine_vs_fp32");
+        assertTrue(cosine > 0.5 && cosine < 1, "int8 really ran and stays near fp32: " + cosine);
+        double top1 = num(int8, "top1_agreement_vs_fp32");
+        assertTrue(top1 >= 0 && top1 <= 1, int8.toString());
+        assertEquals(Boolean.toString(top1 >= 0.99), int8.get("equivalent"));
+        assertTrue(num(int8, "agreement_images") > 1 && num(int8, "agreement_images") <= 16, int8.toString());
+        assertTrue(int8.get("precision_note").startsWith("dynamic int8"), int8.get("precision_note"));
+        assertEquals(fp32.get("model_sha256"), int8.get("model_sha256"), "the source model identifies both rows");
+        String html = Files.readString(out.resolve("bench.html"));
+        assertTrue(html.contains("top1_agreement_vs_fp32"), "bench.html shows the agreement");
+        assertEquals(top1 < 0.99, html.contains("NOT EQUIVALENT"), "a row below 0.99 is marked, only then");
+    }
+
+    @Test
+    void aPrecisionABackendCannotRunIsRefusedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("bench");
+        CliProcess.Result r = CliProcess.run("bench", "--backend", "onnx,tensorflow", "--model", CliEndToEndIT.VIT,
+                "--precision", "fp32,int8", "--dataset", CliEndToEndIT.FRUIT, "--out", out.toString());
         assertNotEquals(0, r.exitCode(), r.all());
-        assertTrue(r.err().contains("--precision bf16: not implemented for backend onnx"), r.all());
+        assertTrue(r.err().contains("--precision int8: not supported on backend tensorflow: "), r.all());
         assertFalse(r.all().contains("bench: backend onnx"), "no child may start: " + r.all());
+        assertFalse(Files.exists(out));
+
+        r = CliProcess.run("bench", "--backend", "onnx", "--model", CliEndToEndIT.VIT, "--precision", "bf16",
+                "--dataset", CliEndToEndIT.FRUIT, "--out", out.toString());
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.err().contains("--precision bf16: not supported on backend onnx: "), r.all());
+
+        r = CliProcess.run("bench", "--backend", "onnx", "--model", CliEndToEndIT.VIT, "--precision", "int8",
+                "--out", out.toString());
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.err().contains("give --dataset"), "agreement needs real images: " + r.all());
         assertFalse(Files.exists(out));
     }
 

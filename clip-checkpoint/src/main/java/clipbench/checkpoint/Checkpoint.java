@@ -24,6 +24,11 @@ public interface Checkpoint {
     /** The values in row-major order, converted to float32. */
     float[] floats(String name);
 
+    /** How an error names a tensor: quoted, and for a view, with the stored tensors it is made from. */
+    default String label(String name) {
+        return "'" + name + "'";
+    }
+
     default IllegalArgumentException missing(String name) {
         return new IllegalArgumentException(source() + ": no tensor '" + name + "' in the checkpoint");
     }

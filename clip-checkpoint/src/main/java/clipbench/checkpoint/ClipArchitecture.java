@@ -79,7 +79,7 @@ public record ClipArchitecture(int embedDim, int imageResolution, Vision vision,
             cross(arch, "vision_layers", layers, ckpt);
             cross(arch, "vision_width", width, ckpt);
             cross(arch, "vision_patch_size", patch, ckpt);
-            vision = new Vit(width, layers, patch, heads, grid, activation(arch, ckpt));
+            vision = new Vit(width, layers, patch, heads, grid, activation(arch, "vision_activation", ckpt));
         } else if (ckpt.has("visual.attnpool.positional_embedding")) {
             List<Integer> layers = new ArrayList<>();
             for (int stage = 1; stage <= 4; stage++) {
@@ -121,7 +121,7 @@ public record ClipArchitecture(int embedDim, int imageResolution, Vision vision,
             cross(arch, "vocab_size", (int) tokens[0], ckpt);
             cross(arch, "transformer_width", width, ckpt);
             cross(arch, "transformer_layers", layers, ckpt);
-            text = new Text(context, (int) tokens[0], width, heads, layers, activation(arch, ckpt),
+            text = new Text(context, (int) tokens[0], width, heads, layers, activation(arch, "text_activation", ckpt),
                     arch != null && arch.has("eos_token_id") ? arch.path("eos_token_id").asInt() : Text.ARGMAX);
         }
         cross(arch, "embed_dim", embed, ckpt);
@@ -129,12 +129,16 @@ public record ClipArchitecture(int embedDim, int imageResolution, Vision vision,
         return new ClipArchitecture(embed, resolution, vision, text);
     }
 
-    /** The card's {@code architecture.activation}, else OpenAI's quick GELU. */
-    private static Activation activation(JsonNode arch, Checkpoint ckpt) {
-        if (arch == null || !arch.has("activation")) {
+    /**
+     * The tower's {@code architecture.vision_activation} / {@code text_activation} (a transformers config may set
+     * them apart), else {@code architecture.activation} (both towers), else OpenAI's quick GELU.
+     */
+    private static Activation activation(JsonNode arch, String towerKey, Checkpoint ckpt) {
+        String key = arch != null && arch.has(towerKey) ? towerKey : "activation";
+        if (arch == null || !arch.has(key)) {
             return Activation.QUICK_GELU;
         }
-        return Activation.parse(arch.path("activation").asText(), ckpt.source() + ": architecture.activation");
+        return Activation.parse(arch.path(key).asText(), ckpt.source() + ": architecture." + key);
     }
 
     private static int gridSide(Checkpoint ckpt, String name) {

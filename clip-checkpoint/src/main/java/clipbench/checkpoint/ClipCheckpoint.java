@@ -10,7 +10,7 @@ import java.util.Set;
  *
  * @param weights      tensors named as in OpenAI's {@code model.py} state dict, float32 when read
  * @param architecture hyper-parameters inferred from shapes and configs
- * @param layout       the layout read ({@code openai} for an OpenAI / open_clip state dict)
+ * @param layout       the layout read: {@code openai}, {@code open_clip} or {@code transformers} ({@link ClipCheckpoints#LAYOUTS})
  * @param files        the files the towers are made of (for the model hash)
  * @param storedTypes  element types on disk; anything but {@code F32} was widened to float32
  */

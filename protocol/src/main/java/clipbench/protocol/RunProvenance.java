@@ -2,6 +2,7 @@ package clipbench.protocol;
 
 import clipbench.api.Environment;
 import clipbench.api.Versions;
+import clipbench.api.model.ModelCards;
 import clipbench.api.spi.HeadProvider;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,12 +22,16 @@ import java.util.Map;
 public record RunProvenance(Map<String, Object> identity, Map<String, Object> session) {
 
     /** The provenance of {@code plan}, whose backends read artifacts with these hashes (by backend id). */
-    static RunProvenance of(RunPlan plan, Map<String, String> modelSha256) {
+    static RunProvenance of(RunPlan plan, Map<String, String> modelSha256) throws java.io.IOException {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("dataset", map("name", plan.dataset().name(), "fingerprint", plan.dataset().fingerprint(),
                 "splits", plan.dataset().splits(), "test_split", plan.dataset().testSplit()));
-        identity.put("model", map("name", plan.card().name(), "preprocess", plan.card().preprocess().describe(),
-                "logit_scale", plan.card().logitScale(), "context_length", plan.card().contextLength()));
+        Map<String, Object> model = map("name", plan.card().name(), "preprocess",
+                plan.card().preprocess().describe(), "logit_scale", plan.card().logitScale(), "context_length",
+                plan.card().contextLength());
+        // only for a half-precision checkpoint (so float32 runs resume as before): its weights were widened
+        ModelCards.checkpointPrecision(plan.card()).ifPresent(p -> model.put("checkpoint_precision", p));
+        identity.put("model", model);
         Map<String, Object> backends = new LinkedHashMap<>();
         Map<String, Object> threads = new LinkedHashMap<>();
         for (RunPlan.BackendChoice b : plan.backends()) {

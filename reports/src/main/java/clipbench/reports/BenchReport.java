@@ -22,7 +22,8 @@ import org.knowm.xchart.style.Styler;
  */
 public final class BenchReport {
     public static final String FILE = "bench.html";
-    private static final List<String> SHOWN = List.of("backend", "precision", "batch", "threads", "model_load_ms",
+    private static final List<String> SHOWN = List.of("backend", "precision", "equivalent", "speedup_vs_fp32",
+            "min_cosine_vs_fp32", "top1_agreement_vs_fp32", "precision_note", "batch", "threads", "model_load_ms",
             "first_batch_ms", "images_per_second", "images_per_second_spread_pct", "latency_p50_ms", "latency_p90_ms",
             "latency_p99_ms", "peak_rss_mb", "java_heap_mb", "pipeline_images_per_second", "raw_images_per_second",
             "pipeline_raw_ratio");
@@ -78,7 +79,8 @@ public final class BenchReport {
     static String render(List<Map<String, String>> rows, Charts.Figure figure) {
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>clipbench bench")
-                .append("</title>\n<style>\n").append(HtmlReport.CSS).append("</style>\n</head>\n<body>\n")
+                .append("</title>\n<style>\n").append(HtmlReport.CSS)
+                .append("tr.not-equivalent td { background: #fde2e2; }\n").append("</style>\n</head>\n<body>\n")
                 .append("<header><h1>clipbench bench</h1></header>\n<main>\n<section>\n<p>Each row ran in its own JVM")
                 .append(" (peak RSS is that process's VmHWM). Rates: median over repeats, spread = (max &minus; min)")
                 .append(" / median; latencies: nearest-rank percentiles of every timed batch call. Warm-up excluded.")
@@ -103,8 +105,12 @@ public final class BenchReport {
         columns.forEach(c -> h.append("<th>").append(HtmlReport.esc(c)).append("</th>"));
         h.append("</tr></thead>\n<tbody>\n");
         for (Map<String, String> r : rows) {
-            h.append("<tr>");
-            columns.forEach(c -> h.append("<td>").append(HtmlReport.esc(r.getOrDefault(c, ""))).append("</td>"));
+            // a reduced precision whose predictions differ from fp32 is marked, never shown as equivalent
+            boolean differs = "false".equals(r.get("equivalent"));
+            h.append(differs ? "<tr class=\"not-equivalent\" title=\"NOT EQUIVALENT to fp32: top-1 agreement below"
+                    + " 0.99\">" : "<tr>");
+            columns.forEach(c -> h.append("<td>").append(HtmlReport.esc(differs && c.equals("equivalent")
+                    ? "NOT EQUIVALENT" : r.getOrDefault(c, ""))).append("</td>"));
             h.append("</tr>\n");
         }
         h.append("</tbody></table></div>\n");

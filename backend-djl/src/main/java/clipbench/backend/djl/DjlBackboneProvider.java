@@ -4,6 +4,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
+import clipbench.api.spi.Precision;
 import clipbench.checkpoint.ClipCheckpoints;
 import java.io.IOException;
 
@@ -42,8 +43,26 @@ public final class DjlBackboneProvider implements BackboneProvider {
         return DjlRuntime.version();
     }
 
+    /**
+     * fp32 only. bf16: DJL 0.36's PyTorch JNI passes DJL's data type to libtorch through a table without bfloat16;
+     * {@code toType(BFLOAT16)} aborts the JVM (libtorch: "terminate called without an active exception"), so
+     * neither KerasNet's weights nor a TorchScript module's inputs can be made bfloat16 through DJL.
+     */
+    @Override
+    public void checkPrecision(ModelCard card, Precision precision) {
+        if (precision == Precision.INT8) {
+            throw unsupported(precision, "PyTorch's dynamic quantisation (torch.ao) is not reachable through"
+                    + " DJL's API (use int8 on onnx)");
+        }
+        if (precision == Precision.BF16) {
+            throw unsupported(precision, "DJL 0.36's PyTorch JNI cannot make bfloat16 tensors (converting one"
+                    + " aborts libtorch), so the model cannot be converted");
+        }
+    }
+
     @Override
     public DjlBackbone open(ModelCard card, BackendOptions options) throws IOException {
+        checkPrecision(card, options.precision());
         return DjlBackbone.open(card, options);
     }
 

@@ -266,8 +266,13 @@ class ClipNetTest {
 
     /** A golden state dict as a checkpoint, names prefixed. */
     private static Checkpoint golden(String key, String prefix) {
-        ContractFixtures.GoldenTensors tensors = ContractFixtures.goldenTensors(key, prefix);
-        return Checkpoint.of("golden " + key, tensors.shapes(), tensors.values());
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, float[]> values = new LinkedHashMap<>();
+        ContractFixtures.goldenStateDict(key).forEach((name, t) -> {
+            shapes.put(prefix + name, t.shape());
+            values.put(prefix + name, t.values());
+        });
+        return Checkpoint.of("golden " + key, shapes, values);
     }
 
     private static void check(String what, float[] actual, float[] expected) {

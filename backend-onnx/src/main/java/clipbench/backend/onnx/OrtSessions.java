@@ -68,10 +68,19 @@ final class OrtSessions {
 
     /**
      * A session for {@code file} with {@code options}; with {@code onnx.optimized-cache} the optimised model is
-     * loaded from the cache (no optimisation) or optimised once and saved there.
+     * loaded from the cache (no optimisation) or optimised once and saved there. At int8 the session runs the
+     * quantised copy ({@link QuantizedModels}, kept in the {@code onnx.optimized-cache} folder, or the default
+     * one when that cache is off).
      */
-    static OrtSession create(OrtEnvironment env, Path file, BackendOptions options, boolean gpu) throws IOException {
+    static OrtSession create(OrtEnvironment env, Path source, BackendOptions options, boolean gpu) throws IOException {
         OrtSettings settings = OrtSettings.parse(options.settings());
+        Path file = switch (options.precision()) {
+            case FP32 -> source;
+            case INT8 -> QuantizedModels.int8(source, settings.cacheDir() != null ? settings.cacheDir()
+                    : OrtSettings.DEFAULT_CACHE_DIR);
+            default -> throw new IllegalArgumentException("--precision " + options.precision().id()
+                    + ": not supported on backend onnx");
+        };
         try {
             if (settings.cacheDir() == null || settings.optimization() == OrtSession.SessionOptions.OptLevel.NO_OPT) {
                 try (OrtSession.SessionOptions so = options(options, settings, gpu, settings.optimization())) {
@@ -90,6 +99,9 @@ final class OrtSessions {
             Path written = cache.temporary(entry);
             try (OrtSession.SessionOptions so = options(options, settings, gpu, settings.optimization())) {
                 so.setOptimizedModelFilePath(written.toString());
+                // initializers go to the entry's own external-data file (named in the saved model, so the final name)
+                so.addConfigEntry("session.optimized_model_external_initializers_file_name",
+                        entry.data().getFileName().toString());
                 OrtSession session = create(env, file, so);
                 try {
                     cache.commit(entry, written);

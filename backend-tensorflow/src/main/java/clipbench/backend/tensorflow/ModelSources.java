@@ -2,6 +2,7 @@ package clipbench.backend.tensorflow;
 
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
+import clipbench.checkpoint.ClipCheckpoints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -59,11 +60,16 @@ record ModelSources(Path image, Path text) {
         return source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors");
     }
 
-    /** The files whose bytes the towers are made of (a checkpoint, or every file of a SavedModel), sorted. */
-    List<Path> files() throws IOException {
+    /**
+     * The files whose bytes the towers are made of (a checkpoint with its layout's config file, or every file of a
+     * SavedModel), sorted.
+     */
+    List<Path> files(ModelCard card) throws IOException {
         List<Path> out = new ArrayList<>();
         for (Path source : text == null || text.equals(image) ? List.of(image) : List.of(image, text)) {
-            if (isCheckpoint(source) || !Files.isDirectory(source)) {
+            if (isCheckpoint(source) && Files.isRegularFile(source)) {
+                out.addAll(ClipCheckpoints.files(card, source));
+            } else if (isCheckpoint(source) || !Files.isDirectory(source)) {
                 out.add(source);
             } else {
                 try (Stream<Path> walk = Files.walk(source)) {

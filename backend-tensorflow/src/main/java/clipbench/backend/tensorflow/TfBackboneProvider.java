@@ -5,6 +5,7 @@ import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
+import clipbench.api.spi.Precision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,8 +42,19 @@ public final class TfBackboneProvider implements BackboneProvider {
     }
 
     /** A Keras card (family {@code keras}) is built by {@link KerasBackbone}, anything else by {@link TfBackbone}. */
+    /** fp32 only: the graphs are built and the SavedModels exported in float32. */
+    @Override
+    public void checkPrecision(ModelCard card, Precision precision) {
+        if (precision != Precision.FP32) {
+            throw unsupported(precision, "the graphs clipbench builds or loads are float32 and TF Java 1.1.0"
+                    + " offers no " + (precision == Precision.INT8 ? "dynamic quantisation" : "bfloat16 rewrite")
+                    + " of them (use int8 on onnx)");
+        }
+    }
+
     @Override
     public Backbone open(ModelCard card, BackendOptions options) throws IOException {
+        checkPrecision(card, options.precision());
         return KerasBackbone.handles(card) ? KerasBackbone.open(card, options) : TfBackbone.open(card, options);
     }
 
@@ -66,7 +78,7 @@ public final class TfBackboneProvider implements BackboneProvider {
         if (KerasBackbone.handles(card)) {
             return KerasBackbone.files(card);
         }
-        return ModelSources.resolve(card).files();
+        return ModelSources.resolve(card).files(card);
     }
 
     /** A SavedModel built from the card's safetensors checkpoint ({@code clipbench export}). */

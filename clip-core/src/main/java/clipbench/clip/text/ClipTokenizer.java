@@ -1,5 +1,7 @@
 package clipbench.clip.text;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,12 +129,16 @@ public final class ClipTokenizer {
     }
 
     /**
-     * Reads OpenAI's {@code bpe_simple_vocab_16e6.txt.gz}.
+     * Reads OpenAI's {@code bpe_simple_vocab_16e6.txt.gz}, or, for a {@code .json} file, Hugging Face's
+     * {@code vocab.json} with {@code merges.txt} beside it ({@link #load(Path, Path)}).
      *
      * @throws IOException naming the file when it is missing, not gzip, not UTF-8, or too short
      */
     public static ClipTokenizer load(Path vocabGz) throws IOException {
         Objects.requireNonNull(vocabGz, "vocabGz");
+        if (vocabGz.getFileName().toString().endsWith(".json")) {
+            return load(vocabGz, vocabGz.resolveSibling("merges.txt"));
+        }
         byte[] bytes;
         try (InputStream file = Files.newInputStream(vocabGz); InputStream in = new GZIPInputStream(file)) {
             bytes = in.readAllBytes();
@@ -142,30 +148,76 @@ public final class ClipTokenizer {
             throw new IOException("cannot read CLIP BPE vocabulary " + vocabGz
                     + " (expected gzip text, bpe_simple_vocab_16e6.txt.gz): " + e.getMessage(), e);
         }
-        String text;
+        return new ClipTokenizer(merges(utf8(bytes, vocabGz), vocabGz));
+    }
+
+    /**
+     * Reads the same BPE as Hugging Face's {@code CLIPTokenizer} files: {@code merges.txt} (a {@code #version} line,
+     * then merges; like transformers, lines 1 to 48,894 are used) and {@code vocab.json}, which must give every
+     * token the id OpenAI's construction gives it (bytes, bytes + {@code </w>}, merges, the two special tokens), so
+     * ids are those of the gz vocabulary or the load fails naming the first token that differs.
+     */
+    public static ClipTokenizer load(Path vocabJson, Path mergesTxt) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path p : List.of(vocabJson, mergesTxt)) {
+            if (!Files.isRegularFile(p)) {
+                missing.add(p);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException("CLIP BPE tokenizer files not found: " + missing);
+        }
+        ClipTokenizer tokenizer = new ClipTokenizer(merges(utf8(Files.readAllBytes(mergesTxt), mergesTxt), mergesTxt));
+        JsonNode vocab;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            vocab = new ObjectMapper().readTree(vocabJson.toFile());
+        } catch (IOException e) {
+            throw new IOException(vocabJson + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (vocab == null || !vocab.isObject() || vocab.size() != tokenizer.vocab.length) {
+            throw new IOException(vocabJson + ": expected an object of " + tokenizer.vocab.length
+                    + " tokens (CLIP's BPE vocabulary), found " + (vocab == null || !vocab.isObject() ? "no object"
+                    : vocab.size() + " tokens"));
+        }
+        for (int id = 0; id < tokenizer.vocab.length; id++) {
+            JsonNode found = vocab.get(tokenizer.vocab[id]);
+            if (found == null || found.asInt(-1) != tokenizer.encoder.get(tokenizer.vocab[id])) {
+                throw new IOException(vocabJson + ": token '" + tokenizer.vocab[id] + "' has id " + found + " but "
+                        + mergesTxt.getFileName() + " makes it " + tokenizer.encoder.get(tokenizer.vocab[id])
+                        + " (not CLIP's BPE vocabulary)");
+            }
+        }
+        return tokenizer;
+    }
+
+    private static String utf8(byte[] bytes, Path source) throws IOException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new IOException("CLIP BPE vocabulary is not UTF-8 text: " + vocabGz, e);
+            throw new IOException("CLIP BPE vocabulary is not UTF-8 text: " + source, e);
         }
+    }
+
+    /** {@code merges[1 : 48894 + 1]} of the file's lines (the first is a header), as symbol pairs. */
+    private static List<String[]> merges(String text, Path source) throws IOException {
         String[] lines = text.split("\n", -1);
         if (lines.length < MERGES + 1) {
-            throw new IOException("CLIP BPE vocabulary " + vocabGz + " has " + lines.length
+            throw new IOException("CLIP BPE vocabulary " + source + " has " + lines.length
                     + " lines, expected at least " + (MERGES + 1) + " (header + merges)");
         }
         List<String[]> merges = new ArrayList<>(MERGES);
         for (int line = 1; line <= MERGES; line++) {
             String[] pair = lines[line].strip().split("\\s+");
             if (pair.length != 2) {
-                throw new IOException("CLIP BPE vocabulary " + vocabGz + ", line " + (line + 1)
+                throw new IOException("CLIP BPE vocabulary " + source + ", line " + (line + 1)
                         + ": expected two symbols, got '" + lines[line] + "'");
             }
             merges.add(pair);
         }
-        return new ClipTokenizer(merges);
+        return merges;
     }
 
     /** Number of token ids (49,408 for OpenAI's vocabulary). */

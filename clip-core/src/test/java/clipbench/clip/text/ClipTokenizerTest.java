@@ -38,7 +38,7 @@ class ClipTokenizerTest {
     }
 
     /** {@code clipbench.shared} (set by surefire), else {@code ../shared} or {@code ../../shared}. */
-    private static Path findShared() {
+    static Path findShared() {
         List<Path> candidates = new ArrayList<>();
         String property = System.getProperty("clipbench.shared");
         if (property != null && !property.isBlank()) {

@@ -2,6 +2,7 @@ package clipbench.api.model;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,6 +26,10 @@ public record ModelCard(Path directory, String name, String family, PreprocessSp
 
     /** Where the shared CLIP vocabulary may be found when a model directory has no copy. */
     public static final String VOCAB_PROPERTY = "clipbench.vocab";
+    /** OpenAI's CLIP BPE vocabulary file. */
+    public static final String OPENAI_VOCAB = "bpe_simple_vocab_16e6.txt.gz";
+    /** The merges file beside a Hugging Face {@code vocab.json}. */
+    public static final String HF_MERGES = "merges.txt";
 
     public ModelCard {
         artifacts = Map.copyOf(artifacts);
@@ -51,20 +56,27 @@ public record ModelCard(Path directory, String name, String family, PreprocessSp
     }
 
     /**
-     * The tokenizer vocabulary: the model directory's own copy if present, else the file named by the
-     * {@value #VOCAB_PROPERTY} system property or {@code CLIPBENCH_VOCAB} environment variable.
+     * The tokenizer vocabulary: the model directory's own copy if present (for {@code vocab.json}, with
+     * {@code merges.txt} beside it: Hugging Face's two files), else OpenAI's gz named by the {@value #VOCAB_PROPERTY}
+     * system property or {@code CLIPBENCH_VOCAB} environment variable. Only text needs it; the error names every
+     * file looked for.
      */
     public Path resolveVocab() {
-        String file = vocabFile == null ? "bpe_simple_vocab_16e6.txt.gz" : vocabFile;
+        String file = vocabFile == null ? OPENAI_VOCAB : vocabFile;
         Path own = directory.resolve(file);
-        if (Files.isRegularFile(own)) {
+        List<Path> needed = file.endsWith(".json") ? List.of(own, own.resolveSibling(HF_MERGES)) : List.of(own);
+        if (needed.stream().allMatch(Files::isRegularFile)) {
             return own;
         }
         String configured = System.getProperty(VOCAB_PROPERTY, System.getenv("CLIPBENCH_VOCAB"));
         if (configured != null && Files.isRegularFile(Path.of(configured))) {
             return Path.of(configured);
         }
-        throw new IllegalStateException(own + ": tokenizer vocabulary not found; copy OpenAI's "
-                + file + " into the model directory or set CLIPBENCH_VOCAB (see README)");
+        List<Path> missing = needed.stream().filter(p -> !Files.isRegularFile(p)).toList();
+        throw new IllegalStateException(directory + ": tokenizer vocabulary not found: missing "
+                + missing.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" and "))
+                + (file.equals(OPENAI_VOCAB) ? "" : " (or OpenAI's " + OPENAI_VOCAB + ")")
+                + "; copy them into the model directory or set CLIPBENCH_VOCAB to OpenAI's " + OPENAI_VOCAB
+                + " (see README). Images embed without it.");
     }
 }

@@ -23,6 +23,8 @@ import java.util.TreeMap;
  */
 public final class ModelCards {
     public static final String CARD_FILE = "model-card.json";
+    /** Hugging Face's tokenizer vocabulary; its merges are {@code merges.txt} beside it. */
+    public static final String HF_VOCAB = "vocab.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelCards() {
@@ -59,7 +61,12 @@ public final class ModelCards {
                 f.number("logit_scale", 100.0), vocab, artifacts);
     }
 
-    /** Builds a card for a directory exported by another tool, reading its config files when present. */
+    /**
+     * Builds a card for a directory exported by another tool, reading its config files when present: ONNX exports
+     * (artifacts {@code onnx}), and CLIP checkpoints read by layout (artifacts {@code safetensors}: {@code checkpoint}
+     * and its {@code config}): transformers' {@code config.json} + {@code model.safetensors}, open_clip's
+     * {@code open_clip_config.json} + {@code open_clip_model.safetensors}. A folder may hold both.
+     */
     private static ModelCard inferFromLayout(Path dir) throws IOException {
         record Layout(String image, String text) {
         }
@@ -68,22 +75,41 @@ public final class ModelCards {
                 new Layout("visual/model.onnx", "textual/model.onnx"),
                 new Layout("onnx/vision_model.onnx", "onnx/text_model.onnx"),
                 new Layout("vision_model.onnx", "text_model.onnx"));
+        List<Layout> checkpoints = List.of(
+                new Layout("model.safetensors", "config.json"),
+                new Layout("open_clip_model.safetensors", "open_clip_config.json"));
+        Map<String, Map<String, String>> artifacts = new TreeMap<>();
+        boolean text = false;
         for (Layout layout : layouts) {
-            if (!Files.isRegularFile(dir.resolve(layout.image()))) {
-                continue;
+            if (Files.isRegularFile(dir.resolve(layout.image()))) {
+                Map<String, String> roles = new LinkedHashMap<>();
+                roles.put("image", layout.image());
+                if (Files.isRegularFile(dir.resolve(layout.text()))) {
+                    roles.put("text", layout.text());
+                    text = true;
+                }
+                artifacts.put("onnx", roles);
+                break;
             }
-            Map<String, String> roles = new LinkedHashMap<>();
-            roles.put("image", layout.image());
-            if (Files.isRegularFile(dir.resolve(layout.text()))) {
-                roles.put("text", layout.text());
-            }
-            ExportConfig cfg = ExportConfig.read(dir);
-            return new ModelCard(dir, dir.getFileName().toString(), "clip", cfg.preprocess(),
-                    roles.containsKey("text") ? cfg.contextLength() : 0, cfg.embedDim(), cfg.logitScale(),
-                    "bpe_simple_vocab_16e6.txt.gz", Map.of("onnx", roles));
         }
-        throw new IOException(dir + ": no " + CARD_FILE + " and no known export layout (looked for "
-                + layouts.stream().map(Layout::image).toList() + ")");
+        for (Layout layout : checkpoints) {
+            if (Files.isRegularFile(dir.resolve(layout.image())) && Files.isRegularFile(dir.resolve(layout.text()))) {
+                artifacts.put("safetensors", Map.of("checkpoint", layout.image(), "config", layout.text()));
+                text = true; // both towers are in a CLIPModel / open_clip checkpoint
+                break;
+            }
+        }
+        if (artifacts.isEmpty()) {
+            throw new IOException(dir + ": no " + CARD_FILE + " and no known export layout (looked for "
+                    + layouts.stream().map(Layout::image).toList() + ", and " + checkpoints.stream()
+                    .map(l -> l.text() + " + " + l.image()).toList() + ")");
+        }
+        ExportConfig cfg = ExportConfig.read(dir);
+        // transformers' and open_clip's tokenizer files are CLIP's BPE in two files; else OpenAI's gz
+        boolean hfTokenizer = Files.isRegularFile(dir.resolve(HF_VOCAB))
+                || "config.json".equals(artifacts.getOrDefault("safetensors", Map.of()).get("config"));
+        return new ModelCard(dir, dir.getFileName().toString(), "clip", cfg.preprocess(), text ? cfg.contextLength() : 0,
+                cfg.embedDim(), cfg.logitScale(), hfTokenizer ? HF_VOCAB : ModelCard.OPENAI_VOCAB, artifacts);
     }
 
     /** Settings found in the config files that open_clip (Immich) and Hugging Face exports carry. */
@@ -108,6 +134,29 @@ public final class ModelCards {
                     scale = Math.exp(c.path("logit_scale_init_value").asDouble());
                 }
             }
+            Path openClip = dir.resolve("open_clip_config.json");
+            if (Files.isRegularFile(openClip)) {
+                JsonNode root = readJson(openClip);
+                JsonNode c = root.path("model_cfg");
+                embed = c.path("embed_dim").asInt(embed);
+                JsonNode s = c.path("vision_cfg").path("image_size");
+                size = s.isArray() ? s.get(0).asInt(size) : s.asInt(size);
+                context = c.path("text_cfg").path("context_length").asInt(context);
+                Fields f = new Fields(openClip, root.path("preprocess_cfg"));
+                mean = f.floats("mean", mean);
+                std = f.floats("std", std);
+            }
+            // a checkpoint's trained logit_scale (ln of the scale) beats the config's initial value
+            for (String name : List.of("model.safetensors", "open_clip_model.safetensors")) {
+                Path file = dir.resolve(name);
+                if (Files.isRegularFile(file)) {
+                    Double ln = SafetensorsHeader.scalar(file, "logit_scale");
+                    if (ln != null) {
+                        scale = Math.exp(ln);
+                    }
+                    break;
+                }
+            }
             for (String name : List.of("visual/preprocess_cfg.json", "preprocess_cfg.json",
                     "preprocessor_config.json")) {
                 Path p = dir.resolve(name);
@@ -124,6 +173,22 @@ public final class ModelCards {
             }
             return new ExportConfig(new PreprocessSpec("clip", size, mean, std), context, embed, scale);
         }
+    }
+
+    /**
+     * For provenance: how the card's safetensors checkpoint is stored when that is not float32, e.g.
+     * {@code F16 widened to float32} (every runtime building from the checkpoint widens it on load); empty for a
+     * float32 checkpoint or a card without one.
+     */
+    public static java.util.Optional<String> checkpointPrecision(ModelCard card) throws IOException {
+        java.util.Optional<Path> file = card.artifact("safetensors", "checkpoint");
+        if (file.isEmpty() || !Files.isRegularFile(file.get())) {
+            return java.util.Optional.empty();
+        }
+        java.util.SortedSet<String> types = SafetensorsHeader.storedTypes(file.get());
+        types.remove("F32");
+        return types.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(String.join("+", types) + " widened to float32");
     }
 
     /** SHA-256 over the named files in order: identifies the exact weights a result came from. */

@@ -32,6 +32,22 @@ public interface BackboneProvider extends Plugin {
     }
 
     /**
+     * Checks, before any work, that this backend can compute {@code card}'s model in {@code precision}, throwing
+     * {@link IllegalArgumentException} naming the backend, the precision and why not. The default runs fp32 only.
+     */
+    default void checkPrecision(ModelCard card, Precision precision) {
+        if (precision != Precision.FP32) {
+            throw unsupported(precision, "only fp32 is implemented");
+        }
+    }
+
+    /** The error of {@link #checkPrecision}: {@code --precision P: not supported on backend ID: REASON}. */
+    default IllegalArgumentException unsupported(Precision precision, String reason) {
+        return new IllegalArgumentException("--precision " + precision.id() + ": not supported on backend " + id()
+                + ": " + reason);
+    }
+
+    /**
      * The files this backend reads for {@code card}, in a stable order: their SHA-256 identifies the
      * weights in every result row and cache key. The default is the card's artifacts of
      * {@link #artifactFormat()}; a backend that finds or builds its model otherwise overrides it.

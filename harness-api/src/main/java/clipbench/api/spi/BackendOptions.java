@@ -10,8 +10,9 @@ import java.util.TreeMap;
  * @param device         where to run
  * @param settings       backend-specific settings ({@code --backend-option KEY=VALUE}), sorted by key; the
  *                       provider checks them ({@link BackboneProvider#checkSettings}) before any work
+ * @param precision      number format to compute in; the provider checks it ({@link BackboneProvider#checkPrecision})
  */
-public record BackendOptions(int intraOpThreads, Device device, Map<String, String> settings) {
+public record BackendOptions(int intraOpThreads, Device device, Map<String, String> settings, Precision precision) {
     public BackendOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("threads: must be >= 0, got " + intraOpThreads);
@@ -20,6 +21,14 @@ public record BackendOptions(int intraOpThreads, Device device, Map<String, Stri
             throw new IllegalArgumentException("device: must be set");
         }
         settings = settings == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(settings));
+        if (precision == null) {
+            throw new IllegalArgumentException("precision: must be set");
+        }
+    }
+
+    /** fp32. */
+    public BackendOptions(int intraOpThreads, Device device, Map<String, String> settings) {
+        this(intraOpThreads, device, settings, Precision.FP32);
     }
 
     public BackendOptions(int intraOpThreads, Device device) {

@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
 /**
  * Measures one {@link BenchCase} in this process: model load, first batch, a warm-up that is not measured,
  * then {@code repeats} timed runs of {@code seconds} each on synthetic input of the model's shape (the
- * backbone alone), and, with a dataset, the same number of runs of the whole {@link PipelineBench} path.
+ * backbone alone), and, with a dataset, the same number of runs of the whole {@link PipelineBench} path and,
+ * when asked, the embeddings of a sample of real images ({@link AgreementSample}).
  * Meant to run in a fresh JVM per case, so load time and peak RSS belong to this case only.
  */
 public final class BackboneBench {
@@ -40,8 +41,10 @@ public final class BackboneBench {
     public static BenchResult measure(BenchCase c, BackboneProvider provider, ModelCard card, PipelineInput pipeline)
             throws IOException {
         String sha = ModelCards.sha256(provider.artifactFiles(card));
+        provider.checkPrecision(card, c.precisionValue());
         long t0 = System.nanoTime();
-        try (Backbone backbone = provider.open(card, new BackendOptions(c.threads(), Device.CPU, c.backendOptions()))) {
+        try (Backbone backbone = provider.open(card, new BackendOptions(c.threads(), Device.CPU, c.backendOptions(),
+                c.precisionValue()))) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
             int size = backbone.preprocess().imageSize();
             ImageBatch input = synthetic(c.batch(), size);
@@ -59,9 +62,11 @@ public final class BackboneBench {
             }
             PipelineBench.Measured piped = pipeline == null ? PipelineBench.Measured.NONE
                     : PipelineBench.measure(backbone, pipeline, c);
+            AgreementSample agreement = c.agreementImages() == 0 ? null : AgreementSample.embed(backbone,
+                    pipeline.upsampler(), c.batch(), AgreementSample.select(pipeline.items(), c.agreementImages()));
             return new BenchResult(loadMs, firstMs, rates, latencies, piped.rates(), ProcessMemory.peakRssMb(),
                     ProcessMemory.heapPeakMb(), provider.runtimeVersion(), sha, size, piped.skipped(),
-                    ProcessMemory.jvmOptions());
+                    ProcessMemory.jvmOptions(), agreement);
         }
     }
 

@@ -17,11 +17,12 @@ import java.util.List;
  * @param imageSize            input height and width
  * @param skippedImages        dataset images the pipeline could not read (not counted in its rate)
  * @param jvmOptions           the child's -X options (heap, direct memory: they change peak RSS), or ""
+ * @param agreement            embeddings of the real-image sample compared across precisions, or null
  */
 public record BenchResult(double modelLoadMs, double firstBatchMs, List<Double> repeatImagesPerSecond,
                           List<Double> batchLatenciesMs, List<Double> pipelineImagesPerSecond, double peakRssMb,
                           double javaHeapMb, String runtimeVersion, String modelSha256, int imageSize,
-                          int skippedImages, String jvmOptions) {
+                          int skippedImages, String jvmOptions, AgreementSample agreement) {
     public BenchResult {
         repeatImagesPerSecond = List.copyOf(repeatImagesPerSecond);
         batchLatenciesMs = List.copyOf(batchLatenciesMs);

@@ -2,6 +2,7 @@ package clipbench.protocol.bench;
 
 import clipbench.api.CpuInfo;
 import clipbench.api.Versions;
+import clipbench.api.spi.Precision;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,8 @@ import java.util.Map;
  * latency percentiles are over every timed backbone call of every repeat.
  */
 public final class BenchRow {
-    public static final List<String> COLUMNS = List.of("backend", "precision", "batch", "threads", "threads_note",
+    public static final List<String> COLUMNS = List.of("backend", "precision", "precision_note", "equivalent",
+            "speedup_vs_fp32", "min_cosine_vs_fp32", "top1_agreement_vs_fp32", "agreement_images", "batch", "threads", "threads_note",
             "backend_options", "repeats", "seconds_per_repeat", "warmup_seconds", "timed_batches", "model_load_ms",
             "first_batch_ms",
             "images_per_second", "images_per_second_min", "images_per_second_max", "images_per_second_spread_pct",
@@ -31,13 +33,30 @@ public final class BenchRow {
     private BenchRow() {
     }
 
-    /** The row's cells by column, in {@link #COLUMNS} order. */
+    /** The comparison columns, empty in an fp32 row (the reference). */
+    public static final List<String> AGREEMENT_COLUMNS = List.of("precision_note", "equivalent", "speedup_vs_fp32",
+            "min_cosine_vs_fp32", "top1_agreement_vs_fp32", "agreement_images");
+
+    /** The row's cells by column, in {@link #COLUMNS} order, for an fp32 case. */
     public static Map<String, String> of(BenchCase c, BenchResult r, CpuInfo cpu) {
+        return of(c, r, cpu, null);
+    }
+
+    /**
+     * The row's cells by column, in {@link #COLUMNS} order; {@code vsFp32} is the comparison of a reduced-precision
+     * case with the fp32 case of the same backend, batch and threads (required for it, null for an fp32 case).
+     */
+    public static Map<String, String> of(BenchCase c, BenchResult r, CpuInfo cpu, Agreement vsFp32) {
+        if ((c.precisionValue() == Precision.FP32) != (vsFp32 == null)) {
+            throw new IllegalArgumentException("bench: " + c.label() + (vsFp32 == null
+                    ? ": a reduced-precision row needs its comparison with fp32" : ": an fp32 row is the reference"));
+        }
         Map<String, String> m = new LinkedHashMap<>();
         Percentiles rates = Percentiles.of(doubles(r.repeatImagesPerSecond()));
         Percentiles latency = Percentiles.of(doubles(r.batchLatenciesMs()));
         m.put("backend", c.backend());
         m.put("precision", c.precision());
+        agreement(m, c.precisionValue(), vsFp32, cpu);
         m.put("batch", Integer.toString(c.batch()));
         m.put("threads", Integer.toString(c.threads()));
         m.put("threads_note", c.threads() == 0 ? "runtime default intra-op threads" : "intra-op threads set");
@@ -71,6 +90,32 @@ public final class BenchRow {
         m.put("cpu_flags", cpu.flags());
         m.put("available_processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return m;
+    }
+
+    private static void agreement(Map<String, String> m, Precision p, Agreement a, CpuInfo cpu) {
+        if (a == null) {
+            AGREEMENT_COLUMNS.forEach(col -> m.put(col, ""));
+            return;
+        }
+        m.put("precision_note", note(p, cpu));
+        m.put("equivalent", Boolean.toString(a.equivalent()));
+        m.put("speedup_vs_fp32", String.format(Locale.ROOT, "%.4f", a.speedupVsFp32()));
+        m.put("min_cosine_vs_fp32", String.format(Locale.ROOT, "%.6f", a.minCosineVsFp32()));
+        m.put("top1_agreement_vs_fp32", String.format(Locale.ROOT, "%.4f", a.top1AgreementVsFp32()));
+        m.put("agreement_images", Integer.toString(a.images()));
+    }
+
+    /** What the number format means on this CPU: the hardware it lacks is named, so a slow row is explained. */
+    static String note(Precision p, CpuInfo cpu) {
+        List<String> flags = List.of(cpu.flags().split(" "));
+        return switch (p) {
+            case INT8 -> "dynamic int8 (weights per channel, activations uint8 per call)"
+                    + (flags.contains("avx512_vnni") || flags.contains("avx_vnni") || flags.contains("amx_int8")
+                    ? "" : "; CPU lacks avx512_vnni/avx_vnni/amx_int8 (no int8 dot-product instructions)");
+            case BF16 -> "bfloat16" + (flags.contains("avx512_bf16") || flags.contains("amx_bf16")
+                    ? "" : "; CPU lacks avx512_bf16/amx_bf16 (emulated)");
+            case FP32 -> "";
+        };
     }
 
     private static void pipeline(Map<String, String> m, BenchCase c, BenchResult r, double raw) {

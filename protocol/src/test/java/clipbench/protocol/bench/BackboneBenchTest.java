@@ -138,10 +138,23 @@ class BackboneBenchTest {
     }
 
     @Test
-    void onlyFp32IsAcceptedAndSettingsAreNamed() {
+    void aReducedPrecisionIsRefusedByABackendThatCannotRunItBeforeLoading(@TempDir Path dir) throws IOException {
+        Fake fake = new Fake(dir);
+        BenchCase c = new BenchCase("fake", Path.of("m"), 1, 0, "int8", 0, 1, 1, null, "none");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BackboneBench.measure(c, fake, fake.card, null));
+        assertEquals("--precision int8: not supported on backend fake: only fp32 is implemented", e.getMessage());
+        assertEquals(0, fake.opened.get(), "refused before the model is opened");
+    }
+
+    @Test
+    void unknownPrecisionsAndSettingsAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BenchCase("onnx",
-                Path.of("m"), 1, 0, "bf16", 0, 1, 1, null, "bicubic"));
-        assertEquals("--precision bf16: not implemented for backend onnx (only fp32 is implemented)", e.getMessage());
+                Path.of("m"), 1, 0, "fp16", 0, 1, 1, null, "bicubic"));
+        assertEquals("--precision fp16: expected one of fp32, bf16, int8", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new BenchCase("onnx", Path.of("m"), 1, 0, "int8", 0, 1,
+                1, null, "bicubic", Map.of(), 64));
+        assertTrue(e.getMessage().startsWith("--agreement-images"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BenchCase("onnx", Path.of("m"), 0, 0, "fp32", 0, 1, 1,
                 null, "bicubic"));
         assertThrows(IllegalArgumentException.class, () -> new BenchCase("onnx", Path.of("m"), 1, 0, "fp32", 0, 0, 1,
@@ -153,7 +166,7 @@ class BackboneBenchTest {
     @Test
     void backendOptionsSurviveTheTripToTheChildAndAreShownInTheRow() throws Exception {
         BenchCase c = new BenchCase("onnx", Path.of("m").toAbsolutePath(), 1, 0, "fp32", 0, 1, 1, null, "bicubic",
-                Map.of("onnx.spinning", "false", "onnx.execution", "parallel"));
+                Map.of("onnx.spinning", "false", "onnx.execution", "parallel"), 0);
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         BenchCase back = json.readValue(json.writeValueAsString(c), BenchCase.class);
         assertEquals(c, back);
