@@ -44,6 +44,20 @@ public record ClipArchitecture(int embedDim, int imageResolution, Vision vision,
 
     /** OpenAI's ModifiedResNet: blocks per stage, stem width, attention-pool heads, pooled grid side. */
     public record ResNet(List<Integer> layers, int width, int heads, int grid) implements Vision {
+        /** One Bottleneck: its state-dict prefix below {@code visual.} and its stride. */
+        public record Block(String prefix, int stride) {
+        }
+
+        /** Every Bottleneck in order: {@code layerS.B.}, stride 2 for the first block of stages 2–4, else 1. */
+        public List<Block> blocks() {
+            List<Block> blocks = new ArrayList<>();
+            for (int stage = 1; stage <= layers.size(); stage++) {
+                for (int block = 0; block < layers.get(stage - 1); block++) {
+                    blocks.add(new Block("layer" + stage + "." + block + ".", stage > 1 && block == 0 ? 2 : 1));
+                }
+            }
+            return blocks;
+        }
     }
 
     /**
@@ -56,6 +70,17 @@ public record ClipArchitecture(int embedDim, int imageResolution, Vision vision,
                        int eosTokenId) {
         /** Pools at the largest id, as OpenAI's {@code encode_text} does. */
         public static final int ARGMAX = -1;
+
+        /** OpenAI's {@code build_attention_mask}: -inf above the diagonal, 0 elsewhere ({@code [context][context]}). */
+        public float[][] causalMask() {
+            float[][] mask = new float[contextLength][contextLength];
+            for (int i = 0; i < contextLength; i++) {
+                for (int j = i + 1; j < contextLength; j++) {
+                    mask[i][j] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            return mask;
+        }
     }
 
     public static ClipArchitecture infer(Checkpoint ckpt, JsonNode card) {

@@ -85,7 +85,7 @@ final class ClipNet implements AutoCloseable {
                             + " (token_embedding.weight, text_projection)");
                 }
                 checkText(arch.text());
-                causalMask = params.create(causalMask(arch.text().contextLength()));
+                causalMask = params.create(arch.text().causalMask());
             }
         } catch (RuntimeException e) {
             params.close();
@@ -401,11 +401,8 @@ final class ClipNet implements AutoCloseable {
         x = then(x, convBnRelu(x, VISUAL + "conv2.weight", VISUAL + "bn2.", 1));
         x = then(x, convBnRelu(x, VISUAL + "conv3.weight", VISUAL + "bn3.", 1));
         x = then(x, avgPool(x, 2));
-        for (int stage = 1; stage <= 4; stage++) {
-            for (int block = 0; block < cfg.layers().get(stage - 1); block++) {
-                int stride = stage > 1 && block == 0 ? 2 : 1;
-                x = then(x, bottleneck(x, VISUAL + "layer" + stage + "." + block + ".", stride));
-            }
+        for (ResNet.Block block : cfg.blocks()) {
+            x = then(x, bottleneck(x, VISUAL + block.prefix(), block.stride()));
         }
         return then(x, attentionPool(x, VISUAL + "attnpool.", cfg));
     }
@@ -509,17 +506,6 @@ final class ClipNet implements AutoCloseable {
             x.close();
             return rows.matMul(weight("text_projection"));
         }
-    }
-
-    /** OpenAI's {@code build_attention_mask}: -inf above the diagonal, 0 elsewhere. */
-    static float[][] causalMask(int context) {
-        float[][] mask = new float[context][context];
-        for (int i = 0; i < context; i++) {
-            for (int j = i + 1; j < context; j++) {
-                mask[i][j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return mask;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

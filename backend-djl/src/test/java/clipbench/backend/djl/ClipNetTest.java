@@ -1,5 +1,6 @@
 package clipbench.backend.djl;
 
+import clipbench.checkpoint.fixtures.CheckpointFixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -44,7 +45,7 @@ class ClipNetTest {
 
     @Test
     void visionTransformerMatchesOpenAi() {
-        Checkpoint weights = golden("vit_weights", "visual.");
+        Checkpoint weights = CheckpointFixtures.golden("vit_weights", "visual.");
         ClipArchitecture arch = ClipArchitecture.infer(weights, ContractFixtures.goldenVitCard());
         assertInstanceOf(ClipArchitecture.Vit.class, arch.vision());
         assertNull(arch.text());
@@ -59,7 +60,7 @@ class ClipNetTest {
     void residualAttentionBlockMatchesOpenAi() {
         JsonNode cfg = GOLDEN.path("attn_config");
         // OpenAI's block runs LND; the golden [1, 4, 8] is one sequence of 4 tokens, as this batch-first block takes it
-        try (ClipNet net = ClipNet.ofWeights(golden("attn_weights", ""), ai.djl.Device.cpu())) {
+        try (ClipNet net = ClipNet.ofWeights(CheckpointFixtures.golden("attn_weights", ""), ai.djl.Device.cpu())) {
             float[] out = net.residualBlock(ContractFixtures.flatten(GOLDEN.path("attn_input")), new Shape(1, 4, 8), "",
                     cfg.path("n_head").asInt(), Activation.QUICK_GELU);
             check("attn", out, ContractFixtures.flatten(GOLDEN.path("attn_output")));
@@ -241,7 +242,7 @@ class ClipNetTest {
     void aTensorOfTheWrongShapeIsNamed() {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, float[]> values = new LinkedHashMap<>();
-        Checkpoint golden = golden("vit_weights", "visual.");
+        Checkpoint golden = CheckpointFixtures.golden("vit_weights", "visual.");
         for (String name : golden.names()) {
             shapes.put(name, golden.shape(name));
             values.put(name, golden.floats(name));
@@ -262,17 +263,6 @@ class ClipNetTest {
                             float... v) {
         shapes.put(name, shape);
         values.put(name, v);
-    }
-
-    /** A golden state dict as a checkpoint, names prefixed. */
-    private static Checkpoint golden(String key, String prefix) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        ContractFixtures.goldenStateDict(key).forEach((name, t) -> {
-            shapes.put(prefix + name, t.shape());
-            values.put(prefix + name, t.values());
-        });
-        return Checkpoint.of("golden " + key, shapes, values);
     }
 
     private static void check(String what, float[] actual, float[] expected) {

@@ -216,11 +216,8 @@ final class ClipOnnxWriter implements Closeable {
         x = op("Relu", List.of(batchNorm(conv(x, prefix + "conv2.weight", 1), prefix + "bn2.")));
         x = op("Relu", List.of(batchNorm(conv(x, prefix + "conv3.weight", 1), prefix + "bn3.")));
         x = avgPool(x, 2);
-        for (int stage = 1; stage <= 4; stage++) {
-            for (int block = 0; block < cfg.layers().get(stage - 1); block++) {
-                int stride = stage > 1 && block == 0 ? 2 : 1;
-                x = bottleneck(x, prefix + "layer" + stage + "." + block + ".", stride);
-            }
+        for (ResNet.Block block : cfg.blocks()) {
+            x = bottleneck(x, prefix + block.prefix(), block.stride());
         }
         return attentionPool(x, prefix + "attnpool.", cfg);
     }
@@ -286,7 +283,7 @@ final class ClipOnnxWriter implements Closeable {
         int context = cfg.contextLength();
         String x = op("Gather", List.of(weight("token_embedding.weight"), ids), i("axis", 0));
         x = op("Add", List.of(x, weight("positional_embedding")));
-        String mask = tensor("causal_mask", new int[] {context, context}, causalMask(context));
+        String mask = tensor("causal_mask", new int[] {context, context}, flatten(cfg.causalMask()));
         for (int b = 0; b < cfg.layers(); b++) {
             x = residualAttentionBlock(x, "transformer.resblocks." + b + ".", context, cfg.width(), cfg.heads(),
                     cfg.activation(), mask);
@@ -303,13 +300,12 @@ final class ClipOnnxWriter implements Closeable {
         return op("MatMul", List.of(pooled, weight("text_projection")));
     }
 
-    /** OpenAI's {@code build_attention_mask}: -inf above the diagonal, 0 elsewhere, row-major. */
-    static float[] causalMask(int context) {
-        float[] mask = new float[context * context];
-        for (int r = 0; r < context; r++) {
-            Arrays.fill(mask, r * context + r + 1, (r + 1) * context, Float.NEGATIVE_INFINITY);
+    private static float[] flatten(float[][] rows) {
+        float[] flat = new float[rows.length * rows[0].length];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * rows[r].length, rows[r].length);
         }
-        return mask;
+        return flat;
     }
 
     // ------------------------------------------------------------------------------------------------

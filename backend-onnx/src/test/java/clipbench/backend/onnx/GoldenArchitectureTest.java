@@ -1,5 +1,6 @@
 package clipbench.backend.onnx;
 
+import clipbench.checkpoint.fixtures.CheckpointFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -45,7 +46,7 @@ class GoldenArchitectureTest {
     /** The golden state dict written as ONNX by {@link ClipOnnxWriter}, hyper-parameters inferred as for a folder. */
     @Test
     void visionTransformerWrittenFromTheCheckpointMatchesOpenAi(@TempDir Path tmp) throws Exception {
-        Checkpoint weights = checkpoint("vit_weights", "visual.");
+        Checkpoint weights = CheckpointFixtures.golden("vit_weights", "visual.");
         ClipArchitecture arch = ClipArchitecture.infer(weights, ContractFixtures.goldenVitCard());
         assertInstanceOf(ClipArchitecture.Vit.class, arch.vision());
         Path model = tmp.resolve("visual.onnx");
@@ -65,7 +66,7 @@ class GoldenArchitectureTest {
         JsonNode cfg = GOLDEN.path("attn_config");
         int width = cfg.path("d_model").asInt();
         int heads = cfg.path("n_head").asInt();
-        Checkpoint weights = checkpoint("attn_weights", "");
+        Checkpoint weights = CheckpointFixtures.golden("attn_weights", "");
         // OpenAI's block runs LND: the golden [1, 4, 8] is one sequence of 4 tokens, as the batch-first graph takes it
         float[] x = ContractFixtures.flatten(GOLDEN.path("attn_input"));
         int tokens = x.length / width;
@@ -82,17 +83,6 @@ class GoldenArchitectureTest {
             float[] java = JavaAttentionBlock.forward(weights, x, tokens, width, heads, activation);
             check("attn " + activation + " written by ClipOnnxWriter vs plain Java", out, java);
         }
-    }
-
-    /** A golden state dict as a checkpoint, names prefixed. */
-    private static Checkpoint checkpoint(String key, String prefix) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        ContractFixtures.goldenStateDict(key).forEach((name, t) -> {
-            shapes.put(prefix + name, t.shape());
-            values.put(prefix + name, t.values());
-        });
-        return Checkpoint.of("golden " + key, shapes, values);
     }
 
     @Test

@@ -202,11 +202,8 @@ final class ClipGraph {
         x = tf.nn.relu(batchNorm(conv(x, prefix + "conv2.weight", 1), prefix + "bn2."));
         x = tf.nn.relu(batchNorm(conv(x, prefix + "conv3.weight", 1), prefix + "bn3."));
         x = avgPool(x, 2);
-        for (int stage = 1; stage <= 4; stage++) {
-            for (int block = 0; block < cfg.layers().get(stage - 1); block++) {
-                int stride = stage > 1 && block == 0 ? 2 : 1;
-                x = bottleneck(x, prefix + "layer" + stage + "." + block + ".", stride);
-            }
+        for (ResNet.Block block : cfg.blocks()) {
+            x = bottleneck(x, prefix + block.prefix(), block.stride());
         }
         return attentionPool(x, prefix + "attnpool.", cfg);
     }
@@ -282,7 +279,7 @@ final class ClipGraph {
         int context = cfg.contextLength();
         Operand<TFloat32> x = tf.gather(p.get("token_embedding.weight"), tokens, tf.constant(0));
         x = tf.math.add(x, p.get("positional_embedding"));
-        Operand<TFloat32> mask = tf.withName("causal_mask").constant(causalMask(context));
+        Operand<TFloat32> mask = tf.withName("causal_mask").constant(cfg.causalMask());
         for (int i = 0; i < cfg.layers(); i++) {
             x = residualAttentionBlock(x, "transformer.resblocks." + i + ".", context, cfg.width(), cfg.heads(),
                     cfg.activation(), mask);
@@ -294,17 +291,6 @@ final class ClipGraph {
                         tf.constant(1));
         Operand<TFloat32> pooled = tf.gather(x, eot, tf.constant(1), Gather.batchDims(1L)); // [N, width]
         return project(pooled, "text_projection");
-    }
-
-    /** OpenAI's {@code build_attention_mask}: -inf above the diagonal, 0 elsewhere. */
-    static float[][] causalMask(int context) {
-        float[][] mask = new float[context][context];
-        for (int i = 0; i < context; i++) {
-            for (int j = i + 1; j < context; j++) {
-                mask[i][j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return mask;
     }
 
     // ------------------------------------------------------------------------------------------------
