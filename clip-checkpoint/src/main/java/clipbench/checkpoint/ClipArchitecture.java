@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  * @param text null when the checkpoint has no text tower
  */
 public record ClipArchitecture(int embedDim, int imageResolution, Vision vision, Text text) {
+    /** PyTorch's LayerNorm and BatchNorm2d defaults, which OpenAI's model.py keeps. */
+    public static final float LAYER_NORM_EPS = 1e-5f;
+    public static final float BATCH_NORM_EPS = 1e-5f;
+    /** QuickGELU's constant: {@code x·σ(1.702x)}. */
+    public static final float QUICK_GELU_SCALE = 1.702f;
 
     /** The image tower. */
     public sealed interface Vision permits Vit, ResNet {

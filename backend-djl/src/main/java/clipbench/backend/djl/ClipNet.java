@@ -1,5 +1,9 @@
 package clipbench.backend.djl;
 
+import static clipbench.checkpoint.ClipArchitecture.LAYER_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.BATCH_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.QUICK_GELU_SCALE;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -39,9 +43,6 @@ import java.util.function.Function;
  * calls from several threads may run at once.
  */
 final class ClipNet implements AutoCloseable {
-    private static final float LAYER_NORM_EPS = 1e-5f;
-    private static final float BATCH_NORM_EPS = 1e-5f;
-    private static final float QUICK_GELU = 1.702f;
     private static final String VISUAL = "visual.";
 
     /** What the weights came from, for errors. */
@@ -387,7 +388,7 @@ final class ClipNet implements AutoCloseable {
         if (activation == Activation.GELU) {
             return JniUtils.gelu((PtNDArray) x);
         }
-        try (NDArray scaled = x.mul(QUICK_GELU); NDArray gate = ai.djl.nn.Activation.sigmoid(scaled)) {
+        try (NDArray scaled = x.mul(QUICK_GELU_SCALE); NDArray gate = ai.djl.nn.Activation.sigmoid(scaled)) {
             return gate.mul(x);
         }
     }

@@ -1,5 +1,9 @@
 package clipbench.backend.onnx;
 
+import static clipbench.checkpoint.ClipArchitecture.LAYER_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.BATCH_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.QUICK_GELU_SCALE;
+
 import static clipbench.onnx.OnnxAttributes.f;
 import static clipbench.onnx.OnnxAttributes.i;
 import static clipbench.onnx.OnnxAttributes.ints;
@@ -46,9 +50,6 @@ final class ClipOnnxWriter implements Closeable {
     static final String TEXT_INPUT = "text";
     static final String OUTPUT = "embedding";
 
-    private static final float LAYER_NORM_EPS = 1e-5f;
-    private static final float BATCH_NORM_EPS = 1e-5f;
-    private static final float QUICK_GELU = 1.702f;
     private static final int EXTERNAL_MIN_BYTES = 4096;
     private static final long ALIGNMENT = 4096;
 
@@ -204,7 +205,7 @@ final class ClipOnnxWriter implements Closeable {
             String erf = op("Erf", List.of(op("Div", List.of(x, scalar((float) Math.sqrt(2))))));
             return op("Mul", List.of(op("Mul", List.of(x, op("Add", List.of(erf, scalar(1f))))), scalar(0.5f)));
         }
-        return op("Mul", List.of(x, op("Sigmoid", List.of(op("Mul", List.of(x, scalar(QUICK_GELU)))))));
+        return op("Mul", List.of(x, op("Sigmoid", List.of(op("Mul", List.of(x, scalar(QUICK_GELU_SCALE)))))));
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 package clipbench.backend.tensorflow;
 
+import static clipbench.checkpoint.ClipArchitecture.LAYER_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.BATCH_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.QUICK_GELU_SCALE;
+
 import clipbench.checkpoint.ClipArchitecture;
 import clipbench.checkpoint.ClipArchitecture.Activation;
 import clipbench.checkpoint.ClipArchitecture.ResNet;
@@ -38,9 +42,6 @@ final class ClipGraph {
     static final String TEXT_INPUT = "text";
     static final String OUTPUT = "embedding";
 
-    private static final float LAYER_NORM_EPS = 1e-5f;
-    private static final float BATCH_NORM_EPS = 1e-5f;
-    private static final float QUICK_GELU = 1.702f;
 
     private final Ops tf;
     private final GraphParams p;
@@ -189,7 +190,7 @@ final class ClipGraph {
                     tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
             return tf.math.mul(x, phi);
         }
-        return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(x, tf.constant(QUICK_GELU))));
+        return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(x, tf.constant(QUICK_GELU_SCALE))));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -285,10 +286,9 @@ final class ClipGraph {
                     cfg.activation(), mask);
         }
         x = layerNorm(x, "ln_final.");
-        Operand<TInt64> eot = cfg.eosTokenId() < 0
-                ? tf.math.argMax(tokens, tf.constant(1))
-                : tf.math.argMax(tf.dtypes.cast(tf.math.equal(tokens, tf.constant((long) cfg.eosTokenId())), TInt32.class),
-                        tf.constant(1));
+        Operand<TInt64> eot = tf.math.argMax(cfg.eosTokenId() < 0 ? tokens
+                : tf.dtypes.cast(tf.math.equal(tokens, tf.constant((long) cfg.eosTokenId())), TInt32.class),
+                tf.constant(1));
         Operand<TFloat32> pooled = tf.gather(x, eot, tf.constant(1), Gather.batchDims(1L)); // [N, width]
         return project(pooled, "text_projection");
     }
