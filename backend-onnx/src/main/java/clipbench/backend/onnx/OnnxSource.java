@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * The ONNX files that run a CLIP card. The card's ONNX towers ({@code artifacts.onnx.image}, optional {@code text})
- * win when it lists them, as before checkpoints were read; a card that lists none but has
+ * win when it lists them, as before checkpoints were read; a card that lists no ONNX role at all but has
  * {@code artifacts.safetensors.checkpoint} runs both towers written from the checkpoint by {@link ClipOnnxWriter}
  * and kept in {@link CheckpointGraphCache}. An {@code onnx} role may also name a {@code .safetensors} file (as
  * TensorFlow's {@code savedmodel} roles may): it is written as ONNX, the text tower only when the card has a
@@ -46,7 +46,8 @@ record OnnxSource(Path image, Path text) {
         return switch (choice) {
             case CHECKPOINT -> true;
             case EXPORT -> false;
-            case AUTO -> card.artifact(OnnxBackboneProvider.ID, "image").isEmpty()
+            // any ONNX role (an image tower, or an image-to-image "model") means the card runs its exports
+            case AUTO -> !card.artifacts().containsKey(OnnxBackboneProvider.ID)
                     && ClipCheckpoints.file(card).isPresent();
         };
     }

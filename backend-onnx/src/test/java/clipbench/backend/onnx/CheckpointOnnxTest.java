@@ -69,6 +69,13 @@ class CheckpointOnnxTest {
                 provider.artifactFiles(checkpointOnly));
     }
 
+    /** An image-to-image card listing an ONNX {@code model} beside a (non-CLIP) checkpoint runs its ONNX file. */
+    @Test
+    void anyOnnxRoleKeepsTheCardOnItsExports() throws IOException {
+        ModelCard sr = ModelCards.load(CheckpointCards.fixture("tiny-sr"));
+        assertEquals(List.of(sr.directory().resolve("sr.onnx")), new OnnxBackboneProvider().artifactFiles(sr));
+    }
+
     @Test
     void exportChoiceRefusesACheckpointOnlyCard(@TempDir Path tmp) throws IOException {
         ModelCard card = ModelCards.load(CheckpointCards.checkpointOnly("tiny-clip-vit", tmp.resolve("m"), a -> { }));
