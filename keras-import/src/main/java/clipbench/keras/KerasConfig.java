@@ -132,6 +132,23 @@ public final class KerasConfig {
         }
     }
 
+    /**
+     * UpSampling2D's {@code size} as {@code {rows, cols}}, checked: positive factors, channels last, and
+     * {@code interpolation nearest} (each pixel repeated: output row {@code i} reads input row {@code floor(i / rows)}).
+     */
+    public static int[] upSampling(KerasLayer layer) {
+        requireChannelsLast(layer);
+        String interpolation = text(layer, "interpolation", "nearest");
+        if (!interpolation.equals("nearest")) {
+            throw bad(layer, "interpolation", "must be 'nearest', got '" + interpolation + "'");
+        }
+        int[] size = pair(layer, "size", new int[] {2, 2});
+        if (size[0] < 1 || size[1] < 1) {
+            throw bad(layer, "size", "must be positive, got " + java.util.Arrays.toString(size));
+        }
+        return size;
+    }
+
     /** ZeroPadding2D's padding as {@code {top, bottom, left, right}}. */
     public static int[] zeroPadding(KerasLayer layer) {
         JsonNode v = layer.config().get("padding");
@@ -160,6 +177,9 @@ public final class KerasConfig {
      * ceil((in − (kernel−1)·dilation) / stride).
      */
     public static int outputLength(int in, int kernel, int stride, int dilation, String padding) {
+        if (in == KerasModel.ANY) {
+            return KerasModel.ANY; // an open size stays open
+        }
         if (padding.equals("same")) {
             return (in + stride - 1) / stride;
         }

@@ -14,7 +14,8 @@ import java.util.Set;
  * output layer, and dequantised weights. Every backend builds its own network from this.
  *
  * @param name        model name
- * @param inputShape  {@code [height, width, channels]} of the single input (channels last, as Keras)
+ * @param inputShape  {@code [height, width, channels]} of the single input (channels last, as Keras); height and
+ *                    width may be {@link #ANY}
  * @param layers      layers in topological order; the first is the {@code InputLayer}
  * @param output      the layer whose output is the model's output
  * @param weights     every weight by its name ({@code layer/kernel}, ...)
@@ -22,10 +23,13 @@ import java.util.Set;
 public record KerasModel(String name, int[] inputShape, List<KerasLayer> layers, String output,
                          Map<String, KerasTensor> weights) {
 
+    /** An input height or width left open ({@code null} in Keras): the model takes any size there. */
+    public static final int ANY = -1;
+
     /** Layer types every backend must support; anything else is refused with the layer's name. */
     public static final Set<String> SUPPORTED = Set.of("InputLayer", "Conv2D", "DepthwiseConv2D",
             "BatchNormalization", "ReLU", "Activation", "ZeroPadding2D", "Add", "Concatenate", "MaxPooling2D",
-            "AveragePooling2D", "GlobalAveragePooling2D", "Flatten", "Dense", "Dropout");
+            "AveragePooling2D", "GlobalAveragePooling2D", "Flatten", "Dense", "Dropout", "UpSampling2D");
 
     public KerasModel {
         inputShape = inputShape.clone();

@@ -321,6 +321,7 @@ final class KerasNet implements AutoCloseable {
             case "Flatten" -> in -> kerasOrder(in[0]);
             case "Dense" -> dense(layer, w);
             case "Dropout" -> in -> in[0];
+            case "UpSampling2D" -> upSampling(layer);
             default -> throw new IllegalArgumentException(where(layer) + ": layer type " + type
                     + " is not supported (supported: " + new java.util.TreeSet<>(KerasModel.SUPPORTED) + ")");
         };
@@ -536,6 +537,12 @@ final class KerasNet implements AutoCloseable {
         int[] pads = KerasConfig.zeroPadding(layer); // top, bottom, left, right
         Shape shape = new Shape(pads[2], pads[3], pads[0], pads[1]);
         return in -> in[0].pad(shape, 0);
+    }
+
+    /** Keras nearest up-sampling: every pixel repeated rows x cols times (repeat_interleave on H, then W). */
+    private static Op upSampling(KerasLayer layer) {
+        int[] size = KerasConfig.upSampling(layer);
+        return in -> then(in[0].repeat(2, size[0]), r -> r.repeat(3, size[1]));
     }
 
     private static NDArray add(NDArray[] in) {

@@ -20,9 +20,11 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Squeeze;
+import org.tensorflow.op.image.ResizeNearestNeighbor;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -134,6 +136,8 @@ final class KerasGraph {
                 return dense(tf, layer, one(layer, in));
             case "Dropout":
                 return one(layer, in);
+            case "UpSampling2D":
+                return upSampling(tf, layer, one(layer, in));
             default:
                 throw new IllegalArgumentException("unsupported layer type " + layer.className() + " (supported: "
                         + new TreeSet<>(KerasModel.SUPPORTED) + ")");
@@ -142,6 +146,17 @@ final class KerasGraph {
 
     // ------------------------------------------------------------------------------------------------
     // Layers
+
+    /**
+     * Keras nearest up-sampling to {@code [h * rows, w * cols]} of whatever size comes in; half-pixel centres
+     * read input row {@code floor((i + 0.5) / rows) = floor(i / rows)}, far from float rounding at the boundary.
+     */
+    private Operand<TFloat32> upSampling(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        int[] size = KerasConfig.upSampling(layer);
+        Operand<TInt32> hw = tf.slice(tf.shape(x), tf.constant(new int[] {1}), tf.constant(new int[] {2}));
+        return tf.image.resizeNearestNeighbor(x, tf.math.mul(hw, tf.constant(size)),
+                ResizeNearestNeighbor.halfPixelCenters(true));
+    }
 
     private Operand<TFloat32> conv2d(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
         KerasConfig.requireChannelsLast(layer);

@@ -117,6 +117,8 @@ public final class KerasReference {
             }
             case "Activation":
                 return act(in.get(0), c.get("activation").asText());
+            case "UpSampling2D":
+                return upSampling(in.get(0), pair(c, "size", new int[] {2, 2}));
             case "ZeroPadding2D": {
                 Nd x = in.get(0);
                 JsonNode p = c.get("padding");
@@ -395,5 +397,26 @@ public final class KerasReference {
             return dflt;
         }
         return v.isInt() ? new int[] {v.asInt(), v.asInt()} : new int[] {v.get(0).asInt(), v.get(1).asInt()};
+    }
+
+    /** Keras UpSampling2D, nearest: output pixel (y, x) is input pixel (floor(y / rows), floor(x / cols)). */
+    static Nd upSampling(Nd x, int[] size) {
+        int n = x.shape()[0];
+        int h = x.shape()[1];
+        int w = x.shape()[2];
+        int ch = x.shape()[3];
+        int oh = h * size[0];
+        int ow = w * size[1];
+        float[] y = new float[n * oh * ow * ch];
+        for (int b = 0; b < n; b++) {
+            for (int r = 0; r < oh; r++) {
+                for (int q = 0; q < ow; q++) {
+                    for (int k = 0; k < ch; k++) {
+                        y[((b * oh + r) * ow + q) * ch + k] = x.at(b, r / size[0], q / size[1], k);
+                    }
+                }
+            }
+        }
+        return new Nd(new int[] {n, oh, ow, ch}, y);
     }
 }
