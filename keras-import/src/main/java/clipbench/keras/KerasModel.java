@@ -48,6 +48,19 @@ public record KerasModel(String name, int[] inputShape, List<KerasLayer> layers,
         return inputShape.clone();
     }
 
+    /** True when the input's height or width is {@link #ANY}. */
+    public boolean openSize() {
+        return inputShape.length == 3 && (inputShape[0] == ANY || inputShape[1] == ANY);
+    }
+
+    /** The same model taking images of exactly {@code height x width} (where its size is open). */
+    public KerasModel withInputSize(int height, int width) {
+        int[] in = inputShape.clone();
+        in[0] = in[0] == ANY ? height : in[0];
+        in[1] = in[1] == ANY ? width : in[1];
+        return new KerasModel(name, in, layers, output, weights);
+    }
+
     public KerasLayer layer(String layerName) {
         return layers.stream().filter(l -> l.name().equals(layerName)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("model " + name + ": no layer named '" + layerName + "'"));

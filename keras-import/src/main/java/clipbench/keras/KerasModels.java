@@ -44,6 +44,31 @@ public final class KerasModels {
         return cut;
     }
 
+    /** True when the card is a Keras image-to-image network's ({@code task image-to-image}). */
+    public static boolean isImageToImage(ModelCard card) throws IOException {
+        Path file = cardFile(card);
+        return Files.isRegularFile(file) && ModelCardWriter.isImageToImage(ModelCardWriter.read(file));
+    }
+
+    /**
+     * The whole model of an image-to-image card ({@link ModelCardWriter#kerasImageToImageCard}), checked: its
+     * output has the input's channels and {@code scale} times its size.
+     */
+    public static KerasModel loadImageToImage(ModelCard card) throws IOException {
+        if (!isImageToImage(card)) {
+            throw new IOException(cardFile(card) + ": not an image-to-image card (task image-to-image)");
+        }
+        KerasModel full = loadFull(card);
+        int scale = ModelCardWriter.read(cardFile(card)).path("scale").asInt(0);
+        int probe = 8;
+        int[] out = KerasShapes.outputShape(full.withInputSize(probe, probe), full.output());
+        if (out.length != 3 || out[2] != full.inputShape()[2] || out[0] != probe * scale || out[1] != probe * scale) {
+            throw new IOException(cardFile(card) + ": scale " + scale + " does not match the network, which makes "
+                    + java.util.Arrays.toString(out) + " of an 8x8 input");
+        }
+        return full;
+    }
+
     /** The whole model (output = the saved model's output layer), named after the card. */
     public static KerasModel loadFull(ModelCard card) throws IOException {
         Path topology = card.requireArtifact(FORMAT, "topology");

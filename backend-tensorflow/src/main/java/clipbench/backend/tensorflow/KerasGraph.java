@@ -60,6 +60,18 @@ final class KerasGraph {
      * {@code [N,3,H,W]} → {@value #OUTPUT} float32 {@code [N,D]}.
      */
     Signature signature() {
+        return signature(false);
+    }
+
+    /**
+     * Adds an image-to-image network (e.g. super-resolution) with its placeholder: {@value #INPUT} float32
+     * {@code [N,3,H,W]} → {@value #OUTPUT} float32 NCHW {@code [N,3,H',W']}, the output feature map as an image.
+     */
+    Signature imageSignature() {
+        return signature(true);
+    }
+
+    private Signature signature(boolean image) {
         int[] in = model.inputShape();
         if (in.length != 3 || in[2] != 3) {
             throw new IllegalArgumentException("model " + model.name() + ": input shape " + Arrays.toString(in)
@@ -68,7 +80,9 @@ final class KerasGraph {
         Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, 3, in[0] > 0 ? in[0] : -1, in[1] > 0 ? in[1] : -1)));
         Operand<TFloat32> nhwc = tf.withName("nhwc").linalg.transpose(image, tf.constant(new int[] {0, 2, 3, 1}));
-        Operand<TFloat32> out = tf.withName(OUTPUT).identity(rows(apply(nhwc)));
+        Operand<TFloat32> out = image
+                ? tf.withName(OUTPUT).linalg.transpose(apply(nhwc), tf.constant(new int[] {0, 3, 1, 2}))
+                : tf.withName(OUTPUT).identity(rows(apply(nhwc)));
         return Signature.builder().key(SIGNATURE).input(INPUT, image).output(OUTPUT, out).build();
     }
 
