@@ -71,7 +71,7 @@ final class KerasGraph {
         return signature(true);
     }
 
-    private Signature signature(boolean image) {
+    private Signature signature(boolean imageOut) {
         int[] in = model.inputShape();
         if (in.length != 3 || in[2] != 3) {
             throw new IllegalArgumentException("model " + model.name() + ": input shape " + Arrays.toString(in)
@@ -80,7 +80,7 @@ final class KerasGraph {
         Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, 3, in[0] > 0 ? in[0] : -1, in[1] > 0 ? in[1] : -1)));
         Operand<TFloat32> nhwc = tf.withName("nhwc").linalg.transpose(image, tf.constant(new int[] {0, 2, 3, 1}));
-        Operand<TFloat32> out = image
+        Operand<TFloat32> out = imageOut
                 ? tf.withName(OUTPUT).linalg.transpose(apply(nhwc), tf.constant(new int[] {0, 3, 1, 2}))
                 : tf.withName(OUTPUT).identity(rows(apply(nhwc)));
         return Signature.builder().key(SIGNATURE).input(INPUT, image).output(OUTPUT, out).build();
