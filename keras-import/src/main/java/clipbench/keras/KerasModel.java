@@ -29,14 +29,14 @@ public record KerasModel(String name, int[] inputShape, List<KerasLayer> layers,
     /** Layer types every backend must support; anything else is refused with the layer's name. */
     public static final Set<String> SUPPORTED = Set.of("InputLayer", "Conv2D", "DepthwiseConv2D",
             "BatchNormalization", "ReLU", "Activation", "ZeroPadding2D", "Add", "Concatenate", "MaxPooling2D",
-            "AveragePooling2D", "GlobalAveragePooling2D", "Flatten", "Dense", "Dropout", "UpSampling2D");
+            "AveragePooling2D", "GlobalAveragePooling2D", "Flatten", "Dense", "Dropout", "UpSampling2D", "MultiplyBeta", "PixelShuffle");
 
     public KerasModel {
         inputShape = inputShape.clone();
         layers = List.copyOf(layers);
         weights = Map.copyOf(weights);
         for (KerasLayer l : layers) {
-            if (!SUPPORTED.contains(l.className())) {
+            if (!SUPPORTED.contains(KerasConfig.type(l))) {
                 throw new IllegalArgumentException("model " + name + ": layer '" + l.name() + "' has unsupported type "
                         + l.className() + " (supported: " + new java.util.TreeSet<>(SUPPORTED) + ")");
             }

@@ -75,7 +75,7 @@ public final class KerasShapes {
     }
 
     private static int[] shape(KerasModel model, KerasLayer l, int[][] in, Set<String> expected) {
-        String type = l.className();
+        String type = KerasConfig.type(l);
         if (type.equals("InputLayer")) {
             return model.inputShape();
         }
@@ -124,7 +124,7 @@ public final class KerasShapes {
                 expect(model, l, expected, "moving_variance", new int[] {c});
                 return x.clone();
             }
-            case "ReLU", "Activation", "Dropout": {
+            case "ReLU", "Activation", "Dropout", "MultiplyBeta": {
                 one(model, l, in);
                 return x.clone();
             }
@@ -171,6 +171,15 @@ public final class KerasShapes {
                 int[] s = spatial(model, l, x);
                 int[] size = KerasConfig.upSampling(l);
                 return new int[] {times(s[0], size[0]), times(s[1], size[1]), s[2]};
+            }
+            case "PixelShuffle": {
+                one(model, l, in);
+                int[] s = spatial(model, l, x);
+                int b = KerasConfig.pixelShuffle(l);
+                if (s[2] % (b * b) != 0) {
+                    throw fail(model, l, "has " + s[2] + " input channels, not a multiple of " + (b * b));
+                }
+                return new int[] {times(s[0], b), times(s[1], b), s[2] / (b * b)};
             }
             case "Add": {
                 for (int[] other : in) {

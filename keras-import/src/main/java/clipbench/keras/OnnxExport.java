@@ -193,7 +193,7 @@ public final class OnnxExport {
     }
 
     private Value translate(KerasLayer l, List<Value> in) {
-        return switch (l.className()) {
+        return switch (KerasConfig.type(l)) {
             case "Conv2D" -> conv2d(l, one(l, in));
             case "DepthwiseConv2D" -> depthwise(l, one(l, in));
             case "BatchNormalization" -> batchNorm(l, one(l, in));
@@ -212,6 +212,11 @@ public final class OnnxExport {
             case "Dense" -> dense(l, one(l, in));
             case "Dropout" -> one(l, in);
             case "UpSampling2D" -> upSampling(l, one(l, in));
+            case "MultiplyBeta" -> {
+                Value x = one(l, in);
+                yield new Value(op("Mul", l.name(), List.of(x.tensor, scalar(KerasConfig.multiplyBeta(l)))), x.shape);
+            }
+            case "PixelShuffle" -> pixelShuffle(l, one(l, in));
             default -> throw new IllegalArgumentException(where(l) + ": unsupported layer type " + l.className());
         };
     }
@@ -382,6 +387,19 @@ public final class OnnxExport {
                 OnnxAttributes.s("mode", "nearest"), OnnxAttributes.s("coordinate_transformation_mode", "asymmetric"),
                 OnnxAttributes.s("nearest_mode", "floor"));
         return new Value(y, new int[] {times(x.shape[0], size[0]), times(x.shape[1], size[1]), x.shape[2]});
+    }
+
+    /** TF's depthToSpace in NHWC is DCR-ordered; ONNX DepthToSpace mode DCR on NCHW is the same arrangement. */
+    private Value pixelShuffle(KerasLayer l, Value x) {
+        rank4(l, x);
+        int b = KerasConfig.pixelShuffle(l);
+        if (x.shape[2] % (b * b) != 0) {
+            throw new IllegalArgumentException(where(l) + ": " + x.shape[2] + " channels are not a multiple of "
+                    + (b * b));
+        }
+        String y = op("DepthToSpace", l.name(), List.of(x.tensor), OnnxAttributes.i("blocksize", b),
+                OnnxAttributes.s("mode", "DCR"));
+        return new Value(y, new int[] {times(x.shape[0], b), times(x.shape[1], b), x.shape[2] / (b * b)});
     }
 
     private static int times(int length, int factor) {

@@ -112,7 +112,7 @@ final class KerasGraph {
     }
 
     private Operand<TFloat32> layer(Ops tf, KerasLayer layer, List<Operand<TFloat32>> in, Operand<TFloat32> input) {
-        switch (layer.className()) {
+        switch (KerasConfig.type(layer)) {
             case "InputLayer":
                 return input;
             case "Conv2D":
@@ -152,6 +152,10 @@ final class KerasGraph {
                 return one(layer, in);
             case "UpSampling2D":
                 return upSampling(tf, layer, one(layer, in));
+            case "MultiplyBeta":
+                return tf.math.mul(one(layer, in), tf.constant(KerasConfig.multiplyBeta(layer)));
+            case "PixelShuffle": // UpscalerJS's tf.depthToSpace(x, N, 'NHWC'), the same op
+                return tf.nn.depthToSpace(one(layer, in), (long) KerasConfig.pixelShuffle(layer));
             default:
                 throw new IllegalArgumentException("unsupported layer type " + layer.className() + " (supported: "
                         + new TreeSet<>(KerasModel.SUPPORTED) + ")");

@@ -370,6 +370,33 @@ public abstract class KerasLayerContractTest {
     }
 
     /**
+     * UpscalerJS's custom {@code PixelShuffle<N>x} ({@code tf.depthToSpace(x, N, 'NHWC')}, DCR order, not torch's
+     * pixel_shuffle) after a convolution to 3 N^2 channels, and its {@code MultiplyBeta} (x 0.2).
+     */
+    @ParameterizedTest(name = "block {0}")
+    @ValueSource(ints = {2, 3, 4})
+    void pixelShuffleAndMultiplyBeta(int b) {
+        KerasTestNet n = new KerasTestNet("shuffle", 3, 4, 3, 31L + b);
+        n.conv("pre", "input", 3, "{'filters':" + (3 * b * b) + ",'kernel_size':3,'padding':'same'}");
+        n.layer("MultiplyBeta", "beta", "{'beta':0.2}", "pre");
+        n.layer("PixelShuffle" + b + "x", "shuffle", "{'scale':" + b + "}", "beta");
+        n.conv("sr", "shuffle", 3, "{'filters':3,'kernel_size':3,'padding':'same'}");
+        check("PixelShuffle" + b + "x + MultiplyBeta", n.build(), Nd.random(2, n.build().inputShape(), 42),
+                tolerance(), 2, 3 * b, 4 * b, 3);
+        check("PixelShuffle" + b + "x (alone)", n.build("shuffle"));
+    }
+
+    @Test
+    void pixelShuffleScaleMustMatchItsClass() {
+        KerasTestNet n = new KerasTestNet("shuffle_bad", 3, 3, 3, 5);
+        n.conv("pre", "input", 3, "{'filters':12,'kernel_size':1}");
+        n.layer("PixelShuffle2x", "shuffle", "{'scale':4}", "pre");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KerasShapes.outputShapes(n.build()));
+        assertTrue(e.getMessage().contains("shuffle"), e.getMessage());
+    }
+
+    /**
      * A model whose input height and width are open ({@code [null, null, null, 3]}, as super-resolution networks
      * are saved) runs at any size: an RDN-like block (same convolutions, concatenation, residual adds,
      * up-sampling) at 6x6 and 9x7.
