@@ -7,9 +7,9 @@
 //
 // Finds the packages in $CLIPBENCH_NPM/node_modules (default ~/.cache/clipbench/npm/node_modules).
 // Inputs: two deterministic RGB patterns in 0..255 (6x6 and 9x7, see pattern()), float32 NHWC [1, h, w, 3],
-// fed exactly as the package's definition says (inputRange [0, 255] for these RDN networks); outputs are the
-// network's raw float32 values (outputRange [0, 255], before the clamp and rounding UpscalerJS applies),
-// rounded to 4 decimals.
+// scaled to the package definition's inputRange ([0, 255] for the RDN networks slim and medium, [0, 1] for the
+// RRDN thick: pattern / 255); outputs are the network's raw float32 values in its outputRange (before the clamp
+// and rounding UpscalerJS applies), rounded to 4 decimals (6 for [0, 1] outputs).
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,7 @@ const modules = join(npm, 'node_modules');
 const NETWORKS = [
   { pkg: '@upscalerjs/esrgan-slim', scales: [2, 3, 4] },
   { pkg: '@upscalerjs/esrgan-medium', scales: [2, 4] },
+  { pkg: '@upscalerjs/esrgan-thick', scales: [4] }, // RRDN with the custom MultiplyBeta / PixelShuffle4x layers
 ];
 const INPUTS = [{ height: 6, width: 6 }, { height: 9, width: 7 }];
 
@@ -53,6 +54,7 @@ async function load(pkgDir, definition) {
 }
 
 const round4 = (v) => Math.round(v * 1e4) / 1e4;
+const round6 = (v) => Math.round(v * 1e6) / 1e6;
 const reference = {
   description: 'Outputs of the UpscalerJS ESRGAN packages\' own model definitions (@tensorflow/tfjs '
     + tf.version.tfjs + ', backend ' + tf.getBackend() + ') on deterministic RGB patterns; see make-reference.mjs',
@@ -74,12 +76,13 @@ for (const { pkg, scales } of NETWORKS) {
       architecture: definition.meta.architecture, count_params: model.countParams(), outputs: [],
     };
     for (const { height, width } of INPUTS) {
-      const x = tf.tensor4d(pattern(height, width), [1, height, width, 3]);
+      const input = pattern(height, width).map((v) => v * definition.inputRange[1] / 255);
+      const x = tf.tensor4d(input, [1, height, width, 3]);
       const y = model.predict(x);
       const values = await y.data();
       let sum = 0;
       for (const v of values) sum += v;
-      entry.outputs.push({ height, width, shape: y.shape, sum, values: Array.from(values, round4) });
+      entry.outputs.push({ height, width, shape: y.shape, sum, values: Array.from(values, definition.outputRange[1] === 1 ? round6 : round4) });
       x.dispose();
       y.dispose();
     }
