@@ -28,6 +28,10 @@ public final class KerasModels {
 
     /** The model to run for this card: the full model cut at its feature layer. */
     public static KerasModel load(ModelCard card) throws IOException {
+        if (isImageToImage(card)) {
+            throw new IOException(cardFile(card) + ": an image-to-image network (task image-to-image), not a backbone;"
+                    + " open it with openImageToImage (e.g. as an sr-model upsampler)");
+        }
         KerasModel full = loadFull(card);
         String layer = featureLayer(card, full);
         KerasModel cut;

@@ -143,6 +143,14 @@ class SrModelUpsamplerTest {
                 .replace("\"scale\": 4", "\"scale\": 5"));
         IOException e = assertThrows(IOException.class, () -> p.create(bad.toString()));
         assertTrue(e.getMessage().contains("scale") && e.getMessage().contains(bad.toString()), e.getMessage());
+        // a network on [0, 255] pixels (an imported ESRGAN) is refused until sr-model scales for it
+        Path range = tmp.resolve("range");
+        Files.createDirectories(range);
+        Files.copy(dir.resolve("sr.onnx"), range.resolve("sr.onnx"));
+        Files.writeString(range.resolve("model-card.json"), Files.readString(dir.resolve("model-card.json"))
+                .replace("\"scale\": 4", "\"scale\": 4, \"value_range\": [0, 255]"));
+        IOException r = assertThrows(IOException.class, () -> p.create(range.toString()));
+        assertTrue(r.getMessage().contains("value_range"), r.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package clipbench.keras.contract;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -76,6 +77,9 @@ public abstract class EsrganContractTest {
         assertEquals(255.0, card.get("value_range").get(1).asDouble());
         assertEquals("@upscalerjs/esrgan-slim@1.0.0/models/x4", card.get("source").asText().split(",")[0]);
         assertEquals("model.onnx", card.get("artifacts").get("onnx").get("model").asText());
+        IOException e = assertThrows(IOException.class, () -> clipbench.keras.KerasModels.load(
+                ModelCards.load(imported("@upscalerjs/esrgan-slim", 4))));
+        assertTrue(e.getMessage().contains("image-to-image"), e.getMessage());
     }
 
     @Test
