@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  * @param text null when the checkpoint has no text tower
  */
 public record ClipArchitecture(int embedDim, int imageResolution, Vision vision, Text text) {
+    /** PyTorch's LayerNorm and BatchNorm2d defaults, which OpenAI's model.py keeps. */
+    public static final float LAYER_NORM_EPS = 1e-5f;
+    public static final float BATCH_NORM_EPS = 1e-5f;
+    /** QuickGELU's constant: {@code x·σ(1.702x)}. */
+    public static final float QUICK_GELU_SCALE = 1.702f;
 
     /** The image tower. */
     public sealed interface Vision permits Vit, ResNet {
@@ -44,6 +49,20 @@ public record ClipArchitecture(int embedDim, int imageResolution, Vision vision,
 
     /** OpenAI's ModifiedResNet: blocks per stage, stem width, attention-pool heads, pooled grid side. */
     public record ResNet(List<Integer> layers, int width, int heads, int grid) implements Vision {
+        /** One Bottleneck: its state-dict prefix below {@code visual.} and its stride. */
+        public record Block(String prefix, int stride) {
+        }
+
+        /** Every Bottleneck in order: {@code layerS.B.}, stride 2 for the first block of stages 2–4, else 1. */
+        public List<Block> blocks() {
+            List<Block> blocks = new ArrayList<>();
+            for (int stage = 1; stage <= layers.size(); stage++) {
+                for (int block = 0; block < layers.get(stage - 1); block++) {
+                    blocks.add(new Block("layer" + stage + "." + block + ".", stage > 1 && block == 0 ? 2 : 1));
+                }
+            }
+            return blocks;
+        }
     }
 
     /**
@@ -56,6 +75,17 @@ public record ClipArchitecture(int embedDim, int imageResolution, Vision vision,
                        int eosTokenId) {
         /** Pools at the largest id, as OpenAI's {@code encode_text} does. */
         public static final int ARGMAX = -1;
+
+        /** OpenAI's {@code build_attention_mask}: -inf above the diagonal, 0 elsewhere ({@code [context][context]}). */
+        public float[][] causalMask() {
+            float[][] mask = new float[contextLength][contextLength];
+            for (int i = 0; i < contextLength; i++) {
+                for (int j = i + 1; j < contextLength; j++) {
+                    mask[i][j] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            return mask;
+        }
     }
 
     public static ClipArchitecture infer(Checkpoint ckpt, JsonNode card) {

@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -71,6 +72,27 @@ public final class OnnxGraphBuilder {
         addInitializer(name, dims, TensorProto.DataType.INT64, raw);
     }
 
+    /**
+     * A float32 initializer whose values are ONNX external data: {@code length} bytes (little-endian, row-major) at
+     * {@code offset} in the file {@code location}, relative to the model file. Keeps weights out of the protobuf,
+     * which cannot exceed 2 GB; {@code name} comes from {@link #fresh}.
+     */
+    public void externalInitializer(String name, int[] dims, String location, long offset, long length) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", location))
+                .addExternalData(entry("offset", Long.toString(offset)))
+                .addExternalData(entry("length", Long.toString(length)));
+        for (int d : dims) {
+            t.addDims(d);
+        }
+        graph.addInitializer(t);
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
     private void addInitializer(String name, int[] dims, TensorProto.DataType type, ByteBuffer raw) {
         TensorProto.Builder t = TensorProto.newBuilder();
         for (int d : dims) {
@@ -87,12 +109,22 @@ public final class OnnxGraphBuilder {
         graph.addInput(valueInfo(name, dims));
     }
 
+    /** Declares a graph input of element type {@code type} (e.g. int64 token ids); dims as in {@link #input}. */
+    public void input(String name, TensorProto.DataType type, Object... dims) {
+        claim(name);
+        graph.addInput(valueInfo(name, type, dims));
+    }
+
     /** Declares a float32 graph output (a tensor some node writes). */
     public void output(String name, Object... dims) {
         graph.addOutput(valueInfo(name, dims));
     }
 
     private static ValueInfoProto valueInfo(String name, Object... dims) {
+        return valueInfo(name, TensorProto.DataType.FLOAT, dims);
+    }
+
+    private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, Object... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (Object d : dims) {
             TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
@@ -103,7 +135,7 @@ public final class OnnxGraphBuilder {
             }
             shape.addDim(dim);
         }
-        TypeProto.Tensor tensor = TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber())
+        TypeProto.Tensor tensor = TypeProto.Tensor.newBuilder().setElemType(type.getNumber())
                 .setShape(shape).build();
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(tensor)).build();
     }

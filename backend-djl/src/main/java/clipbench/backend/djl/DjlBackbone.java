@@ -9,9 +9,14 @@ import clipbench.api.spi.Capability;
 import clipbench.api.spi.Device;
 import clipbench.api.spi.ImageBatch;
 import clipbench.api.spi.TwoTowerBackbone;
+import clipbench.checkpoint.ClipCheckpoint;
+import clipbench.checkpoint.ClipCheckpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A CLIP model run by DJL's PyTorch engine from TorchScript: either the towers {@code torchscript.image}
@@ -19,6 +24,9 @@ import java.util.Arrays;
  * ({@code textual.pt}: int64 {@code [n, context]} to {@code [n, d]}), or one {@code torchscript.model} whose
  * exported {@code encode_image} / {@code encode_text} methods do the same (OpenAI's {@code clip.load(jit=True)},
  * or {@code torch.jit.script} of a module with {@code @torch.jit.export} methods).
+ *
+ * <p>Or CLIP built from a safetensors checkpoint with libtorch operations ({@link ClipNet}), no export needed: see
+ * {@link #checkpoint} for when.
  */
 public final class DjlBackbone extends TwoTowerBackbone {
     static final String ENCODE_IMAGE = "encode_image";
@@ -30,6 +38,8 @@ public final class DjlBackbone extends TwoTowerBackbone {
     private final TorchModule text;
     /** A Keras model ({@link KerasBackbone#handles}) that this backbone runs instead of TorchScript; else null. */
     private final KerasBackbone keras;
+    /** CLIP built from the card's checkpoint that this backbone runs instead of TorchScript; else null. */
+    private final ClipNet net;
 
     private DjlBackbone(KerasBackbone keras) {
         super(keras.card(), new KerasTower(keras), null, keras.embeddingDim(),
@@ -37,6 +47,16 @@ public final class DjlBackbone extends TwoTowerBackbone {
         this.image = null;
         this.text = null;
         this.keras = keras;
+        this.net = null;
+    }
+
+    /** The card's {@code embed_dim}, when it gives one, must be the checkpoint's (the error names both). */
+    private DjlBackbone(ModelCard card, ClipNet net, NetImageTower image, NetTextTower text) throws IOException {
+        super(card, image, text, embeddingDim(card, image, text), net.device.isGpu());
+        this.image = null;
+        this.text = null;
+        this.keras = null;
+        this.net = net;
     }
 
     private DjlBackbone(ModelCard card, ImageTower image, TextTower text) throws IOException {
@@ -44,17 +64,52 @@ public final class DjlBackbone extends TwoTowerBackbone {
         this.image = image.module;
         this.text = text == null ? null : text.module;
         this.keras = null;
+        this.net = null;
+    }
+
+    /**
+     * The checkpoint that CLIP is built from for {@code card}, empty when TorchScript runs: the card's
+     * {@code artifacts.safetensors.checkpoint} when it lists no TorchScript artifacts, or a {@code torchscript}
+     * {@code image} (or {@code model}) role naming a {@code .safetensors} file (as backend-tensorflow's
+     * {@code savedmodel} roles may). A TorchScript export, when listed, wins over the checkpoint: it is what the
+     * user made for this runtime; a card may point its {@code torchscript.image} at the checkpoint to build it instead.
+     */
+    static Optional<Path> checkpoint(ModelCard card) {
+        Map<String, String> roles = card.artifacts().get(DjlBackboneProvider.FORMAT);
+        if (roles == null) {
+            return ClipCheckpoints.file(card);
+        }
+        Optional<Path> tower = card.artifact(DjlBackboneProvider.FORMAT, roles.containsKey("image") ? "image" : "model");
+        return tower.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors"));
+    }
+
+    /**
+     * Whether a checkpoint-built backbone of {@code card} has a text tower: a context length, and no TorchScript
+     * {@code image} role without a {@code text} role (as for TorchScript towers).
+     */
+    private static boolean wantsText(ModelCard card) {
+        Map<String, String> roles = card.artifacts().get(DjlBackboneProvider.FORMAT);
+        return card.contextLength() > 0 && (roles == null || !roles.containsKey("image") || roles.containsKey("text"));
     }
 
     static DjlBackbone open(ModelCard card, BackendOptions options) throws IOException {
         if (KerasBackbone.handles(card)) {
             return new DjlBackbone(KerasBackbone.open(card, options));
         }
+        Optional<Path> checkpoint = checkpoint(card);
+        if (checkpoint.isPresent()) {
+            return openCheckpoint(card, checkpoint.get(), options);
+        }
         String format = DjlBackboneProvider.FORMAT;
         Path imageFile = card.artifact(format, "image").orElse(null);
         Path modelFile = card.artifact(format, "model").orElse(null);
         if (imageFile == null && modelFile == null) {
-            card.requireArtifact(format, "image"); // throws, naming the card and what it has
+            try {
+                card.requireArtifact(format, "image"); // throws, naming the card and what it has
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + "; or list a CLIP checkpoint as "
+                        + ClipCheckpoints.FORMAT + "." + ClipCheckpoints.ROLE + " to build it without TorchScript", e);
+            }
         }
         Path textFile = imageFile == null ? null : card.artifact(format, "text").orElse(null);
         TorchModule.requireFile(imageFile != null ? imageFile : modelFile, "TorchScript file");
@@ -71,6 +126,45 @@ public final class DjlBackbone extends TwoTowerBackbone {
             }
             // AUTO: a model that cannot run on the GPU still runs on the CPU
             return open(card, options, ai.djl.Device.cpu(), imageFile, textFile, modelFile);
+        }
+    }
+
+    /**
+     * CLIP built from the card's checkpoint ({@link ClipCheckpoints#open}: the card's image size and context length
+     * are checked against it), with the text tower when the card has a context length and the checkpoint a text
+     * tower. One blank image is run, so a checkpoint libtorch cannot evaluate fails here, naming it.
+     */
+    private static DjlBackbone openCheckpoint(ModelCard card, Path file, BackendOptions options) throws IOException {
+        ClipCheckpoint checkpoint = ClipCheckpoints.open(card, file);
+        boolean withText = wantsText(card) && checkpoint.architecture().text() != null;
+        Device requested = options.device();
+        ai.djl.Device device = DjlRuntime.device(requested);
+        try {
+            return openCheckpoint(card, checkpoint, withText, device, options.intraOpThreads());
+        } catch (IOException | RuntimeException e) {
+            if (requested != Device.AUTO || !device.isGpu()) {
+                throw e;
+            }
+            return openCheckpoint(card, checkpoint, withText, ai.djl.Device.cpu(), options.intraOpThreads());
+        }
+    }
+
+    private static DjlBackbone openCheckpoint(ModelCard card, ClipCheckpoint checkpoint, boolean withText,
+                                              ai.djl.Device device, int threads) throws IOException {
+        ClipNet net;
+        try {
+            net = ClipNet.build(checkpoint.weights(), checkpoint.architecture(), withText, device, threads);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            DjlBackbone backbone = new DjlBackbone(card, net, new NetImageTower(net),
+                    net.hasText() ? new NetTextTower(net) : null);
+            backbone.embedImages(blankImage(card));
+            return backbone;
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            throw e;
         }
     }
 
@@ -214,6 +308,42 @@ public final class DjlBackbone extends TwoTowerBackbone {
         }
     }
 
+    /** The image tower of {@link ClipNet}. */
+    private record NetImageTower(ClipNet net) implements Tower<ImageBatch> {
+        @Override
+        public String source() {
+            return net.source + ": image tower";
+        }
+
+        @Override
+        public long declaredDim() {
+            return net.embedDim();
+        }
+
+        @Override
+        public float[][] embed(ImageBatch batch) {
+            return net.embedImages(batch.data(), batch.count(), batch.size());
+        }
+    }
+
+    /** The text tower of {@link ClipNet}. */
+    private record NetTextTower(ClipNet net) implements Tower<int[][]> {
+        @Override
+        public String source() {
+            return net.source + ": text tower";
+        }
+
+        @Override
+        public long declaredDim() {
+            return net.embedDim();
+        }
+
+        @Override
+        public float[][] embed(int[][] tokenIds) {
+            return net.embedTokens(tokenIds);
+        }
+    }
+
     /** A float {@code [n, d]} output as rows (half precision outputs are widened). */
     private static float[][] rows(TorchModule module, String method, NDArray out, int n) {
         Shape shape = out.getShape();
@@ -236,6 +366,10 @@ public final class DjlBackbone extends TwoTowerBackbone {
         if (keras != null) {
             return keras.missingTextTower();
         }
+        if (net != null) {
+            return net.architecture.text() == null ? net.source + ": the checkpoint has no text tower"
+                    : "the model card has context_length 0";
+        }
         return "the model card lists no TorchScript text tower" + (image.has(ENCODE_TEXT) ? " (or context_length 0)" : "");
     }
 
@@ -244,6 +378,9 @@ public final class DjlBackbone extends TwoTowerBackbone {
         if (keras != null) {
             return keras.liveArrays();
         }
+        if (net != null) {
+            return net.liveArrays();
+        }
         return image.liveArrays() + (text == null || text == image ? 0 : text.liveArrays());
     }
 
@@ -251,6 +388,10 @@ public final class DjlBackbone extends TwoTowerBackbone {
     public void close() {
         if (keras != null) {
             keras.close();
+            return;
+        }
+        if (net != null) {
+            net.close();
             return;
         }
         try {

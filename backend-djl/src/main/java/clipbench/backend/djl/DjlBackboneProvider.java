@@ -5,12 +5,14 @@ import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
 import clipbench.api.spi.Precision;
+import clipbench.checkpoint.ClipCheckpoints;
 import java.io.IOException;
 
 /**
  * Runs the TorchScript artifacts of a model card ({@code artifacts.torchscript.image} and optional
  * {@code .text}, or one {@code .model} exporting {@code encode_image} / {@code encode_text}) on DJL's PyTorch
- * engine. Constructing it loads nothing native; it only switches DJL to offline mode, so DJL never downloads
+ * engine, or CLIP built from a safetensors checkpoint with libtorch operations when the card lists no TorchScript
+ * but {@code artifacts.safetensors.checkpoint} (see {@link DjlBackbone#checkpoint}). Constructing it loads nothing native; it only switches DJL to offline mode, so DJL never downloads
  * libtorch or a model. libtorch starts on {@link #open}, {@link #openImageToImage} or {@link #runtimeVersion}.
  */
 public final class DjlBackboneProvider implements BackboneProvider {
@@ -28,7 +30,7 @@ public final class DjlBackboneProvider implements BackboneProvider {
 
     @Override
     public String description() {
-        return "DJL (PyTorch engine): TorchScript visual.pt/textual.pt towers on the CPU (CUDA with CUDA libtorch)";
+        return "DJL (PyTorch engine): TorchScript visual.pt/textual.pt towers, or CLIP built from a safetensors checkpoint, on the CPU (CUDA with CUDA libtorch)";
     }
 
     @Override
@@ -64,10 +66,20 @@ public final class DjlBackboneProvider implements BackboneProvider {
         return DjlBackbone.open(card, options);
     }
 
-    /** A Keras card's model files ({@link KerasBackbone#files}); else the card's TorchScript artifacts. */
+    /**
+     * A Keras card's model files ({@link KerasBackbone#files}); the checkpoint's files when CLIP is built from it
+     * ({@link DjlBackbone#checkpoint}); else the card's TorchScript artifacts.
+     */
     @Override
     public java.util.List<java.nio.file.Path> artifactFiles(ModelCard card) throws IOException {
-        return KerasBackbone.handles(card) ? KerasBackbone.files(card) : BackboneProvider.super.artifactFiles(card);
+        if (KerasBackbone.handles(card)) {
+            return KerasBackbone.files(card);
+        }
+        java.util.Optional<java.nio.file.Path> checkpoint = DjlBackbone.checkpoint(card);
+        if (checkpoint.isPresent()) {
+            return ClipCheckpoints.open(card, checkpoint.get()).files();
+        }
+        return BackboneProvider.super.artifactFiles(card);
     }
 
     /**

@@ -111,7 +111,8 @@ class DjlBackboneTest {
     void cardWithoutTorchScriptArtifactsSaysWhatItHas() {
         ModelCard onnxOnly = new ModelCard(VIT, "test", "clip-vit", PreprocessSpec.clip(224), 77, 16, 100, null,
                 Map.of("onnx", Map.of("image", "visual.onnx")));
-        openFails(IllegalArgumentException.class, onnxOnly, "'image'", "'torchscript'", "[onnx]");
+        openFails(IllegalArgumentException.class, onnxOnly, "'image'", "'torchscript'", "[onnx]",
+                "safetensors.checkpoint");
     }
 
     @Test

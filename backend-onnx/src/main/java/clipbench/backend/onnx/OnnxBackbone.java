@@ -22,14 +22,11 @@ public final class OnnxBackbone extends TwoTowerBackbone {
         this.text = text;
     }
 
+    /** Opens the card's exported towers, or graphs written from its checkpoint (see {@link OnnxSource}). */
     static OnnxBackbone open(ModelCard card, BackendOptions options) throws IOException {
         new OnnxBackboneProvider().checkPrecision(card, options.precision());
-        Path imageFile = OrtSessions.requireFile(card.requireArtifact(OnnxBackboneProvider.ID, "image"));
-        Path textFile = card.artifact(OnnxBackboneProvider.ID, "text").orElse(null);
-        if (textFile != null) {
-            OrtSessions.requireFile(textFile);
-        }
-        return OrtSessions.onDevice(options.device(), gpu -> open(card, options, gpu, imageFile, textFile));
+        OnnxSource source = OnnxSource.resolve(card, OrtSettings.parse(options.settings()));
+        return OrtSessions.onDevice(options.device(), gpu -> open(card, options, gpu, source.image(), source.text()));
     }
 
     private static OnnxBackbone open(ModelCard card, BackendOptions options, boolean gpu, Path imageFile,
@@ -70,7 +67,7 @@ public final class OnnxBackbone extends TwoTowerBackbone {
 
     @Override
     protected String missingTextTower() {
-        return "the model card lists no ONNX text tower";
+        return "the model card lists no ONNX text tower (and its checkpoint, if any, has none)";
     }
 
     @Override

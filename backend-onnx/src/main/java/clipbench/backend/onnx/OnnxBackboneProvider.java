@@ -7,11 +7,14 @@ import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
 import clipbench.api.spi.Precision;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Runs the ONNX artifacts of a model card ({@code artifacts.onnx.image}, optional {@code artifacts.onnx.text})
- * with ONNX Runtime. Constructing it loads nothing: the native library is loaded by {@link #open} and
+ * with ONNX Runtime, or, for a card with only {@code artifacts.safetensors.checkpoint}, CLIP written as ONNX from
+ * the checkpoint ({@link OnnxSource}). Constructing it loads nothing: the native library is loaded by {@link #open} and
  * {@link #runtimeVersion}.
  */
 public final class OnnxBackboneProvider implements BackboneProvider {
@@ -48,8 +51,15 @@ public final class OnnxBackboneProvider implements BackboneProvider {
     public void checkPrecision(ModelCard card, Precision precision) {
         if (precision == Precision.BF16) {
             throw unsupported(precision, "ONNX Runtime's CPU execution provider has no bf16 Conv, MatMul or Gemm"
-                    + " kernels (use int8 here, or bf16 on djl)");
+                    + " kernels (int8 runs here)");
         }
+    }
+
+    /** The checkpoint's files when the card runs from its checkpoint ({@link OnnxSource}), else its ONNX artifacts. */
+    @Override
+    public List<Path> artifactFiles(ModelCard card) throws IOException {
+        List<Path> checkpoint = OnnxSource.checkpointFiles(card);
+        return checkpoint != null ? checkpoint : BackboneProvider.super.artifactFiles(card);
     }
 
     @Override

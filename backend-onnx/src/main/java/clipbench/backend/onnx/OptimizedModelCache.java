@@ -20,6 +20,11 @@ import java.util.Properties;
  * SHA-256 of that file and what the key was made of; an entry whose file does not match (half copied,
  * edited, written by another key) is not used and is written again. Files are moved in place whole, so a
  * concurrent reader sees either no entry or a complete one.
+ *
+ * <p>ONNX Runtime saves the optimised model's initializers as external data in {@code KEY.onnx.data} (its own
+ * copy: the source's external data, e.g. {@code visual.onnx.data} of a graph written from a checkpoint, is not
+ * beside the cache; and a model above 2 GB could not be saved inline), hashed in the record like the model. The
+ * source's hash covers {@code SOURCE.data} when there is one.
  */
 final class OptimizedModelCache {
     private final Path dir;
@@ -30,11 +35,15 @@ final class OptimizedModelCache {
 
     /** One cache slot. */
     record Entry(Path model, Path record, String description) {
+        /** The external initializers ONNX Runtime writes beside the optimised model. */
+        Path data() {
+            return model.resolveSibling(model.getFileName() + ".data");
+        }
     }
 
     /** The slot for {@code source} optimised at {@code level} by ORT {@code ortVersion}. */
     Entry entry(Path source, String ortVersion, String level, boolean gpu) throws IOException {
-        return entry("source-sha256=" + ModelCards.sha256(List.of(source)) + " ort=" + ortVersion
+        return entry("source-sha256=" + ModelCards.sha256(withData(source)) + " ort=" + ortVersion
                 + " level=" + level + " device=" + (gpu ? "cuda" : "cpu") + " arch=" + System.getProperty("os.arch")
                 + " cpu=" + cpuModel());
     }
@@ -44,7 +53,13 @@ final class OptimizedModelCache {
      * the rewrite is plain ONNX, the same on every machine, so neither runtime nor CPU is part of the key.
      */
     Entry quantized(Path source, String quantizer) throws IOException {
-        return entry("source-sha256=" + ModelCards.sha256(List.of(source)) + " quantizer=" + quantizer);
+        return entry("source-sha256=" + ModelCards.sha256(withData(source)) + " quantizer=" + quantizer);
+    }
+
+    /** The model file and, for a model with external data, its data file: both make the model. */
+    private static List<Path> withData(Path source) {
+        Path data = ClipOnnxWriter.dataFile(source);
+        return Files.isRegularFile(data) ? List.of(source, data) : List.of(source);
     }
 
     private Entry entry(String description) {
@@ -62,8 +77,11 @@ final class OptimizedModelCache {
             try (var in = Files.newBufferedReader(e.record(), StandardCharsets.UTF_8)) {
                 p.load(in);
             }
+            String data = p.getProperty("data-sha256");
             return e.description().equals(p.getProperty("key"))
-                    && ModelCards.sha256(List.of(e.model())).equals(p.getProperty("sha256"));
+                    && ModelCards.sha256(List.of(e.model())).equals(p.getProperty("sha256"))
+                    && (data == null || Files.isRegularFile(e.data())
+                            && ModelCards.sha256(List.of(e.data())).equals(data));
         } catch (IOException | IllegalArgumentException ex) {
             return false;
         }
@@ -84,6 +102,9 @@ final class OptimizedModelCache {
         Properties p = new Properties();
         p.setProperty("key", e.description());
         p.setProperty("sha256", sha);
+        if (Files.isRegularFile(e.data())) {
+            p.setProperty("data-sha256", ModelCards.sha256(List.of(e.data())));
+        }
         AtomicFiles.write(e.record(), out -> p.store(out, "clipbench ONNX Runtime optimised-model cache entry"));
     }
 
@@ -105,7 +126,7 @@ final class OptimizedModelCache {
         return model.replace(' ', '_') + "/" + sha256(flags.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
     }
 
-    private static String sha256(byte[] bytes) {
+    static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -99,6 +99,9 @@ final class OrtSessions {
             Path written = cache.temporary(entry);
             try (OrtSession.SessionOptions so = options(options, settings, gpu, settings.optimization())) {
                 so.setOptimizedModelFilePath(written.toString());
+                // initializers go to the entry's own external-data file (named in the saved model, so the final name)
+                so.addConfigEntry("session.optimized_model_external_initializers_file_name",
+                        entry.data().getFileName().toString());
                 OrtSession session = create(env, file, so);
                 try {
                     cache.commit(entry, written);

@@ -30,16 +30,23 @@ import java.util.Set;
  *                      static split)
  * @param cacheDir      {@code onnx.optimized-cache}: folder that keeps optimised models for later loads, or null
  *                      ({@code off})
+ * @param source        {@code onnx.source}: which ONNX files run a CLIP card (see {@link OnnxSource})
+ * @param checkpointCache {@code onnx.checkpoint-cache}: folder that keeps graphs written from checkpoints
+ *                      (default {@code ~/.cache/clipbench/onnx-checkpoint})
  */
 record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, boolean spinning,
-                   boolean memoryPattern, boolean cpuArena, int dynamicBlockBase, Path cacheDir) {
+                   boolean memoryPattern, boolean cpuArena, int dynamicBlockBase, Path cacheDir,
+                   OnnxSource.Choice source, Path checkpointCache) {
     static final String PREFIX = OnnxBackboneProvider.ID + ".";
     static final Set<String> KEYS = Set.of("optimization", "inter-op-threads", "execution", "spinning",
-            "memory-pattern", "cpu-arena", "dynamic-block-base", "optimized-cache");
+            "memory-pattern", "cpu-arena", "dynamic-block-base", "optimized-cache", "source", "checkpoint-cache");
     /** {@code onnx.optimized-cache=on}; also where int8 models are kept when that cache is off. */
     static final Path DEFAULT_CACHE_DIR = Path.of(System.getProperty("user.home"), ".cache", "clipbench",
             "ort-optimized");
-    static final OrtSettings DEFAULTS = new OrtSettings(OptLevel.ALL_OPT, 1, false, false, true, true, 0, null);
+    static final Path DEFAULT_CHECKPOINT_CACHE = Path.of(System.getProperty("user.home"), ".cache", "clipbench",
+            "onnx-checkpoint");
+    static final OrtSettings DEFAULTS = new OrtSettings(OptLevel.ALL_OPT, 1, false, false, true, true, 0, null,
+            OnnxSource.Choice.AUTO, DEFAULT_CHECKPOINT_CACHE);
 
     OrtSettings {
         if (interOpThreads < 1) {
@@ -60,6 +67,8 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
         boolean cpuArena = DEFAULTS.cpuArena;
         int blockBase = DEFAULTS.dynamicBlockBase;
         Path cacheDir = DEFAULTS.cacheDir;
+        OnnxSource.Choice source = DEFAULTS.source;
+        Path checkpointCache = DEFAULTS.checkpointCache;
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (!e.getKey().startsWith(PREFIX)) {
                 continue;
@@ -85,11 +94,19 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
                 case "memory-pattern" -> memoryPattern = bool(key, value);
                 case "cpu-arena" -> cpuArena = bool(key, value);
                 case "optimized-cache" -> cacheDir = cacheDir(key, value);
+                case "source" -> source = switch (value.toLowerCase(Locale.ROOT)) {
+                    case "auto" -> OnnxSource.Choice.AUTO;
+                    case "export" -> OnnxSource.Choice.EXPORT;
+                    case "checkpoint" -> OnnxSource.Choice.CHECKPOINT;
+                    default -> throw bad(key, value, "auto, export or checkpoint");
+                };
+                case "checkpoint-cache" -> checkpointCache = folder(key, value);
                 default -> throw new IllegalArgumentException("--backend-option " + e.getKey() + ": unknown ONNX Runtime"
                         + " option; known: " + KEYS.stream().sorted().map(k -> PREFIX + k).toList());
             }
         }
-        return new OrtSettings(optimization, interOp, parallel, spinning, memoryPattern, cpuArena, blockBase, cacheDir);
+        return new OrtSettings(optimization, interOp, parallel, spinning, memoryPattern, cpuArena, blockBase, cacheDir,
+                source, checkpointCache);
     }
 
     /** Applies everything but the optimisation level, which depends on whether a cached model is loaded. */
@@ -140,12 +157,19 @@ record OrtSettings(OptLevel optimization, int interOpThreads, boolean parallel, 
                 if (value.isEmpty()) {
                     throw bad(key, value, "off, on (~/.cache/clipbench/ort-optimized) or a folder");
                 }
-                try {
-                    return Path.of(value);
-                } catch (InvalidPathException e) {
-                    throw bad(key, value, "off, on or a folder (" + e.getMessage() + ")");
-                }
+                return folder(key, value);
             }
         }
+    }
+
+    private static Path folder(String key, String value) {
+        try {
+            if (!value.isEmpty()) {
+                return Path.of(value);
+            }
+        } catch (InvalidPathException e) {
+            throw bad(key, value, "a folder (" + e.getMessage() + ")");
+        }
+        throw bad(key, value, "a folder");
     }
 }

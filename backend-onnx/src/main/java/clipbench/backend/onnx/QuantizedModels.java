@@ -1,8 +1,13 @@
 package clipbench.backend.onnx;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import clipbench.onnx.DynamicQuantizer;
+import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -30,7 +35,7 @@ final class QuantizedModels {
         }
         ModelProto model;
         try (InputStream in = Files.newInputStream(source)) {
-            model = ModelProto.parseFrom(in);
+            model = inlineExternalData(ModelProto.parseFrom(in), source);
         }
         DynamicQuantizer.Result q;
         try {
@@ -50,5 +55,47 @@ final class QuantizedModels {
         System.err.println("clipbench: quantised " + source + " to int8 (" + q.matMuls() + " MatMul, " + q.gemms()
                 + " Gemm, " + q.convs() + " Conv) into " + entry.model());
         return entry.model();
+    }
+
+    /**
+     * The model with every external initializer (a graph written from a checkpoint keeps its weights in
+     * {@code MODEL.data}) read into the protobuf, so the quantiser sees the weights; the int8 model is
+     * self-contained (a quarter of the float size; under protobuf's 2 GB for any CLIP up to ViT-L/14).
+     */
+    private static ModelProto inlineExternalData(ModelProto model, Path source) throws IOException {
+        if (model.getGraph().getInitializerList().stream()
+                .noneMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL)) {
+            return model;
+        }
+        ModelProto.Builder b = model.toBuilder();
+        try (FileChannel data = FileChannel.open(ClipOnnxWriter.dataFile(source), StandardOpenOption.READ)) {
+            for (TensorProto.Builder t : b.getGraphBuilder().getInitializerBuilderList()) {
+                if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+                    continue;
+                }
+                long offset = 0;
+                long length = -1;
+                for (var e : t.getExternalDataList()) {
+                    switch (e.getKey()) {
+                        case "offset" -> offset = Long.parseLong(e.getValue());
+                        case "length" -> length = Long.parseLong(e.getValue());
+                        default -> { }
+                    }
+                }
+                if (length < 0 || length > Integer.MAX_VALUE) {
+                    throw new IOException(source + ": initializer " + t.getName() + " has no usable external length");
+                }
+                ByteBuffer bytes = ByteBuffer.allocate((int) length);
+                while (bytes.hasRemaining()) {
+                    if (data.read(bytes, offset + bytes.position()) < 0) {
+                        throw new IOException(ClipOnnxWriter.dataFile(source) + ": truncated at initializer "
+                                + t.getName());
+                    }
+                }
+                t.setRawData(ByteString.copyFrom(bytes.flip())).clearExternalData()
+                        .setDataLocation(TensorProto.DataLocation.DEFAULT);
+            }
+        }
+        return b.build();
     }
 }

@@ -33,9 +33,14 @@ class OrtSettingsTest {
     void everyOptionIsRead() {
         OrtSettings s = OrtSettings.parse(Map.of("onnx.optimization", "Extended", "onnx.inter-op-threads", "2",
                 "onnx.execution", "parallel", "onnx.spinning", "false", "onnx.memory-pattern", "off",
-                "onnx.cpu-arena", "0", "onnx.dynamic-block-base", "4", "onnx.optimized-cache", "/tmp/ort-cache"));
-        assertEquals(new OrtSettings(OptLevel.EXTENDED_OPT, 2, true, false, false, false, 4, Path.of("/tmp/ort-cache")),
+                "onnx.cpu-arena", "0", "onnx.dynamic-block-base", "4", "onnx.optimized-cache", "/tmp/ort-cache",
+                "onnx.source", "Checkpoint", "onnx.checkpoint-cache", "/tmp/graphs"));
+        assertEquals(new OrtSettings(OptLevel.EXTENDED_OPT, 2, true, false, false, false, 4, Path.of("/tmp/ort-cache"),
+                        OnnxSource.Choice.CHECKPOINT, Path.of("/tmp/graphs")),
                 s);
+        assertEquals(OnnxSource.Choice.AUTO, OrtSettings.DEFAULTS.source());
+        assertTrue(OrtSettings.DEFAULTS.checkpointCache().endsWith(Path.of(".cache", "clipbench", "onnx-checkpoint")));
+        assertEquals(OnnxSource.Choice.EXPORT, OrtSettings.parse(Map.of("onnx.source", "export")).source());
         assertEquals(OptLevel.BASIC_OPT, OrtSettings.parse(Map.of("onnx.optimization", "basic")).optimization());
         assertEquals(OptLevel.NO_OPT, OrtSettings.parse(Map.of("onnx.optimization", "none")).optimization());
         assertTrue(OrtSettings.parse(Map.of("onnx.optimized-cache", "on")).cacheDir().endsWith(
@@ -57,6 +62,8 @@ class OrtSettingsTest {
         fails(Map.of("onnx.execution", "async"), "onnx.execution=async", "sequential or parallel");
         fails(Map.of("onnx.spinning", "maybe"), "onnx.spinning=maybe", "true or false");
         fails(Map.of("onnx.optimized-cache", ""), "onnx.optimized-cache");
+        fails(Map.of("onnx.source", "python"), "onnx.source=python", "auto, export or checkpoint");
+        fails(Map.of("onnx.checkpoint-cache", " "), "onnx.checkpoint-cache", "a folder");
         fails(Map.of("onnx.spining", "false"), "onnx.spining", "unknown", "onnx.spinning");
     }
 

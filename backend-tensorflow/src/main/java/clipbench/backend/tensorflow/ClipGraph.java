@@ -1,5 +1,9 @@
 package clipbench.backend.tensorflow;
 
+import static clipbench.checkpoint.ClipArchitecture.LAYER_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.BATCH_NORM_EPS;
+import static clipbench.checkpoint.ClipArchitecture.QUICK_GELU_SCALE;
+
 import clipbench.checkpoint.ClipArchitecture;
 import clipbench.checkpoint.ClipArchitecture.Activation;
 import clipbench.checkpoint.ClipArchitecture.ResNet;
@@ -38,9 +42,6 @@ final class ClipGraph {
     static final String TEXT_INPUT = "text";
     static final String OUTPUT = "embedding";
 
-    private static final float LAYER_NORM_EPS = 1e-5f;
-    private static final float BATCH_NORM_EPS = 1e-5f;
-    private static final float QUICK_GELU = 1.702f;
 
     private final Ops tf;
     private final GraphParams p;
@@ -189,7 +190,7 @@ final class ClipGraph {
                     tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
             return tf.math.mul(x, phi);
         }
-        return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(x, tf.constant(QUICK_GELU))));
+        return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(x, tf.constant(QUICK_GELU_SCALE))));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -202,11 +203,8 @@ final class ClipGraph {
         x = tf.nn.relu(batchNorm(conv(x, prefix + "conv2.weight", 1), prefix + "bn2."));
         x = tf.nn.relu(batchNorm(conv(x, prefix + "conv3.weight", 1), prefix + "bn3."));
         x = avgPool(x, 2);
-        for (int stage = 1; stage <= 4; stage++) {
-            for (int block = 0; block < cfg.layers().get(stage - 1); block++) {
-                int stride = stage > 1 && block == 0 ? 2 : 1;
-                x = bottleneck(x, prefix + "layer" + stage + "." + block + ".", stride);
-            }
+        for (ResNet.Block block : cfg.blocks()) {
+            x = bottleneck(x, prefix + block.prefix(), block.stride());
         }
         return attentionPool(x, prefix + "attnpool.", cfg);
     }
@@ -282,29 +280,17 @@ final class ClipGraph {
         int context = cfg.contextLength();
         Operand<TFloat32> x = tf.gather(p.get("token_embedding.weight"), tokens, tf.constant(0));
         x = tf.math.add(x, p.get("positional_embedding"));
-        Operand<TFloat32> mask = tf.withName("causal_mask").constant(causalMask(context));
+        Operand<TFloat32> mask = tf.withName("causal_mask").constant(cfg.causalMask());
         for (int i = 0; i < cfg.layers(); i++) {
             x = residualAttentionBlock(x, "transformer.resblocks." + i + ".", context, cfg.width(), cfg.heads(),
                     cfg.activation(), mask);
         }
         x = layerNorm(x, "ln_final.");
-        Operand<TInt64> eot = cfg.eosTokenId() < 0
-                ? tf.math.argMax(tokens, tf.constant(1))
-                : tf.math.argMax(tf.dtypes.cast(tf.math.equal(tokens, tf.constant((long) cfg.eosTokenId())), TInt32.class),
-                        tf.constant(1));
+        Operand<TInt64> eot = tf.math.argMax(cfg.eosTokenId() < 0 ? tokens
+                : tf.dtypes.cast(tf.math.equal(tokens, tf.constant((long) cfg.eosTokenId())), TInt32.class),
+                tf.constant(1));
         Operand<TFloat32> pooled = tf.gather(x, eot, tf.constant(1), Gather.batchDims(1L)); // [N, width]
         return project(pooled, "text_projection");
-    }
-
-    /** OpenAI's {@code build_attention_mask}: -inf above the diagonal, 0 elsewhere. */
-    static float[][] causalMask(int context) {
-        float[][] mask = new float[context][context];
-        for (int i = 0; i < context; i++) {
-            for (int j = i + 1; j < context; j++) {
-                mask[i][j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return mask;
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.checkpoint.fixtures.CheckpointFixtures;
 import clipbench.checkpoint.Checkpoint;
 import clipbench.checkpoint.ClipArchitecture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -43,7 +44,7 @@ class TfGoldenTest {
     @Test
     void visionTransformerMatchesOpenAi() throws IOException {
         JsonNode cfg = GOLDEN.path("vit_config");
-        Checkpoint weights = checkpoint("vit_weights", "visual.");
+        Checkpoint weights = CheckpointFixtures.golden("vit_weights", "visual.");
         // heads cannot be read from shapes: give them as a model card would; the rest is cross-checked
         ObjectNode card = new ObjectMapper().createObjectNode();
         card.putObject("architecture").put("vision_heads", cfg.path("heads").asInt())
@@ -55,17 +56,8 @@ class TfGoldenTest {
         assertInstanceOf(ClipArchitecture.Vit.class, arch.vision());
         assertNull(arch.text());
 
-        // vit_input is stored NHWC [1,32,32,3]; the tower takes NCHW
-        JsonNode nhwc = GOLDEN.path("vit_input").get(0);
-        int size = nhwc.size();
-        float[] nchw = new float[3 * size * size];
-        for (int h = 0; h < size; h++) {
-            for (int w = 0; w < size; w++) {
-                for (int c = 0; c < 3; c++) {
-                    nchw[c * size * size + h * size + w] = nhwc.get(h).get(w).get(c).floatValue();
-                }
-            }
-        }
+        float[] nchw = ContractFixtures.goldenVitInputNchw();
+        int size = cfg.path("input_resolution").asInt();
         try (TfModel model = TfModel.build(weights, arch, false, TfRuntime.config(BackendOptions.defaults(), false))) {
             float[] out = ImageTower.find(model, size, 0).embed(new ImageBatch(1, size, nchw))[0];
             check("vit", out, ContractFixtures.flatten(GOLDEN.path("vit_output")));
@@ -83,7 +75,8 @@ class TfGoldenTest {
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
             Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 8)));
-            Operand<TFloat32> y = new ClipGraph(tf, GraphParams.constants(tf, checkpoint("attn_weights", "")))
+            GraphParams params = GraphParams.constants(tf, CheckpointFixtures.golden("attn_weights", ""));
+            Operand<TFloat32> y = new ClipGraph(tf, params)
                     .residualAttentionBlock(x, "", shape[1], cfg.path("d_model").asInt(), cfg.path("n_head").asInt(),
                             ClipArchitecture.Activation.QUICK_GELU, null);
             try (Session session = new Session(graph);
@@ -95,21 +88,6 @@ class TfGoldenTest {
                 check("attn", values, ContractFixtures.flatten(GOLDEN.path("attn_output")));
             }
         }
-    }
-
-    /** A golden state dict (nested lists) as a checkpoint, names prefixed. */
-    private static Checkpoint checkpoint(String key, String prefix) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        GOLDEN.path(key).fields().forEachRemaining(e -> {
-            List<Long> dims = new ArrayList<>();
-            for (JsonNode n = e.getValue(); n.isArray(); n = n.get(0)) {
-                dims.add((long) n.size());
-            }
-            shapes.put(prefix + e.getKey(), dims.stream().mapToLong(Long::longValue).toArray());
-            values.put(prefix + e.getKey(), ContractFixtures.flatten(e.getValue()));
-        });
-        return Checkpoint.of("golden " + key, shapes, values);
     }
 
     private static void check(String what, float[] actual, float[] expected) {

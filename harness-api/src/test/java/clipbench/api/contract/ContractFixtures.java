@@ -116,6 +116,54 @@ public final class ContractFixtures {
         return rows;
     }
 
+    /** The golden file's {@code vit_input}, stored NHWC {@code [1, size, size, 3]}, as the NCHW floats towers take. */
+    public static float[] goldenVitInputNchw() {
+        JsonNode nhwc = golden().path("vit_input").get(0);
+        int size = nhwc.size();
+        float[] nchw = new float[3 * size * size];
+        for (int h = 0; h < size; h++) {
+            for (int w = 0; w < size; w++) {
+                for (int c = 0; c < 3; c++) {
+                    nchw[c * size * size + h * size + w] = nhwc.get(h).get(w).get(c).floatValue();
+                }
+            }
+        }
+        return nchw;
+    }
+
+    /**
+     * A model card JSON for the golden {@code vit_weights} as a model folder would give it: heads (which shapes
+     * cannot show) and the rest of {@code vit_config}, for the checkpoint readers' cross-checks.
+     */
+    public static JsonNode goldenVitCard() {
+        JsonNode cfg = golden().path("vit_config");
+        com.fasterxml.jackson.databind.node.ObjectNode card = new ObjectMapper().createObjectNode();
+        card.putObject("architecture").put("vision_heads", cfg.path("heads").asInt())
+                .put("vision_width", cfg.path("width").asInt()).put("vision_layers", cfg.path("layers").asInt())
+                .put("vision_patch_size", cfg.path("patch_size").asInt())
+                .put("image_resolution", cfg.path("input_resolution").asInt())
+                .put("embed_dim", cfg.path("output_dim").asInt());
+        return card;
+    }
+
+    /** One tensor of a golden state dict. */
+    public record GoldenTensor(long[] shape, float[] values) {
+    }
+
+    /** A golden state dict ({@code vit_weights}, {@code attn_weights}: nested lists) by tensor name, in file order. */
+    public static java.util.Map<String, GoldenTensor> goldenStateDict(String key) {
+        java.util.Map<String, GoldenTensor> out = new java.util.LinkedHashMap<>();
+        golden().path(key).fields().forEachRemaining(e -> {
+            java.util.List<Long> dims = new java.util.ArrayList<>();
+            for (JsonNode n = e.getValue(); n.isArray(); n = n.get(0)) {
+                dims.add((long) n.size());
+            }
+            out.put(e.getKey(), new GoldenTensor(dims.stream().mapToLong(Long::longValue).toArray(),
+                    flatten(e.getValue())));
+        });
+        return out;
+    }
+
     /** The Java form of the expected.json image formula for images of this size, as the file writes it. */
     public static String sineFormula(int size) {
         return "(float) Math.sin(0.001 * (c * " + size * size + " + h * " + size + " + w) + 0.5 * n)";
