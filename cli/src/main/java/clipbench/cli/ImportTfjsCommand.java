@@ -1,10 +1,6 @@
 package clipbench.cli;
 
-import clipbench.api.model.ModelCards;
-import clipbench.keras.KerasModels;
-import clipbench.keras.ModelCardWriter;
-import clipbench.keras.OnnxExport;
-import clipbench.keras.TfjsImporter;
+import clipbench.keras.TfjsModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,17 +28,24 @@ final class ImportTfjsCommand implements Callable<Integer> {
     @Option(names = "--name", description = "Model name (default from the folder).")
     String name;
 
+    @Option(names = "--value-range", paramLabel = "MAX", description = "For an image-to-image network (open input"
+            + " size, image out): its pixels are in [0, MAX] (default: what an UpscalerJS package's definition says).")
+    Double valueMax;
+
     @Override
     public Integer call() throws Exception {
-        System.out.println("imported: " + importModel(from, out, featureLayer, name));
+        System.out.println("imported: " + importModel(from, out, featureLayer, name, valueMax));
         return 0;
     }
 
     /** Imports and adds the ONNX export; returns the model directory. */
     static Path importModel(Path from, Path out, String featureLayer, String name) throws IOException {
-        TfjsImporter.importModel(from, out, featureLayer, name);
-        OnnxExport.write(KerasModels.load(ModelCards.load(out)), out.resolve("model.onnx"));
-        ModelCardWriter.addArtifact(out, "onnx", "image", "model.onnx");
-        return out;
+        return importModel(from, out, featureLayer, name, null);
+    }
+
+    /** Imports and adds the ONNX export ({@link TfjsModelDirectory}); returns the model directory. */
+    static Path importModel(Path from, Path out, String featureLayer, String name, Double valueMax)
+            throws IOException {
+        return TfjsModelDirectory.create(from, out, featureLayer, name, valueMax);
     }
 }

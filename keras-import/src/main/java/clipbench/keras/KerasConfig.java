@@ -132,6 +132,62 @@ public final class KerasConfig {
         }
     }
 
+    /**
+     * UpSampling2D's {@code size} as {@code {rows, cols}}, checked: positive factors, channels last, and
+     * {@code interpolation nearest} (each pixel repeated: output row {@code i} reads input row {@code floor(i / rows)}).
+     */
+    public static int[] upSampling(KerasLayer layer) {
+        requireChannelsLast(layer);
+        String interpolation = text(layer, "interpolation", "nearest");
+        if (!interpolation.equals("nearest")) {
+            throw bad(layer, "interpolation", "must be 'nearest', got '" + interpolation + "'");
+        }
+        int[] size = pair(layer, "size", new int[] {2, 2});
+        if (size[0] < 1 || size[1] < 1) {
+            throw bad(layer, "size", "must be positive, got " + java.util.Arrays.toString(size));
+        }
+        return size;
+    }
+
+    private static final java.util.regex.Pattern PIXEL_SHUFFLE = java.util.regex.Pattern.compile("PixelShuffle(\\d+)x");
+
+    /**
+     * The layer's type for dispatch: its class name, except UpscalerJS's custom {@code PixelShuffle<N>x} layers
+     * (one class per block size N), which are all {@code PixelShuffle}.
+     */
+    public static String type(KerasLayer layer) {
+        return PIXEL_SHUFFLE.matcher(layer.className()).matches() ? "PixelShuffle" : layer.className();
+    }
+
+    /**
+     * The block size of UpscalerJS's {@code PixelShuffle<N>x}: {@code tf.depthToSpace(x, N, 'NHWC')}, i.e.
+     * {@code out[h*N + i][w*N + j][c] = in[h][w][(i*N + j) * C + c]} (TF's DCR order). N comes from the class name
+     * (the JavaScript class fixes it); a config {@code scale} that disagrees is refused.
+     */
+    public static int pixelShuffle(KerasLayer layer) {
+        java.util.regex.Matcher m = PIXEL_SHUFFLE.matcher(layer.className());
+        if (!m.matches()) {
+            throw bad(layer, "class_name", "is not PixelShuffle<N>x");
+        }
+        int block = Integer.parseInt(m.group(1));
+        int scale = integer(layer, "scale", block);
+        if (block < 1 || scale != block) {
+            throw bad(layer, "scale", "= " + scale + " does not match the class " + layer.className());
+        }
+        return block;
+    }
+
+    /** UpscalerJS's custom {@code MultiplyBeta}: {@code x * beta}, beta 0.2 (its JavaScript's constant). */
+    public static float multiplyBeta(KerasLayer layer) {
+        JsonNode v = layer.config().get("beta");
+        double beta = v == null || v.isNull() ? 0.2 : v.asDouble();
+        if (beta != 0.2) {
+            // the package's JavaScript multiplies by its constant 0.2 whatever the config says
+            throw bad(layer, "beta", "= " + beta + "; only UpscalerJS's 0.2 is supported");
+        }
+        return 0.2f;
+    }
+
     /** ZeroPadding2D's padding as {@code {top, bottom, left, right}}. */
     public static int[] zeroPadding(KerasLayer layer) {
         JsonNode v = layer.config().get("padding");
@@ -160,6 +216,9 @@ public final class KerasConfig {
      * ceil((in − (kernel−1)·dilation) / stride).
      */
     public static int outputLength(int in, int kernel, int stride, int dilation, String padding) {
+        if (in == KerasModel.ANY) {
+            return KerasModel.ANY; // an open size stays open
+        }
         if (padding.equals("same")) {
             return (in + stride - 1) / stride;
         }

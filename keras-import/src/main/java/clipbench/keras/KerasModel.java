@@ -14,7 +14,8 @@ import java.util.Set;
  * output layer, and dequantised weights. Every backend builds its own network from this.
  *
  * @param name        model name
- * @param inputShape  {@code [height, width, channels]} of the single input (channels last, as Keras)
+ * @param inputShape  {@code [height, width, channels]} of the single input (channels last, as Keras); height and
+ *                    width may be {@link #ANY}
  * @param layers      layers in topological order; the first is the {@code InputLayer}
  * @param output      the layer whose output is the model's output
  * @param weights     every weight by its name ({@code layer/kernel}, ...)
@@ -22,17 +23,20 @@ import java.util.Set;
 public record KerasModel(String name, int[] inputShape, List<KerasLayer> layers, String output,
                          Map<String, KerasTensor> weights) {
 
+    /** An input height or width left open ({@code null} in Keras): the model takes any size there. */
+    public static final int ANY = -1;
+
     /** Layer types every backend must support; anything else is refused with the layer's name. */
     public static final Set<String> SUPPORTED = Set.of("InputLayer", "Conv2D", "DepthwiseConv2D",
             "BatchNormalization", "ReLU", "Activation", "ZeroPadding2D", "Add", "Concatenate", "MaxPooling2D",
-            "AveragePooling2D", "GlobalAveragePooling2D", "Flatten", "Dense", "Dropout");
+            "AveragePooling2D", "GlobalAveragePooling2D", "Flatten", "Dense", "Dropout", "UpSampling2D", "MultiplyBeta", "PixelShuffle");
 
     public KerasModel {
         inputShape = inputShape.clone();
         layers = List.copyOf(layers);
         weights = Map.copyOf(weights);
         for (KerasLayer l : layers) {
-            if (!SUPPORTED.contains(l.className())) {
+            if (!SUPPORTED.contains(KerasConfig.type(l))) {
                 throw new IllegalArgumentException("model " + name + ": layer '" + l.name() + "' has unsupported type "
                         + l.className() + " (supported: " + new java.util.TreeSet<>(SUPPORTED) + ")");
             }
@@ -42,6 +46,19 @@ public record KerasModel(String name, int[] inputShape, List<KerasLayer> layers,
     @Override
     public int[] inputShape() {
         return inputShape.clone();
+    }
+
+    /** True when the input's height or width is {@link #ANY}. */
+    public boolean openSize() {
+        return inputShape.length == 3 && (inputShape[0] == ANY || inputShape[1] == ANY);
+    }
+
+    /** The same model taking images of exactly {@code height x width} (where its size is open). */
+    public KerasModel withInputSize(int height, int width) {
+        int[] in = inputShape.clone();
+        in[0] = in[0] == ANY ? height : in[0];
+        in[1] = in[1] == ANY ? width : in[1];
+        return new KerasModel(name, in, layers, output, weights);
     }
 
     public KerasLayer layer(String layerName) {

@@ -28,6 +28,10 @@ public final class KerasModels {
 
     /** The model to run for this card: the full model cut at its feature layer. */
     public static KerasModel load(ModelCard card) throws IOException {
+        if (isImageToImage(card)) {
+            throw new IOException(cardFile(card) + ": an image-to-image network (task image-to-image), not a backbone;"
+                    + " open it with openImageToImage (e.g. as an sr-model upsampler)");
+        }
         KerasModel full = loadFull(card);
         String layer = featureLayer(card, full);
         KerasModel cut;
@@ -42,6 +46,31 @@ public final class KerasModels {
                     + "' gives " + length + " values per image");
         }
         return cut;
+    }
+
+    /** True when the card is a Keras image-to-image network's ({@code task image-to-image}). */
+    public static boolean isImageToImage(ModelCard card) throws IOException {
+        Path file = cardFile(card);
+        return Files.isRegularFile(file) && ModelCardWriter.isImageToImage(ModelCardWriter.read(file));
+    }
+
+    /**
+     * The whole model of an image-to-image card ({@link ModelCardWriter#kerasImageToImageCard}), checked: its
+     * output has the input's channels and {@code scale} times its size.
+     */
+    public static KerasModel loadImageToImage(ModelCard card) throws IOException {
+        if (!isImageToImage(card)) {
+            throw new IOException(cardFile(card) + ": not an image-to-image card (task image-to-image)");
+        }
+        KerasModel full = loadFull(card);
+        int scale = ModelCardWriter.read(cardFile(card)).path("scale").asInt(0);
+        int probe = 8;
+        int[] out = KerasShapes.outputShape(full.withInputSize(probe, probe), full.output());
+        if (out.length != 3 || out[2] != full.inputShape()[2] || out[0] != probe * scale || out[1] != probe * scale) {
+            throw new IOException(cardFile(card) + ": scale " + scale + " does not match the network, which makes "
+                    + java.util.Arrays.toString(out) + " of an 8x8 input");
+        }
+        return full;
     }
 
     /** The whole model (output = the saved model's output layer), named after the card. */

@@ -64,7 +64,7 @@ public final class KerasShapes {
                         + "; check use_bias / center / scale)");
             }
             for (int d : out) {
-                if (d <= 0) {
+                if (d <= 0 && d != KerasModel.ANY) {
                     throw fail(model, l, "output shape " + Arrays.toString(out) + " has an empty dimension (input "
                             + (in.length > 0 ? Arrays.toString(in[0]) : "none") + " too small)");
                 }
@@ -75,7 +75,7 @@ public final class KerasShapes {
     }
 
     private static int[] shape(KerasModel model, KerasLayer l, int[][] in, Set<String> expected) {
-        String type = l.className();
+        String type = KerasConfig.type(l);
         if (type.equals("InputLayer")) {
             return model.inputShape();
         }
@@ -124,7 +124,7 @@ public final class KerasShapes {
                 expect(model, l, expected, "moving_variance", new int[] {c});
                 return x.clone();
             }
-            case "ReLU", "Activation", "Dropout": {
+            case "ReLU", "Activation", "Dropout", "MultiplyBeta": {
                 one(model, l, in);
                 return x.clone();
             }
@@ -166,6 +166,21 @@ public final class KerasShapes {
                 out[out.length - 1] = units;
                 return out;
             }
+            case "UpSampling2D": {
+                one(model, l, in);
+                int[] s = spatial(model, l, x);
+                int[] size = KerasConfig.upSampling(l);
+                return new int[] {times(s[0], size[0]), times(s[1], size[1]), s[2]};
+            }
+            case "PixelShuffle": {
+                one(model, l, in);
+                int[] s = spatial(model, l, x);
+                int b = KerasConfig.pixelShuffle(l);
+                if (s[2] % (b * b) != 0) {
+                    throw fail(model, l, "has " + s[2] + " input channels, not a multiple of " + (b * b));
+                }
+                return new int[] {times(s[0], b), times(s[1], b), s[2] / (b * b)};
+            }
             case "Add": {
                 for (int[] other : in) {
                     if (!Arrays.equals(other, x)) {
@@ -206,6 +221,10 @@ public final class KerasShapes {
         String pad = KerasConfig.padding(l);
         return new int[] {KerasConfig.outputLength(s[0], k[0], stride[0], dil[0], pad),
             KerasConfig.outputLength(s[1], k[1], stride[1], dil[1], pad), channels};
+    }
+
+    private static int times(int length, int factor) {
+        return length == KerasModel.ANY ? KerasModel.ANY : length * factor;
     }
 
     private static void one(KerasModel model, KerasLayer l, int[][] in) {

@@ -18,6 +18,9 @@ import java.nio.file.Path;
  * {@link #addArtifact}, e.g. {@code addArtifact(dir, "onnx", "image", "model.onnx")}.
  */
 public final class ModelCardWriter {
+    /** The {@code task} of an image-to-image network's card. */
+    public static final String IMAGE_TO_IMAGE = "image-to-image";
+
     /** Pretty-printing mapper used for cards. */
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -86,6 +89,36 @@ public final class ModelCardWriter {
         keras.put("weights", weights);
         card.put("source", source);
         return card;
+    }
+
+    /**
+     * A card for a Keras image-to-image network (e.g. super-resolution): {@code family keras},
+     * {@code task image-to-image}, {@code scale} (output = scale x input), {@code image_size} (the tile size a
+     * runner feeds), {@code value_range [0, max]} for input and output pixels, no embedding and no text tower.
+     */
+    public static ObjectNode kerasImageToImageCard(String name, int scale, int tile, double valueMax, String topology,
+                                                   String weights, String source) {
+        ObjectNode card = JSON.createObjectNode();
+        card.put("name", name);
+        card.put("family", "keras");
+        card.put("task", IMAGE_TO_IMAGE);
+        card.put("scale", scale);
+        card.put("image_size", tile);
+        card.put("preprocess", "scale01"); // pixels / 255 ... times value_range[1]: see value_range
+        card.putArray("value_range").add(0).add(valueMax);
+        card.put("embed_dim", 0);
+        card.put("context_length", 0);
+        card.put("layout", "Keras NHWC inside; backends take and give NCHW images");
+        ObjectNode keras = card.putObject("artifacts").putObject("keras");
+        keras.put("topology", topology);
+        keras.put("weights", weights);
+        card.put("source", source);
+        return card;
+    }
+
+    /** True when the card says {@code task image-to-image}. */
+    public static boolean isImageToImage(JsonNode card) {
+        return card != null && IMAGE_TO_IMAGE.equals(card.path("task").asText(""));
     }
 
     private static Path cardFile(Path modelDirOrCard) {

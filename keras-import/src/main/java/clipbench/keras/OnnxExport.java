@@ -62,10 +62,17 @@ public final class OnnxExport {
 
     /** True when only shapes are wanted: initializers are named but not encoded. */
     private final boolean shapesOnly;
+    /** True for an image-to-image network: a feature-map output stays NCHW, like the input. */
+    private final boolean imageOutput;
 
     private OnnxExport(KerasModel model, boolean shapesOnly) {
+        this(model, shapesOnly, false);
+    }
+
+    private OnnxExport(KerasModel model, boolean shapesOnly, boolean imageOutput) {
         this.model = model;
         this.shapesOnly = shapesOnly;
+        this.imageOutput = imageOutput;
     }
 
     /**
@@ -75,6 +82,16 @@ public final class OnnxExport {
      */
     public static void write(KerasModel model, Path file) throws IOException {
         OnnxExport e = new OnnxExport(model, false);
+        e.build();
+        AtomicFiles.writeBytes(file, e::writeTo);
+    }
+
+    /**
+     * Writes an image-to-image {@code model} (e.g. super-resolution) as ONNX: as {@link #write}, but the output
+     * {@value #OUTPUT} is NCHW {@code [N, C, H, W]} like the input, for {@code openImageToImage}.
+     */
+    public static void writeImageToImage(KerasModel model, Path file) throws IOException {
+        OnnxExport e = new OnnxExport(model, false, true);
         e.build();
         AtomicFiles.writeBytes(file, e::writeTo);
     }
@@ -105,7 +122,7 @@ public final class OnnxExport {
     private void writeTo(OutputStream out) throws IOException {
         String doc = "Keras model '" + model.name() + "' (output layer '" + model.output() + "'), exported by "
                 + "clipbench OnnxExport: input " + INPUT + " float32 NCHW, output " + OUTPUT + " "
-                + (outputShape.length == 3 ? "NHWC as Keras" : "[N, D]");
+                + (outputShape.length != 3 ? "[N, D]" : imageOutput ? "float32 NCHW" : "NHWC as Keras");
         g.writeModel(out, model.name(), PRODUCER, PRODUCER_VERSION, doc);
     }
 
@@ -113,11 +130,11 @@ public final class OnnxExport {
 
     private void build() {
         int[] in = model.inputShape();
-        if (in.length != 3 || in[0] <= 0 || in[1] <= 0 || in[2] <= 0) {
+        if (in.length != 3 || bad(in[0]) || bad(in[1]) || in[2] <= 0) {
             throw new IllegalArgumentException("model " + model.name() + ": input shape " + Arrays.toString(in)
-                    + " must be a static [height, width, channels]");
+                    + " must be [height, width, channels] (height and width may be open)");
         }
-        g.input(INPUT, "N", in[2], in[0], in[1]);
+        g.input(INPUT, "N", in[2], dim(in[0], "H"), dim(in[1], "W"));
         g.claim(OUTPUT); // before any layer, so a layer named like it gets another tensor name
         boolean sawInput = false;
         for (KerasLayer l : model.layers()) {
@@ -149,9 +166,12 @@ public final class OnnxExport {
                     + "' is not among its layers");
         }
         outputShape = out.shape.clone();
-        if (out.shape.length == 3) {
+        if (out.shape.length == 3 && imageOutput) {
+            g.node("Identity", OUTPUT, List.of(out.tensor), List.of(OUTPUT));
+            g.output(OUTPUT, "N", out.shape[2], dim(out.shape[0], "H_out"), dim(out.shape[1], "W_out"));
+        } else if (out.shape.length == 3) {
             g.node("Transpose", OUTPUT, List.of(out.tensor), List.of(OUTPUT), OnnxAttributes.ints("perm", 0, 2, 3, 1));
-            g.output(OUTPUT, "N", out.shape[0], out.shape[1], out.shape[2]);
+            g.output(OUTPUT, "N", dim(out.shape[0], "H_out"), dim(out.shape[1], "W_out"), out.shape[2]);
         } else {
             g.node("Identity", OUTPUT, List.of(out.tensor), List.of(OUTPUT));
             Object[] dims = new Object[out.shape.length + 1];
@@ -163,8 +183,17 @@ public final class OnnxExport {
         }
     }
 
+    private static boolean bad(int length) {
+        return length <= 0 && length != KerasModel.ANY;
+    }
+
+    /** A static length, or the symbolic {@code name} where the length is open. */
+    private static Object dim(int length, String name) {
+        return length == KerasModel.ANY ? name : (Object) length;
+    }
+
     private Value translate(KerasLayer l, List<Value> in) {
-        return switch (l.className()) {
+        return switch (KerasConfig.type(l)) {
             case "Conv2D" -> conv2d(l, one(l, in));
             case "DepthwiseConv2D" -> depthwise(l, one(l, in));
             case "BatchNormalization" -> batchNorm(l, one(l, in));
@@ -182,6 +211,12 @@ public final class OnnxExport {
             case "Flatten" -> flatten(l, one(l, in));
             case "Dense" -> dense(l, one(l, in));
             case "Dropout" -> one(l, in);
+            case "UpSampling2D" -> upSampling(l, one(l, in));
+            case "MultiplyBeta" -> {
+                Value x = one(l, in);
+                yield new Value(op("Mul", l.name(), List.of(x.tensor, scalar(KerasConfig.multiplyBeta(l)))), x.shape);
+            }
+            case "PixelShuffle" -> pixelShuffle(l, one(l, in));
             default -> throw new IllegalArgumentException(where(l) + ": unsupported layer type " + l.className());
         };
     }
@@ -341,6 +376,34 @@ public final class OnnxExport {
             default -> throw new IllegalArgumentException(where(l) + ": field '" + field + "' = '" + act
                     + "' is not supported (linear, relu, relu6, sigmoid, tanh, softmax)");
         };
+    }
+
+    /** Keras nearest up-sampling (row i reads floor(i / size)): Resize nearest, asymmetric, floor. */
+    private Value upSampling(KerasLayer l, Value x) {
+        rank4(l, x);
+        int[] size = KerasConfig.upSampling(l);
+        String scales = init(l.name() + "/scales", new int[] {4}, new float[] {1f, 1f, size[0], size[1]});
+        String y = op("Resize", l.name(), List.of(x.tensor, "", scales),
+                OnnxAttributes.s("mode", "nearest"), OnnxAttributes.s("coordinate_transformation_mode", "asymmetric"),
+                OnnxAttributes.s("nearest_mode", "floor"));
+        return new Value(y, new int[] {times(x.shape[0], size[0]), times(x.shape[1], size[1]), x.shape[2]});
+    }
+
+    /** TF's depthToSpace in NHWC is DCR-ordered; ONNX DepthToSpace mode DCR on NCHW is the same arrangement. */
+    private Value pixelShuffle(KerasLayer l, Value x) {
+        rank4(l, x);
+        int b = KerasConfig.pixelShuffle(l);
+        if (x.shape[2] % (b * b) != 0) {
+            throw new IllegalArgumentException(where(l) + ": " + x.shape[2] + " channels are not a multiple of "
+                    + (b * b));
+        }
+        String y = op("DepthToSpace", l.name(), List.of(x.tensor), OnnxAttributes.i("blocksize", b),
+                OnnxAttributes.s("mode", "DCR"));
+        return new Value(y, new int[] {times(x.shape[0], b), times(x.shape[1], b), x.shape[2] / (b * b)});
+    }
+
+    private static int times(int length, int factor) {
+        return length == KerasModel.ANY ? KerasModel.ANY : length * factor;
     }
 
     private Value zeroPad(KerasLayer l, Value x) {
@@ -520,6 +583,16 @@ public final class OnnxExport {
         for (int a = 0; a < 2; a++) {
             int in = x.shape[a];
             int eff = (k[a] - 1) * d[a] + 1;
+            if (in == KerasModel.ANY) {
+                // an open size: "same" pads depend on it unless the stride is 1 (then they are the window less one)
+                if (padding.equals("same") && s[a] != 1) {
+                    throw new IllegalArgumentException(where(l) + ": stride " + s[a] + " with padding same on an open"
+                            + " input size is not supported (the pads would depend on the size)");
+                }
+                int total = padding.equals("same") ? eff - 1 : 0;
+                out[a + 1] = new int[] {total / 2, total - total / 2, KerasModel.ANY};
+                continue;
+            }
             if (padding.equals("valid")) {
                 if (in < eff) {
                     throw new IllegalArgumentException(where(l) + ": input " + in + " is smaller than the window "

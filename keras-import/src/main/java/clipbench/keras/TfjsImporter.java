@@ -46,6 +46,18 @@ public final class TfjsImporter {
      * @return the written {@code model-card.json}
      */
     public static Path importModel(Path from, Path outDir, String featureLayer, String name) throws IOException {
+        return importModel(from, outDir, featureLayer, name, null);
+    }
+
+    /**
+     * As {@link #importModel(Path, Path, String, String)}; an image-to-image network ({@link #imageToImage}) gets
+     * the card of {@link ModelCardWriter#kerasImageToImageCard} instead.
+     *
+     * @param valueMax an image-to-image network's pixel range {@code [0, valueMax]}; null: the UpscalerJS package's
+     *                 own definition ({@link UpscalerJs#valueMax}), else refused
+     */
+    public static Path importModel(Path from, Path outDir, String featureLayer, String name, Double valueMax)
+            throws IOException {
         refuseNonEmpty(outDir);
         TfjsReader.Artifacts a = TfjsReader.readArtifacts(from);
         Path sourceDir = a.topologyFile().toAbsolutePath().getParent();
@@ -53,6 +65,9 @@ public final class TfjsImporter {
         String modelName = name != null ? name
                 : (origin.startsWith("nsfwjs@") ? "nsfwjs-" : "") + sourceDir.getFileName();
         KerasModel model = TfjsReader.toModel(a, modelName);
+        if (imageToImage(model)) {
+            return importImageToImage(a, model, outDir, modelName, origin, valueMax);
+        }
         String layer = featureLayer != null ? featureLayer : defaultLayer(model, a);
         int embed;
         try {
@@ -67,6 +82,42 @@ public final class TfjsImporter {
                     + " is not a square [size, size, channels] image");
         }
 
+        writeFiles(a, outDir);
+        ObjectNode card = ModelCardWriter.kerasCard(modelName, in[0], embed, layer, TOPOLOGY, WEIGHTS,
+                source(a, origin));
+        return ModelCardWriter.write(outDir, card);
+    }
+
+    /**
+     * An image-to-image network: open height and width, a feature-map output with the input's channels (e.g. an
+     * RGB super-resolution network). Its card has no feature layer: the whole network is kept.
+     */
+    static boolean imageToImage(KerasModel model) {
+        if (!model.openSize()) {
+            return false;
+        }
+        int[] out = KerasShapes.outputShape(model, model.output());
+        return out.length == 3 && out[2] == model.inputShape()[2];
+    }
+
+    private static Path importImageToImage(TfjsReader.Artifacts a, KerasModel model, Path outDir, String modelName,
+                                           String origin, Double valueMax) throws IOException {
+        int probe = 8;
+        int[] out = KerasShapes.outputShape(model.withInputSize(probe, probe), model.output());
+        if (out[0] % probe != 0 || out[0] != out[1]) {
+            throw new IOException(a.topologyFile() + ": an image-to-image network should enlarge by an integer scale;"
+                    + " " + probe + "x" + probe + " gives " + out[0] + "x" + out[1]);
+        }
+        double max = valueMax != null ? valueMax : UpscalerJs.valueMax(a.topologyFile()).orElseThrow(() ->
+                new IOException(a.topologyFile() + ": an image-to-image network needs its pixel range [0, max]"
+                        + " (--value-range); none is known for " + origin));
+        writeFiles(a, outDir);
+        ObjectNode card = ModelCardWriter.kerasImageToImageCard(modelName, out[0] / probe, UpscalerJs.TILE, max,
+                TOPOLOGY, WEIGHTS, source(a, origin));
+        return ModelCardWriter.write(outDir, card);
+    }
+
+    private static void writeFiles(TfjsReader.Artifacts a, Path outDir) throws IOException {
         Files.createDirectories(outDir);
         AtomicFiles.writeBytes(outDir.resolve(WEIGHTS), a.weightData());
         ObjectNode json = COMPACT.createObjectNode();
@@ -80,16 +131,15 @@ public final class TfjsImporter {
         copyIfPresent(a.modelJson(), json, "trainingConfig");
         copyIfPresent(a.modelJson(), json, "userDefinedMetadata");
         AtomicFiles.writeBytes(outDir.resolve(TOPOLOGY), out -> COMPACT.writeValue(out, json));
+    }
 
+    private static String source(TfjsReader.Artifacts a, String origin) {
         List<String> storage = a.storageTypes();
         String weightsDesc = storage.isEmpty() ? "no weights"
                 : storage.equals(List.of("float32")) ? "float32 weights"
                 : storage.size() == 1 ? storage.get(0) + "-quantised weights"
                 : "weights stored as " + String.join(", ", storage);
-        String source = origin + ", TF.js layers model" + (a.jsWrapped() ? " (.min.js wrappers)" : "") + ", "
-                + weightsDesc;
-        ObjectNode card = ModelCardWriter.kerasCard(modelName, in[0], embed, layer, TOPOLOGY, WEIGHTS, source);
-        return ModelCardWriter.write(outDir, card);
+        return origin + ", TF.js layers model" + (a.jsWrapped() ? " (.min.js wrappers)" : "") + ", " + weightsDesc;
     }
 
     private static String defaultLayer(KerasModel model, TfjsReader.Artifacts a) throws IOException {

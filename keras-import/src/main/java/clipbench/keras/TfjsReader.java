@@ -559,9 +559,14 @@ public final class TfjsReader {
         }
         int[] out = new int[shape.size() - 1];
         for (int i = 1; i < shape.size(); i++) {
+            // height and width may be left open (null: any size, e.g. a super-resolution network), read as -1
+            if (shape.get(i).isNull() && shape.size() == 4 && i < 3) {
+                out[i - 1] = KerasModel.ANY;
+                continue;
+            }
             if (!shape.get(i).isIntegralNumber() || shape.get(i).asInt() <= 0) {
                 throw new IOException(origin + ": input layer '" + input.name() + "' has shape " + shape
-                        + "; every dimension but the batch must be fixed");
+                        + "; every dimension but the batch, height and width must be fixed");
             }
             out[i - 1] = shape.get(i).asInt();
         }

@@ -104,6 +104,13 @@ public final class SrModelUpsamplerProvider implements UpsamplerProvider {
             throw new IOException(cardFile + ": field 'scale' must be 2, 3 or 4, got " + scaleNode);
         }
         int scale = scaleNode.asInt();
+        JsonNode range = root.get("value_range");
+        if (range != null && !(range.isArray() && range.size() == 2 && range.get(0).asDouble() == 0
+                && range.get(1).asDouble() == 1)) {
+            // e.g. an imported UpscalerJS ESRGAN ([0, 255]): feeding it [0, 1] pixels would give a wrong image
+            throw new IOException(cardFile + ": field 'value_range' " + range + " is not supported by sr-model yet"
+                    + " (it runs networks on pixels in [0, 1])");
+        }
         int tile = card.preprocess().imageSize();
         int overlap = SrModelUpsampler.defaultOverlap(tile);
         JsonNode overlapNode = root.get("tile_overlap");

@@ -136,13 +136,22 @@ class SrModelUpsamplerTest {
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> p.create(tmp.resolve("x").toString()));
         assertTrue(missing.getMessage().contains(tmp.resolve("x").toString()), missing.getMessage());
         // a card whose scale is not 2, 3 or 4
-        Path bad = tmp.resolve("bad");
-        Files.createDirectories(bad);
-        Files.copy(dir.resolve("sr.onnx"), bad.resolve("sr.onnx"));
-        Files.writeString(bad.resolve("model-card.json"), Files.readString(dir.resolve("model-card.json"))
-                .replace("\"scale\": 4", "\"scale\": 5"));
+        Path bad = cardVariant(tmp.resolve("bad"), "\"scale\": 5");
         IOException e = assertThrows(IOException.class, () -> p.create(bad.toString()));
         assertTrue(e.getMessage().contains("scale") && e.getMessage().contains(bad.toString()), e.getMessage());
+        // a network on [0, 255] pixels (an imported ESRGAN) is refused until sr-model scales for it
+        Path range = cardVariant(tmp.resolve("range"), "\"scale\": 4, \"value_range\": [0, 255]");
+        IOException r = assertThrows(IOException.class, () -> p.create(range.toString()));
+        assertTrue(r.getMessage().contains("value_range"), r.getMessage());
+    }
+
+    /** A copy of the tiny-sr folder whose card has {@code "scale": 4} replaced by {@code scaleField}. */
+    private Path cardVariant(Path to, String scaleField) throws IOException {
+        Files.createDirectories(to);
+        Files.copy(dir.resolve("sr.onnx"), to.resolve("sr.onnx"));
+        Files.writeString(to.resolve("model-card.json"), Files.readString(dir.resolve("model-card.json"))
+                .replace("\"scale\": 4", scaleField));
+        return to;
     }
 
     @Test

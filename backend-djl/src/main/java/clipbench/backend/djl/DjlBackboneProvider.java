@@ -82,9 +82,15 @@ public final class DjlBackboneProvider implements BackboneProvider {
         return BackboneProvider.super.artifactFiles(card);
     }
 
-    /** The card's {@code torchscript.model}: float32 NCHW in, NCHW out (e.g. a super-resolution network). */
+    /**
+     * The card's {@code torchscript.model}: float32 NCHW in, NCHW out (e.g. a super-resolution network); a Keras
+     * image-to-image card's network through {@link KerasNet}.
+     */
     @Override
     public ImageToImage openImageToImage(ModelCard card, BackendOptions options) throws IOException {
+        if (KerasBackbone.handles(card) && clipbench.keras.KerasModels.isImageToImage(card)) {
+            return KerasImageToImage.open(card, options);
+        }
         return DjlImageToImage.open(card, options);
     }
 }

@@ -299,7 +299,7 @@ final class KerasNet implements AutoCloseable {
      * Keras shape of the (first) input, null when unknown.
      */
     private Op compile(KerasModel model, KerasLayer layer, int arity, KerasLayer bn, int[] input) {
-        String type = layer.className();
+        String type = KerasConfig.type(layer);
         if (!type.equals("Add") && !type.equals("Concatenate") && arity != 1) {
             throw new IllegalArgumentException(where(layer) + ": expected one inbound layer, got " + arity);
         }
@@ -321,6 +321,12 @@ final class KerasNet implements AutoCloseable {
             case "Flatten" -> in -> kerasOrder(in[0]);
             case "Dense" -> dense(layer, w);
             case "Dropout" -> in -> in[0];
+            case "UpSampling2D" -> upSampling(layer);
+            case "MultiplyBeta" -> {
+                float beta = KerasConfig.multiplyBeta(layer);
+                yield in -> in[0].mul(beta);
+            }
+            case "PixelShuffle" -> pixelShuffle(layer);
             default -> throw new IllegalArgumentException(where(layer) + ": layer type " + type
                     + " is not supported (supported: " + new java.util.TreeSet<>(KerasModel.SUPPORTED) + ")");
         };
@@ -536,6 +542,27 @@ final class KerasNet implements AutoCloseable {
         int[] pads = KerasConfig.zeroPadding(layer); // top, bottom, left, right
         Shape shape = new Shape(pads[2], pads[3], pads[0], pads[1]);
         return in -> in[0].pad(shape, 0);
+    }
+
+    /** Keras nearest up-sampling: every pixel repeated rows x cols times (repeat_interleave on H, then W). */
+    private static Op upSampling(KerasLayer layer) {
+        int[] size = KerasConfig.upSampling(layer);
+        return in -> then(in[0].repeat(2, size[0]), r -> r.repeat(3, size[1]));
+    }
+
+    /**
+     * TF's depthToSpace (DCR): channel {@code (i*b + j) * C + c} goes to pixel offset (i, j) of channel c. Torch's
+     * pixel_shuffle is CRD ({@code c*b*b + i*b + j}), so this reshapes to {@code [N, b, b, C, H, W]} and permutes.
+     */
+    private static Op pixelShuffle(KerasLayer layer) {
+        int b = KerasConfig.pixelShuffle(layer);
+        return in -> {
+            Shape s = in[0].getShape(); // NCHW
+            long c = s.get(1) / ((long) b * b);
+            NDArray split = in[0].reshape(s.get(0), b, b, c, s.get(2), s.get(3));
+            return then(then(split, t -> t.transpose(0, 3, 4, 1, 5, 2)),
+                    t -> t.reshape(s.get(0), c, s.get(2) * b, s.get(3) * b));
+        };
     }
 
     private static NDArray add(NDArray[] in) {

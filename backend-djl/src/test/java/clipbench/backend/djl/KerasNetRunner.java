@@ -8,7 +8,7 @@ import clipbench.keras.contract.Nd;
 final class KerasNetRunner implements KerasRunner {
     @Override
     public Nd run(KerasModel model, Nd nhwc) {
-        int[] in = model.inputShape();
+        int[] in = {nhwc.shape()[1], nhwc.shape()[2]}; // the image's own size (the model's may be open)
         float[][] rows;
         try (KerasNet net = KerasNet.build(model, ai.djl.Device.cpu(), 0)) {
             rows = net.run(nhwc.nchw(), nhwc.count(), in[0], in[1]);

@@ -20,9 +20,11 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Squeeze;
+import org.tensorflow.op.image.ResizeNearestNeighbor;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -58,6 +60,18 @@ final class KerasGraph {
      * {@code [N,3,H,W]} → {@value #OUTPUT} float32 {@code [N,D]}.
      */
     Signature signature() {
+        return signature(false);
+    }
+
+    /**
+     * Adds an image-to-image network (e.g. super-resolution) with its placeholder: {@value #INPUT} float32
+     * {@code [N,3,H,W]} → {@value #OUTPUT} float32 NCHW {@code [N,3,H',W']}, the output feature map as an image.
+     */
+    Signature imageSignature() {
+        return signature(true);
+    }
+
+    private Signature signature(boolean imageOut) {
         int[] in = model.inputShape();
         if (in.length != 3 || in[2] != 3) {
             throw new IllegalArgumentException("model " + model.name() + ": input shape " + Arrays.toString(in)
@@ -66,7 +80,9 @@ final class KerasGraph {
         Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, 3, in[0] > 0 ? in[0] : -1, in[1] > 0 ? in[1] : -1)));
         Operand<TFloat32> nhwc = tf.withName("nhwc").linalg.transpose(image, tf.constant(new int[] {0, 2, 3, 1}));
-        Operand<TFloat32> out = tf.withName(OUTPUT).identity(rows(apply(nhwc)));
+        Operand<TFloat32> out = imageOut
+                ? tf.withName(OUTPUT).linalg.transpose(apply(nhwc), tf.constant(new int[] {0, 3, 1, 2}))
+                : tf.withName(OUTPUT).identity(rows(apply(nhwc)));
         return Signature.builder().key(SIGNATURE).input(INPUT, image).output(OUTPUT, out).build();
     }
 
@@ -96,7 +112,7 @@ final class KerasGraph {
     }
 
     private Operand<TFloat32> layer(Ops tf, KerasLayer layer, List<Operand<TFloat32>> in, Operand<TFloat32> input) {
-        switch (layer.className()) {
+        switch (KerasConfig.type(layer)) {
             case "InputLayer":
                 return input;
             case "Conv2D":
@@ -134,6 +150,12 @@ final class KerasGraph {
                 return dense(tf, layer, one(layer, in));
             case "Dropout":
                 return one(layer, in);
+            case "UpSampling2D":
+                return upSampling(tf, layer, one(layer, in));
+            case "MultiplyBeta":
+                return tf.math.mul(one(layer, in), tf.constant(KerasConfig.multiplyBeta(layer)));
+            case "PixelShuffle": // UpscalerJS's tf.depthToSpace(x, N, 'NHWC'), the same op
+                return tf.nn.depthToSpace(one(layer, in), (long) KerasConfig.pixelShuffle(layer));
             default:
                 throw new IllegalArgumentException("unsupported layer type " + layer.className() + " (supported: "
                         + new TreeSet<>(KerasModel.SUPPORTED) + ")");
@@ -142,6 +164,17 @@ final class KerasGraph {
 
     // ------------------------------------------------------------------------------------------------
     // Layers
+
+    /**
+     * Keras nearest up-sampling to {@code [h * rows, w * cols]} of whatever size comes in; half-pixel centres
+     * read input row {@code floor((i + 0.5) / rows) = floor(i / rows)}, far from float rounding at the boundary.
+     */
+    private Operand<TFloat32> upSampling(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
+        int[] size = KerasConfig.upSampling(layer);
+        Operand<TInt32> hw = tf.slice(tf.shape(x), tf.constant(new int[] {1}), tf.constant(new int[] {2}));
+        return tf.image.resizeNearestNeighbor(x, tf.math.mul(hw, tf.constant(size)),
+                ResizeNearestNeighbor.halfPixelCenters(true));
+    }
 
     private Operand<TFloat32> conv2d(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
         KerasConfig.requireChannelsLast(layer);

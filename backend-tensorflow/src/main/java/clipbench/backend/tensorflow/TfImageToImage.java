@@ -6,6 +6,8 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageTensor;
 import clipbench.api.spi.ImageToImage;
+import clipbench.keras.KerasModel;
+import clipbench.keras.KerasModels;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -46,6 +48,9 @@ final class TfImageToImage implements ImageToImage {
 
     static TfImageToImage open(ModelCard card, BackendOptions options) throws IOException {
         ConfigProto config = TfRuntime.config(options, TfRuntime.useGpu(options));
+        if (KerasBackbone.handles(card) && KerasModels.isImageToImage(card)) {
+            return openKeras(card, config);
+        }
         Optional<Path> saved = card.artifact(ModelSources.FORMAT, "model");
         if (saved.isPresent() && !ModelSources.isCheckpoint(saved.get())) {
             TfModel model = TfModel.loadSavedModel(saved.get(), config);
@@ -77,6 +82,24 @@ final class TfImageToImage implements ImageToImage {
         } catch (IllegalArgumentException e) {
             graph.close();
             throw new IOException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            graph.close();
+            throw e;
+        }
+    }
+
+    /** A Keras image-to-image card's network as a {@link KerasGraph} (weights as constants), NCHW in and out. */
+    private static TfImageToImage openKeras(ModelCard card, ConfigProto config) throws IOException {
+        KerasModel model = KerasModels.loadImageToImage(card);
+        Graph graph = new Graph();
+        try {
+            Signature signature = new KerasGraph(Ops.create(graph), model).imageSignature();
+            Session session = new Session(graph, config);
+            return new TfImageToImage(card.directory(), SessionFunction.create(signature, session), KerasGraph.INPUT,
+                    KerasGraph.OUTPUT, session, graph);
+        } catch (IllegalArgumentException e) {
+            graph.close();
+            throw new IOException(card.directory() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             graph.close();
             throw e;

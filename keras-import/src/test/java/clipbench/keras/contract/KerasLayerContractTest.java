@@ -65,7 +65,11 @@ public abstract class KerasLayerContractTest {
     protected double check(String label, KerasModel m, Nd x, double tol, int... expectedShape) {
         Nd want = KerasReference.run(m, x);
         int[] keras = KerasShapes.outputShape(m, m.output());
-        assertArrayEquals(keras, Arrays.copyOfRange(want.shape(), 1, want.shape().length), label + ": KerasShapes");
+        int[] wantShape = Arrays.copyOfRange(want.shape(), 1, want.shape().length);
+        for (int k = 0; k < keras.length && k < wantShape.length; k++) {
+            keras[k] = keras[k] == KerasModel.ANY ? wantShape[k] : keras[k]; // an open size is whatever came in
+        }
+        assertArrayEquals(keras, wantShape, label + ": KerasShapes");
         if (expectedShape.length > 0) {
             assertArrayEquals(expectedShape, want.shape(), label + ": reference output shape");
         }
@@ -348,6 +352,73 @@ public abstract class KerasLayerContractTest {
         n.conv("c", "p", 2, "{'filters':3,'kernel_size':3,'strides':2,'padding':'valid'}");
         check("ZeroPadding2D " + padding, n.build());
         check("ZeroPadding2D " + padding + " (alone)", n.build("p"), Nd.random(2, n.build().inputShape(), 42), 0);
+    }
+
+    // ------------------------------------------------------------------------------ UpSampling2D, open sizes
+
+    @ParameterizedTest(name = "size {0}x{1}")
+    @CsvSource({"2, 2", "3, 3", "2, 3", "4, 4"})
+    void upSampling(int rows, int cols) {
+        KerasTestNet n = new KerasTestNet("up", 4, 5, 3, 17L + 10L * rows + cols);
+        n.conv("a", "input", 3, "{'filters':4,'kernel_size':3,'padding':'same'}");
+        n.layer("UpSampling2D", "u", "{'size':[" + rows + "," + cols + "],'interpolation':'nearest',"
+                + "'data_format':'channels_last'}", "a");
+        n.conv("c", "u", 4, "{'filters':3,'kernel_size':3,'padding':'same'}");
+        check("UpSampling2D " + rows + "x" + cols, n.build(), Nd.random(2, n.build().inputShape(), 42), tolerance(),
+                2, 4 * rows, 5 * cols, 3);
+        check("UpSampling2D " + rows + "x" + cols + " (alone)", n.build("u"));
+    }
+
+    /**
+     * UpscalerJS's custom {@code PixelShuffle<N>x} ({@code tf.depthToSpace(x, N, 'NHWC')}, DCR order, not torch's
+     * pixel_shuffle) after a convolution to 3 N^2 channels, and its {@code MultiplyBeta} (x 0.2).
+     */
+    @ParameterizedTest(name = "block {0}")
+    @ValueSource(ints = {2, 3, 4})
+    void pixelShuffleAndMultiplyBeta(int b) {
+        KerasTestNet n = new KerasTestNet("shuffle", 3, 4, 3, 31L + b);
+        n.conv("pre", "input", 3, "{'filters':" + (3 * b * b) + ",'kernel_size':3,'padding':'same'}");
+        n.layer("MultiplyBeta", "beta", "{'beta':0.2}", "pre");
+        n.layer("PixelShuffle" + b + "x", "shuffle", "{'scale':" + b + "}", "beta");
+        n.conv("sr", "shuffle", 3, "{'filters':3,'kernel_size':3,'padding':'same'}");
+        check("PixelShuffle" + b + "x + MultiplyBeta", n.build(), Nd.random(2, n.build().inputShape(), 42),
+                tolerance(), 2, 3 * b, 4 * b, 3);
+        check("PixelShuffle" + b + "x (alone)", n.build("shuffle"));
+    }
+
+    @Test
+    void pixelShuffleScaleMustMatchItsClass() {
+        KerasTestNet n = new KerasTestNet("shuffle_bad", 3, 3, 3, 5);
+        n.conv("pre", "input", 3, "{'filters':12,'kernel_size':1}");
+        n.layer("PixelShuffle2x", "shuffle", "{'scale':4}", "pre");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KerasShapes.outputShapes(n.build()));
+        assertTrue(e.getMessage().contains("shuffle"), e.getMessage());
+    }
+
+    /**
+     * A model whose input height and width are open ({@code [null, null, null, 3]}, as super-resolution networks
+     * are saved) runs at any size: an RDN-like block (same convolutions, concatenation, residual adds,
+     * up-sampling) at 6x6 and 9x7.
+     */
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"6, 6", "9, 7"})
+    void openInputSize(int h, int w) {
+        KerasTestNet n = new KerasTestNet("open", 5, 5, 3, 23);
+        n.conv("f", "input", 3, "{'filters':4,'kernel_size':3,'padding':'same'}");
+        n.conv("g", "f", 4, "{'filters':2,'kernel_size':3,'padding':'same'}");
+        n.layer("Activation", "g_relu", "{'activation':'relu'}", "g");
+        n.layer("Concatenate", "cat", "{'axis':3}", "f", "g_relu");
+        n.conv("lff", "cat", 6, "{'filters':4,'kernel_size':1,'padding':'valid'}");
+        n.layer("Add", "res", "{}", "lff", "f");
+        n.conv("up", "res", 4, "{'filters':4,'kernel_size':5,'padding':'same'}");
+        n.layer("UpSampling2D", "u", "{'size':[2,2],'interpolation':'nearest'}", "up");
+        n.conv("sr", "u", 4, "{'filters':3,'kernel_size':3,'padding':'same'}");
+        KerasModel fixed = n.build();
+        KerasModel open = new KerasModel("open", new int[] {KerasModel.ANY, KerasModel.ANY, 3}, fixed.layers(),
+                fixed.output(), fixed.weights());
+        check("open input size " + h + "x" + w, open, Nd.random(1, new int[] {h, w, 3}, 42), tolerance(),
+                1, 2 * h, 2 * w, 3);
     }
 
     // ------------------------------------------------------------------------------------ Add, Concatenate

@@ -65,7 +65,7 @@ public final class KerasReference {
     private static Nd layer(KerasModel m, KerasLayer l, List<Nd> in, Nd input) {
         JsonNode c = l.config();
         Map<String, KerasTensor> w = m.weightsOf(l.name());
-        switch (l.className()) {
+        switch (clipbench.keras.KerasConfig.type(l)) {
             case "InputLayer":
                 return input;
             case "Conv2D": {
@@ -117,6 +117,18 @@ public final class KerasReference {
             }
             case "Activation":
                 return act(in.get(0), c.get("activation").asText());
+            case "MultiplyBeta": {
+                Nd x = in.get(0);
+                float[] y = new float[x.v().length];
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = (float) (x.v()[i] * 0.2); // UpscalerJS's MultiplyBeta: tf.mul(x, 0.2)
+                }
+                return new Nd(x.shape(), y);
+            }
+            case "PixelShuffle":
+                return depthToSpace(in.get(0), c.get("scale").asInt());
+            case "UpSampling2D":
+                return upSampling(in.get(0), pair(c, "size", new int[] {2, 2}));
             case "ZeroPadding2D": {
                 Nd x = in.get(0);
                 JsonNode p = c.get("padding");
@@ -395,5 +407,45 @@ public final class KerasReference {
             return dflt;
         }
         return v.isInt() ? new int[] {v.asInt(), v.asInt()} : new int[] {v.get(0).asInt(), v.get(1).asInt()};
+    }
+
+    /** tf.depthToSpace(x, b, 'NHWC'): out[n][h*b + i][w*b + j][c] = in[n][h][w][(i*b + j) * C + c]. */
+    static Nd depthToSpace(Nd x, int b) {
+        int n = x.shape()[0];
+        int h = x.shape()[1];
+        int w = x.shape()[2];
+        int cout = x.shape()[3] / (b * b);
+        float[] y = new float[x.v().length];
+        for (int q = 0; q < n; q++) {
+            for (int r = 0; r < h * b; r++) {
+                for (int s = 0; s < w * b; s++) {
+                    for (int k = 0; k < cout; k++) {
+                        y[((q * h * b + r) * w * b + s) * cout + k] = x.at(q, r / b, s / b, ((r % b) * b + s % b) * cout + k);
+                    }
+                }
+            }
+        }
+        return new Nd(new int[] {n, h * b, w * b, cout}, y);
+    }
+
+    /** Keras UpSampling2D, nearest: output pixel (y, x) is input pixel (floor(y / rows), floor(x / cols)). */
+    static Nd upSampling(Nd x, int[] size) {
+        int n = x.shape()[0];
+        int h = x.shape()[1];
+        int w = x.shape()[2];
+        int ch = x.shape()[3];
+        int oh = h * size[0];
+        int ow = w * size[1];
+        float[] y = new float[n * oh * ow * ch];
+        for (int b = 0; b < n; b++) {
+            for (int r = 0; r < oh; r++) {
+                for (int q = 0; q < ow; q++) {
+                    for (int k = 0; k < ch; k++) {
+                        y[((b * oh + r) * ow + q) * ch + k] = x.at(b, r / size[0], q / size[1], k);
+                    }
+                }
+            }
+        }
+        return new Nd(new int[] {n, oh, ow, ch}, y);
     }
 }
