@@ -1,6 +1,7 @@
 package clipbench.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,18 +58,18 @@ class CheckpointFolderIT {
         Npy.NpyArray reference = embed(dir.resolve("reference.npy"), "onnx", vit.toString(), images);
         for (String backend : List.of("onnx", "djl", "tensorflow")) {
             Npy.NpyArray rows = embed(dir.resolve(backend + ".npy"), backend, folder.toString(), images);
-            float[] a = reference.data();
-            float[] b = rows.data();
-            assertEquals(a.length, b.length, backend);
-            double max = 0;
-            for (int i = 0; i < a.length; i++) {
-                max = Math.max(max, Math.abs(a[i] - b[i]));
-            }
+            double max = maxAbs(reference.data(), rows.data());
             assertTrue(max <= 1e-5, backend + " from the transformers folder differs by " + max);
         }
-        CliProcess.Result r = CliProcess.run("embed", "--backend", "onnx", "--model", folder.toString(), "--texts",
-                "a lemon", "--out", dir.resolve("text.npy").toString());
+        // With OpenAI's vocabulary configured (the same BPE), text embeds from the folder as from the OpenAI export.
+        Npy.NpyArray textRef = embedTexts(dir.resolve("text-reference.npy"), vit.toString());
+        Npy.NpyArray text = embedTexts(dir.resolve("text-folder.npy"), folder.toString());
+        assertTrue(maxAbs(textRef.data(), text.data()) <= 1e-5, "text from the transformers folder");
+        // Text needs a tokenizer: none in the folder and none configured (the launcher's CLIPBENCH_VOCAB is off here).
+        CliProcess.Result r = CliProcess.runWithVocab(dir.resolve("no-vocab.txt.gz"), "embed", "--backend", "onnx",
+                "--model", folder.toString(), "--texts", "a lemon", "--out", dir.resolve("text.npy").toString());
         assertNotEquals(0, r.exitCode(), r.all());
+        assertFalse(Files.exists(dir.resolve("text.npy")));
         assertTrue(r.all().contains("vocab.json") && r.all().contains("merges.txt"), r.all());
     }
 
@@ -79,5 +80,21 @@ class CheckpointFolderIT {
         CliProcess.Result r = CliProcess.run(args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), r.all());
         return Npy.read(out);
+    }
+
+    private static Npy.NpyArray embedTexts(Path out, String model) throws Exception {
+        CliProcess.Result r = CliProcess.run("embed", "--backend", "onnx", "--model", model, "--texts",
+                "a photo of a lemon", "a banana", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        return Npy.read(out);
+    }
+
+    private static double maxAbs(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 }

@@ -77,6 +77,6 @@ public record ModelCard(Path directory, String name, String family, PreprocessSp
                 + missing.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" and "))
                 + (file.equals(OPENAI_VOCAB) ? "" : " (or OpenAI's " + OPENAI_VOCAB + ")")
                 + "; copy them into the model directory or set CLIPBENCH_VOCAB to OpenAI's " + OPENAI_VOCAB
-                + " (see README). Images embed without it.");
+                + " (see README); only text needs it, images do not.");
     }
 }
