@@ -9,6 +9,7 @@ import clipbench.api.spi.Capability;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.HeadProvider;
 import clipbench.api.spi.Plugins;
+import clipbench.api.spi.Upsampler;
 import clipbench.protocol.DownscaledDataset;
 import clipbench.protocol.EmbeddingCache;
 import clipbench.protocol.PromptTemplates;
@@ -63,7 +64,9 @@ final class RunWiring implements AutoCloseable {
                 RunFolders.requireWritable("cache", spec.cache());
             }
             for (String u : spec.upsamplers()) {
-                upsamplers.add(new RunPlan.UpsamplerChoice(u, Plugins.createUpsampler(u, options)));
+                Upsampler made = Plugins.createUpsampler(u, options);
+                upsamplers.add(new RunPlan.UpsamplerChoice(
+                        made.name(u, dataset.nativeResolution(), card.preprocess().imageSize()), made));
             }
         } catch (IOException | RuntimeException e) {
             close(); // the backbones and upsamplers already made
