@@ -13,7 +13,9 @@ import clipbench.clip.image.ImageDecoder;
 import clipbench.clip.image.PilResample;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,5 +72,29 @@ class UpsampleCommandIT {
                 "--out", out.toString());
         assertTrue(m.exitCode() != 0 && m.err().contains("nope.png"), m.all());
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aRunNamesTheNetworkAndScaleInResultsAndCacheKeys(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        Path cache = tmp.resolve("cache");
+        CliProcess.Result r = CliProcess.runWithEnv(CliProcess.vocab(), ENV, "run", "--backend", "onnx", "--model",
+                CliEndToEndIT.VIT, "--dataset", CliEndToEndIT.FRUIT, "--downscale", "28", "--protocol", "zero-shot",
+                "--upsampler", "esrgan-slim,bicubic", "--threads", "2", "--cache", cache.toString(), "--out",
+                out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+        int column = List.of(lines.get(0).split(",")).indexOf("upsampler");
+        assertEquals(List.of("esrgan-slim-x8", "bicubic"),
+                lines.stream().skip(1).map(l -> l.split(",")[column]).toList(), "28 px to 224: x8, once");
+        try (Stream<Path> files = Files.walk(cache)) {
+            assertTrue(files.filter(f -> f.toString().endsWith(".json")).anyMatch(f -> {
+                try {
+                    return Files.readString(f).contains("\"esrgan-slim-x8\"");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }), "a cache block keyed by esrgan-slim-x8");
+        }
     }
 }
