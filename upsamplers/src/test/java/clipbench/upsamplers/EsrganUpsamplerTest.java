@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import clipbench.api.image.RgbImage;
+import clipbench.api.model.ModelCard;
+import clipbench.api.model.ModelCards;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Plugins;
 import clipbench.api.spi.Upsampler;
@@ -126,6 +128,33 @@ class EsrganUpsamplerTest {
                 () -> Plugins.createUpsampler("esrgan-slim:x5", BackendOptions.defaults()));
         assertTrue(bad.getMessage().contains("x5"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Plugins.createUpsampler("esrgan-slim:4x", BackendOptions.defaults()));
+    }
+
+    @Test
+    void tilingByTheCardsTileStaysCloseToOnePass() throws IOException {
+        Path pkg = installed("esrgan-slim");
+        Path dir = UpscalerJsPackage.locate("esrgan-slim").imported(2);
+        ModelCard card = ModelCards.load(dir);
+        assertEquals(128, card.preprocess().imageSize(), "the card's tile");
+        // 200 x 150 > one 128 tile: 4 x 3 windows of 128 with 32 px of context around each 64 px core
+        RgbImage fixture = rgb(pkg.resolve("assets/fixture.png"));
+        RgbImage big = PilResample.resize(fixture, 200, 150, PilResample.Filter.BICUBIC);
+        BackendOptions options = new BackendOptions(2, clipbench.api.spi.Device.CPU);
+        try (SrModelUpsampler tiled = new SrModelUpsampler(Plugins.backend("onnx").openImageToImage(card, options), 2,
+                128, SrModelUpsampler.defaultOverlap(128), 255f, "tiled");
+             SrModelUpsampler whole = new SrModelUpsampler(Plugins.backend("onnx").openImageToImage(card, options), 2,
+                     256, 0, 255f, "one pass")) {
+            RgbImage a = tiled.upsample(big, 300);
+            RgbImage b = whole.upsample(big, 300);
+            double mean = meanAbs(a, b);
+            int worst = 0;
+            for (int i = 0; i < a.pixels().length; i++) {
+                worst = Math.max(worst, Math.abs((a.pixels()[i] & 0xFF) - (b.pixels()[i] & 0xFF)));
+            }
+            System.out.printf("esrgan-slim x2 200x150, tile 128 overlap 32 vs one pass: mean %.4f, max %d levels%n",
+                    mean, worst);
+            assertTrue(worst <= 1, "tiled vs one pass: mean " + mean + ", max " + worst);
+        }
     }
 
     private static Path installed(String network) {
