@@ -65,8 +65,17 @@ final class RunWiring implements AutoCloseable {
             }
             for (String u : spec.upsamplers()) {
                 Upsampler made = Plugins.createUpsampler(u, options);
-                upsamplers.add(new RunPlan.UpsamplerChoice(
-                        made.name(u, dataset.nativeResolution(), card.preprocess().imageSize()), made));
+                // results rows and cache keys use the name (e.g. esrgan-slim-x8 for esrgan-slim on 28 px images)
+                String name = made.name(u, dataset.nativeResolution(), card.preprocess().imageSize());
+                RunPlan.UpsamplerChoice choice = new RunPlan.UpsamplerChoice(name, made);
+                for (RunPlan.UpsamplerChoice other : upsamplers) {
+                    if (other.spec().equals(name)) {
+                        upsamplers.add(choice); // closed with the others below
+                        throw new IllegalArgumentException("upsampler: two settings name the same computation '"
+                                + name + "' on this dataset and model; give it once");
+                    }
+                }
+                upsamplers.add(choice);
             }
         } catch (IOException | RuntimeException e) {
             close(); // the backbones and upsamplers already made
