@@ -97,4 +97,14 @@ class UpsampleCommandIT {
             }), "a cache block keyed by esrgan-slim-x8");
         }
     }
+
+    @Test
+    void twoSettingsForOneComputationAreRefusedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        CliProcess.Result r = CliProcess.runWithEnv(CliProcess.vocab(), ENV, "run", "--backend", "onnx", "--model",
+                CliEndToEndIT.VIT, "--dataset", CliEndToEndIT.FRUIT, "--downscale", "28", "--protocol", "zero-shot",
+                "--upsampler", "esrgan-slim,esrgan-slim:x8", "--cache", "none", "--out", out.toString());
+        assertTrue(r.exitCode() != 0 && r.err().contains("esrgan-slim-x8"), r.all());
+        assertFalse(Files.exists(out));
+    }
 }
