@@ -9,6 +9,7 @@ import clipbench.api.spi.Capability;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.HeadProvider;
 import clipbench.api.spi.Plugins;
+import clipbench.api.spi.Upsampler;
 import clipbench.protocol.DownscaledDataset;
 import clipbench.protocol.EmbeddingCache;
 import clipbench.protocol.PromptTemplates;
@@ -63,7 +64,18 @@ final class RunWiring implements AutoCloseable {
                 RunFolders.requireWritable("cache", spec.cache());
             }
             for (String u : spec.upsamplers()) {
-                upsamplers.add(new RunPlan.UpsamplerChoice(u, Plugins.createUpsampler(u, options)));
+                Upsampler made = Plugins.createUpsampler(u, options);
+                // results rows and cache keys use the name (e.g. esrgan-slim-x8 for esrgan-slim on 28 px images)
+                String name = made.name(u, dataset.nativeResolution(), card.preprocess().imageSize());
+                RunPlan.UpsamplerChoice choice = new RunPlan.UpsamplerChoice(name, made);
+                for (RunPlan.UpsamplerChoice other : upsamplers) {
+                    if (other.spec().equals(name)) {
+                        upsamplers.add(choice); // closed with the others below
+                        throw new IllegalArgumentException("upsampler: two settings name the same computation '"
+                                + name + "' on this dataset and model; give it once");
+                    }
+                }
+                upsamplers.add(choice);
             }
         } catch (IOException | RuntimeException e) {
             close(); // the backbones and upsamplers already made

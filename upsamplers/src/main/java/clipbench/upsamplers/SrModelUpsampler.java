@@ -13,11 +13,12 @@ import java.util.Objects;
  * <p>{@link #upsample} does, in order:
  * <ol>
  *   <li>returns the image itself when its shortest side is already at least the target (as every upsampler);</li>
- *   <li>converts it to a float tensor {@code [1, 3, H, W]}, RGB, value / 255 (so in [0, 1]);</li>
+ *   <li>converts it to a float tensor {@code [1, 3, H, W]}, RGB, in the network's value range {@code [0, max]}
+ *       (the card's {@code value_range}, default [0, 1]): value / 255 * max (max 255: the byte itself);</li>
  *   <li>runs the network ({@link #superResolve}): in one pass when the image fits in a {@code tile x tile}
  *       tile, otherwise tile by tile with overlap (below);</li>
- *   <li>clamps each output value to [0, 1] and turns it into a byte with {@code floor(v * 255 + 0.5)}
- *       (round half up);</li>
+ *   <li>turns each output value into a byte as UpscalerJS does ({@code clipByValue(0, max)}, times
+ *       {@code 255 / max} in float32, then the browser's {@code Uint8ClampedArray}, which rounds half to even);</li>
  *   <li>if the result (the input times {@code scale}) is not exactly the size {@link ShortestSide#scaledSize}
  *       gives for the input and the target, resizes it there with PIL-exact bicubic (shrinking with Pillow's
  *       antialiasing when {@code scale} overshoots the target, enlarging when one pass of the network falls
@@ -51,6 +52,7 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
     private final int scale;
     private final int tile;
     private final int overlap;
+    private final float valueMax;
     private final String description;
 
     /**
@@ -60,6 +62,19 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
      * @param overlap context pixels around each tile's core; {@code 2 * overlap < tile}
      */
     public SrModelUpsampler(ImageToImage network, int scale, int tile, int overlap, String description) {
+        this(network, scale, tile, overlap, 1f, description);
+    }
+
+    /**
+     * @param valueMax the network's pixels are in {@code [0, valueMax]} (the card's {@code value_range}: 1, or 255
+     *                 for UpscalerJS's RDN networks)
+     */
+    public SrModelUpsampler(ImageToImage network, int scale, int tile, int overlap, float valueMax,
+                            String description) {
+        if (!(valueMax > 0f) || Float.isInfinite(valueMax)) {
+            throw new IllegalArgumentException("value range top must be positive, got " + valueMax);
+        }
+        this.valueMax = valueMax;
         this.network = Objects.requireNonNull(network, "network");
         if (scale < 1) {
             throw new IllegalArgumentException("scale must be positive, got " + scale);
@@ -98,7 +113,7 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
         if (ShortestSide.largeEnough(image, shortestSide)) {
             return image;
         }
-        RgbImage sr = toImage(superResolve(toTensor(image)));
+        RgbImage sr = toImage(superResolve(toTensor(image, valueMax)), valueMax);
         if (sr.width() == target.width() && sr.height() == target.height()) {
             return sr;
         }
@@ -107,21 +122,32 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
 
     /** The image as a {@code [1, 3, H, W]} tensor of value / 255. */
     public static ImageTensor toTensor(RgbImage image) {
+        return toTensor(image, 1f);
+    }
+
+    /** The image as a {@code [1, 3, H, W]} tensor in {@code [0, max]}: value / 255 * max. */
+    public static ImageTensor toTensor(RgbImage image, float max) {
+        float k = max / 255f;
         int w = image.width();
         int h = image.height();
         int plane = w * h;
         byte[] px = image.pixels();
         float[] data = new float[3 * plane];
         for (int i = 0; i < plane; i++) {
-            data[i] = (px[3 * i] & 0xFF) / 255f;
-            data[plane + i] = (px[3 * i + 1] & 0xFF) / 255f;
-            data[2 * plane + i] = (px[3 * i + 2] & 0xFF) / 255f;
+            data[i] = (px[3 * i] & 0xFF) * k;
+            data[plane + i] = (px[3 * i + 1] & 0xFF) * k;
+            data[2 * plane + i] = (px[3 * i + 2] & 0xFF) * k;
         }
         return new ImageTensor(1, 3, h, w, data);
     }
 
-    /** The first image of a 3-channel tensor, clamped to [0, 1], as bytes {@code floor(v * 255 + 0.5)}. */
+    /** The first image of a 3-channel tensor in [0, 1], as bytes ({@link #quantize(float)}). */
     public static RgbImage toImage(ImageTensor tensor) {
+        return toImage(tensor, 1f);
+    }
+
+    /** The first image of a 3-channel tensor in [0, max], as bytes ({@link #quantize(float, float)}). */
+    public static RgbImage toImage(ImageTensor tensor, float max) {
         if (tensor.channels() != 3) {
             throw new IllegalArgumentException("expected 3 channels, got " + tensor.channels());
         }
@@ -132,21 +158,30 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
         byte[] px = new byte[3 * plane];
         for (int c = 0; c < 3; c++) {
             for (int i = 0; i < plane; i++) {
-                px[3 * i + c] = (byte) quantize(data[c * plane + i]);
+                px[3 * i + c] = (byte) quantize(data[c * plane + i], max);
             }
         }
         return new RgbImage(w, h, px);
     }
 
-    /** Clamp to [0, 1], then round half up to 0..255 (NaN becomes 0). */
+    /** {@link #quantize(float, float)} for a [0, 1] network. */
     public static int quantize(float v) {
+        return quantize(v, 1f);
+    }
+
+    /**
+     * A network's output value in [0, max] as a byte, as UpscalerJS makes it: clip to [0, max], times
+     * {@code 255 / max} in float32 (its {@code mul(255)} for a [0, 1] network), then round half to even (how the
+     * browser's {@code Uint8ClampedArray} stores a float). NaN becomes 0.
+     */
+    public static int quantize(float v, float max) {
         if (!(v > 0f)) {
             return 0;
         }
-        if (v >= 1f) {
+        if (v >= max) {
             return 255;
         }
-        return (int) Math.floor(v * 255.0 + 0.5);
+        return (int) Math.rint(Math.min(255f, v * (255f / max)));
     }
 
     /**
@@ -262,6 +297,7 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
 
     @Override
     public String toString() {
-        return description + " (x" + scale + ", tile " + tile + ", overlap " + overlap + ")";
+        return description + " (x" + scale + ", tile " + tile + ", overlap " + overlap + ", values [0, "
+                + valueMax + "])";
     }
 }

@@ -18,7 +18,8 @@ import java.nio.file.Path;
 /**
  * {@code sr-model:DIR[@BACKEND]}: a super-resolution network run by a backend plugin (default {@code onnx}).
  *
- * <p>{@code DIR} is a model directory whose {@code model-card.json} has {@code scale} (2, 3 or 4),
+ * <p>{@code DIR} is a model directory whose {@code model-card.json} has {@code scale} (2..8), an optional
+ * {@code value_range} {@code [0, MAX]} (the network's pixel range, default [0, 1]; UpscalerJS's RDN networks: 255),
  * {@code image_size} (the tile size) and an artifact of role {@code model} for the backend's format, e.g.
  * {@code "artifacts": {"onnx": {"model": "sr.onnx"}}}. An optional {@code tile_overlap} (pixels of context
  * on each side of a tile) overrides the default {@link SrModelUpsampler#defaultOverlap(int) tile/4}. The
@@ -100,16 +101,19 @@ public final class SrModelUpsamplerProvider implements UpsamplerProvider {
         }
         JsonNode scaleNode = root.get("scale");
         if (scaleNode == null || !scaleNode.canConvertToInt()
-                || scaleNode.asInt() < 2 || scaleNode.asInt() > 4) {
-            throw new IOException(cardFile + ": field 'scale' must be 2, 3 or 4, got " + scaleNode);
+                || scaleNode.asInt() < 2 || scaleNode.asInt() > 8) {
+            throw new IOException(cardFile + ": field 'scale' must be an integer 2..8, got " + scaleNode);
         }
         int scale = scaleNode.asInt();
+        float valueMax = 1f;
         JsonNode range = root.get("value_range");
-        if (range != null && !(range.isArray() && range.size() == 2 && range.get(0).asDouble() == 0
-                && range.get(1).asDouble() == 1)) {
-            // e.g. an imported UpscalerJS ESRGAN ([0, 255]): feeding it [0, 1] pixels would give a wrong image
-            throw new IOException(cardFile + ": field 'value_range' " + range + " is not supported by sr-model yet"
-                    + " (it runs networks on pixels in [0, 1])");
+        if (range != null) {
+            if (!(range.isArray() && range.size() == 2 && range.get(0).isNumber() && range.get(1).isNumber()
+                    && range.get(0).asDouble() == 0 && range.get(1).asDouble() > 0)) {
+                throw new IOException(cardFile + ": field 'value_range' must be [0, MAX] with MAX > 0 (e.g. [0, 1]"
+                        + " or [0, 255]), got " + range);
+            }
+            valueMax = (float) range.get(1).asDouble();
         }
         int tile = card.preprocess().imageSize();
         int overlap = SrModelUpsampler.defaultOverlap(tile);
@@ -123,7 +127,7 @@ public final class SrModelUpsamplerProvider implements UpsamplerProvider {
         }
         BackboneProvider backend = Plugins.backend(spec.backend());
         ImageToImage network = backend.openImageToImage(card, options);
-        return new SrModelUpsampler(network, scale, tile, overlap,
+        return new SrModelUpsampler(network, scale, tile, overlap, valueMax,
                 ID + ":" + card.name() + "@" + backend.id());
     }
 }

@@ -114,7 +114,8 @@ class InterpolatorsTest {
     void serviceLoaderFindsAllUpsamplers() {
         List<String> ids = ServiceLoader.load(UpsamplerProvider.class).stream()
                 .map(ServiceLoader.Provider::get).map(UpsamplerProvider::id).sorted().toList();
-        assertEquals(List.of("bicubic", "bilinear", "lanczos", "nearest", "none", "sr-model"), ids);
+        assertEquals(List.of("bicubic", "bilinear", "esrgan-medium", "esrgan-slim", "esrgan-thick", "lanczos", "nearest",
+                "none", "sr-model"), ids);
         assertInstanceOf(NearestUpsamplerProvider.class, Plugins.upsampler("nearest"));
         assertInstanceOf(BilinearUpsamplerProvider.class, Plugins.upsampler("bilinear"));
         assertInstanceOf(LanczosUpsamplerProvider.class, Plugins.upsampler("lanczos"));

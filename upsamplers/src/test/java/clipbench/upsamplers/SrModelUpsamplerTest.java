@@ -135,14 +135,15 @@ class SrModelUpsamplerTest {
         assertTrue(unknown.getMessage().contains("nope") && unknown.getMessage().contains("onnx"), unknown.getMessage());
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> p.create(tmp.resolve("x").toString()));
         assertTrue(missing.getMessage().contains(tmp.resolve("x").toString()), missing.getMessage());
-        // a card whose scale is not 2, 3 or 4
-        Path bad = cardVariant(tmp.resolve("bad"), "\"scale\": 5");
+        // a card whose scale is not 2..8
+        Path bad = cardVariant(tmp.resolve("bad"), "\"scale\": 9");
         IOException e = assertThrows(IOException.class, () -> p.create(bad.toString()));
         assertTrue(e.getMessage().contains("scale") && e.getMessage().contains(bad.toString()), e.getMessage());
-        // a network on [0, 255] pixels (an imported ESRGAN) is refused until sr-model scales for it
-        Path range = cardVariant(tmp.resolve("range"), "\"scale\": 4, \"value_range\": [0, 255]");
+        // a value range that does not start at 0
+        Path range = cardVariant(tmp.resolve("range"), "\"scale\": 4, \"value_range\": [1, 255]");
         IOException r = assertThrows(IOException.class, () -> p.create(range.toString()));
-        assertTrue(r.getMessage().contains("value_range"), r.getMessage());
+        assertTrue(r.getMessage().contains("value_range") && r.getMessage().contains(range.toString()),
+                r.getMessage());
     }
 
     /** A copy of the tiny-sr folder whose card has {@code "scale": 4} replaced by {@code scaleField}. */
@@ -230,11 +231,17 @@ class SrModelUpsamplerTest {
     }
 
     @Test
-    void quantizeClampsAndRoundsHalfUp() {
+    void quantizeClampsAndRoundsAsUpscalerJs() {
         assertEquals(0, SrModelUpsampler.quantize(-0.3f));
         assertEquals(0, SrModelUpsampler.quantize(Float.NaN));
         assertEquals(255, SrModelUpsampler.quantize(1.02f));
-        assertEquals(128, SrModelUpsampler.quantize(0.5f));         // 127.5 rounds up
+        assertEquals(128, SrModelUpsampler.quantize(0.5f));         // 127.5: half to even
+        // a [0, 255] network: clip, then Uint8ClampedArray's round half to even
+        assertEquals(2, SrModelUpsampler.quantize(2.5f, 255f));
+        assertEquals(4, SrModelUpsampler.quantize(3.5f, 255f));
+        assertEquals(3, SrModelUpsampler.quantize(2.51f, 255f));
+        assertEquals(255, SrModelUpsampler.quantize(300f, 255f));
+        assertEquals(0, SrModelUpsampler.quantize(-4f, 255f));
         assertEquals(1, SrModelUpsampler.quantize(0.5f / 255f + 1e-7f));
         assertEquals(0, SrModelUpsampler.quantize(0.4f / 255f));
         for (int v = 0; v < 256; v++) {
