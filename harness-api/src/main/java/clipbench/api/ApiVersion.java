@@ -17,8 +17,11 @@ package clipbench.api;
  * versions; the other plugins still load.
  */
 public final class ApiVersion {
-    /** The API this clipbench implements. */
-    public static final String CURRENT = "1.0";
+    /**
+     * The API this clipbench implements. 1.1 added {@code Precision}, {@code BackendOptions.precision} and
+     * {@code BackboneProvider.checkPrecision}, and {@code Upsampler.name} (all with defaults): 1.0 plugins still run.
+     */
+    public static final String CURRENT = "1.1";
 
     /** The manifest attribute a plugin jar states the API version it was built for in. */
     public static final String MANIFEST_ATTRIBUTE = "Clipbench-Api-Version";
