@@ -92,12 +92,13 @@ final class DjlRuntime {
      * (madvise), 512 times fewer faults. It does nothing where the kernel's transparent huge pages are
      * {@code never}; {@code THP_MEM_ALLOC_ENABLE=0} in the environment turns it off.
      *
-     * <p>{@value #WAIT_POLICY_VARIABLE}=PASSIVE: libtorch's OpenMP (libgomp, read when it loads) otherwise lets an
-     * idle team thread spin for up to 300,000 rounds after every parallel operation. Where the cores are shared (other
-     * processes, the JVM's own threads) the spinning thread holds a core the calling thread needs, and every operation
-     * then waits for a scheduler slice: ESRGAN-slim x4 at 28 px took 0.19-0.35 s per image with 2 threads on a loaded
-     * 2-core machine, 0.02 s with 1 thread or with passive waiting (as ONNX Runtime, whose spinning is off here too).
-     * Sleeping threads cost a futex wake per operation instead, microseconds.
+     * <p>{@value #WAIT_POLICY_VARIABLE}=PASSIVE: libtorch's OpenMP (libgomp, which reads it when it loads) otherwise
+     * lets an idle team thread spin for about 3 ms after every parallel operation. Where the cores are shared (other
+     * processes, the JVM's own threads) the spinner holds a core the other thread of the team needs, and the next
+     * operation's barrier waits for a scheduler slice. ESRGAN-slim x4 with 2 threads on a 2-core machine: 0.33 s per
+     * 28 px image under other agents' load, 0.017 s passive (0.015 s with 1 thread); one busy process beside it:
+     * 0.23 s against 0.12 s at 100 px, MobileNetV2 batch 8 0.35 s against 0.17 s. On idle cores sleeping costs a wake
+     * per operation, within noise to 20% there. {@code GOMP_SPINCOUNT} overrides it (libgomp's own: 300000).
      */
     private static void nativeDefaults() {
         setDefault(HUGE_PAGES_VARIABLE, "1");
