@@ -98,7 +98,10 @@ final class DjlRuntime {
      * operation's barrier waits for a scheduler slice. ESRGAN-slim x4 with 2 threads on a 2-core machine: 0.33 s per
      * 28 px image under other agents' load, 0.017 s passive (0.015 s with 1 thread); one busy process beside it:
      * 0.23 s against 0.12 s at 100 px, MobileNetV2 batch 8 0.35 s against 0.17 s. On idle cores sleeping costs a wake
-     * per operation, within noise to 20% there. {@code GOMP_SPINCOUNT} overrides it (libgomp's own: 300000).
+     * per operation: MobileNetV2 (many small operations) ran 0.55x at batch 1 and 0.76x at batch 16 there. clipbench's
+     * own {@code run} prepares images on other threads while the backbone works, so it chooses passive (as for ONNX
+     * Runtime's spinning); {@code OMP_WAIT_POLICY=ACTIVE} gives DJL's best on a dedicated machine.
+     * {@code GOMP_SPINCOUNT} also overrides it (libgomp's own: 300000).
      */
     private static void nativeDefaults() {
         setDefault(HUGE_PAGES_VARIABLE, "1");
