@@ -4,6 +4,7 @@ import clipbench.api.Environment;
 import clipbench.api.Versions;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.HeadProvider;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,7 +23,7 @@ import java.util.Map;
 public record RunProvenance(Map<String, Object> identity, Map<String, Object> session) {
 
     /** The provenance of {@code plan}, whose backends read artifacts with these hashes (by backend id). */
-    static RunProvenance of(RunPlan plan, Map<String, String> modelSha256) throws java.io.IOException {
+    static RunProvenance of(RunPlan plan, Map<String, String> modelSha256) throws IOException {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("dataset", map("name", plan.dataset().name(), "fingerprint", plan.dataset().fingerprint(),
                 "splits", plan.dataset().splits(), "test_split", plan.dataset().testSplit()));
