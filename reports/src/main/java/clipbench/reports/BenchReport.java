@@ -1,6 +1,7 @@
 package clipbench.reports;
 
 import clipbench.api.io.AtomicFiles;
+import clipbench.protocol.bench.Agreement;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -107,8 +108,8 @@ public final class BenchReport {
         for (Map<String, String> r : rows) {
             // a reduced precision whose predictions differ from fp32 is marked, never shown as equivalent
             boolean differs = "false".equals(r.get("equivalent"));
-            h.append(differs ? "<tr class=\"not-equivalent\" title=\"NOT EQUIVALENT to fp32: top-1 agreement below"
-                    + " 0.99\">" : "<tr>");
+            h.append(differs ? "<tr class=\"not-equivalent\" title=\"NOT EQUIVALENT to fp32: top-1 agreement below "
+                    + Agreement.EQUIVALENT_TOP1 + "\">" : "<tr>");
             columns.forEach(c -> h.append("<td>").append(HtmlReport.esc(differs && c.equals("equivalent")
                     ? "NOT EQUIVALENT" : r.getOrDefault(c, ""))).append("</td>"));
             h.append("</tr>\n");

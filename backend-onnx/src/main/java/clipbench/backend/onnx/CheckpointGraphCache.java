@@ -2,6 +2,7 @@ package clipbench.backend.onnx;
 
 import clipbench.api.io.AtomicFiles;
 import clipbench.api.model.ModelCards;
+import clipbench.api.spi.Fingerprints;
 import clipbench.checkpoint.ClipCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,8 +54,7 @@ final class CheckpointGraphCache {
     Graphs graphs(ClipCheckpoint ckpt) throws IOException {
         String description = "checkpoint-sha256=" + ModelCards.sha256(ckpt.files()) + " writer="
                 + ClipOnnxWriter.VERSION + " architecture=" + ckpt.architecture();
-        Path entry = dir.resolve(OptimizedModelCache.sha256(description.getBytes(StandardCharsets.UTF_8))
-                .substring(0, 32));
+        Path entry = dir.resolve(Fingerprints.sha256(description).substring(0, 32));
         if (!valid(entry, description)) {
             Files.createDirectories(dir);
             ReentrantLock jvm = IN_JVM.computeIfAbsent(entry.toAbsolutePath().normalize(),

@@ -1,14 +1,13 @@
 package clipbench.backend.onnx;
 
+import clipbench.api.CpuInfo;
 import clipbench.api.io.AtomicFiles;
 import clipbench.api.model.ModelCards;
+import clipbench.api.spi.Fingerprints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 
@@ -27,6 +26,9 @@ import java.util.Properties;
  * source's hash covers {@code SOURCE.data} when there is one.
  */
 final class OptimizedModelCache {
+    /** This machine's CPU model and ISA flags, so another machine's entry is not used. */
+    private static final CpuInfo CPU = CpuInfo.current();
+
     private final Path dir;
 
     OptimizedModelCache(Path dir) {
@@ -45,7 +47,7 @@ final class OptimizedModelCache {
     Entry entry(Path source, String ortVersion, String level, boolean gpu) throws IOException {
         return entry("source-sha256=" + ModelCards.sha256(withData(source)) + " ort=" + ortVersion
                 + " level=" + level + " device=" + (gpu ? "cuda" : "cpu") + " arch=" + System.getProperty("os.arch")
-                + " cpu=" + cpuModel());
+                + " cpu=" + CPU.model() + " flags=" + CPU.flags());
     }
 
     /**
@@ -63,7 +65,7 @@ final class OptimizedModelCache {
     }
 
     private Entry entry(String description) {
-        String key = sha256(description.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
+        String key = Fingerprints.sha256(description).substring(0, 32);
         return new Entry(dir.resolve(key + ".onnx"), dir.resolve(key + ".properties"), description);
     }
 
@@ -106,31 +108,5 @@ final class OptimizedModelCache {
             p.setProperty("data-sha256", ModelCards.sha256(List.of(e.data())));
         }
         AtomicFiles.write(e.record(), out -> p.store(out, "clipbench ONNX Runtime optimised-model cache entry"));
-    }
-
-    /** The CPU's model name and a hash of its feature flags (Linux), so another machine's entry is not used. */
-    private static String cpuModel() {
-        String model = "unknown";
-        String flags = "";
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name") && model.equals("unknown")) {
-                    model = line.substring(line.indexOf(':') + 1).trim();
-                } else if (line.startsWith("flags") && flags.isEmpty()) {
-                    flags = line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: the architecture alone
-        }
-        return model.replace(' ', '_') + "/" + sha256(flags.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
