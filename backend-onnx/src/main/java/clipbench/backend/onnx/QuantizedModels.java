@@ -60,41 +60,41 @@ final class QuantizedModels {
     /**
      * The model with every external initializer (a graph written from a checkpoint keeps its weights in
      * {@code MODEL.data}) read into the protobuf, so the quantiser sees the weights; the int8 model is
-     * self-contained (a quarter of the float size; under protobuf's 2 GB for any CLIP up to ViT-L/14).
+     * self-contained (a quarter of the float size; under protobuf's 2 GB for any CLIP up to ViT-L/14). Each
+     * tensor's {@code location} is read beside the model, as ONNX's external-data convention says.
      */
     private static ModelProto inlineExternalData(ModelProto model, Path source) throws IOException {
-        if (model.getGraph().getInitializerList().stream()
-                .noneMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL)) {
-            return model;
-        }
         ModelProto.Builder b = model.toBuilder();
-        try (FileChannel data = FileChannel.open(ClipOnnxWriter.dataFile(source), StandardOpenOption.READ)) {
-            for (TensorProto.Builder t : b.getGraphBuilder().getInitializerBuilderList()) {
-                if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
-                    continue;
+        for (TensorProto.Builder t : b.getGraphBuilder().getInitializerBuilderList()) {
+            if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+                continue;
+            }
+            String location = null;
+            long offset = 0;
+            long length = -1;
+            for (var e : t.getExternalDataList()) {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue());
+                    case "length" -> length = Long.parseLong(e.getValue());
+                    default -> { }
                 }
-                long offset = 0;
-                long length = -1;
-                for (var e : t.getExternalDataList()) {
-                    switch (e.getKey()) {
-                        case "offset" -> offset = Long.parseLong(e.getValue());
-                        case "length" -> length = Long.parseLong(e.getValue());
-                        default -> { }
-                    }
-                }
-                if (length < 0 || length > Integer.MAX_VALUE) {
-                    throw new IOException(source + ": initializer " + t.getName() + " has no usable external length");
-                }
-                ByteBuffer bytes = ByteBuffer.allocate((int) length);
+            }
+            if (location == null || length < 0 || length > Integer.MAX_VALUE) {
+                throw new IOException(source + ": initializer " + t.getName() + " has no usable external location"
+                        + " or length");
+            }
+            Path file = source.resolveSibling(location);
+            ByteBuffer bytes = ByteBuffer.allocate((int) length);
+            try (FileChannel data = FileChannel.open(file, StandardOpenOption.READ)) {
                 while (bytes.hasRemaining()) {
                     if (data.read(bytes, offset + bytes.position()) < 0) {
-                        throw new IOException(ClipOnnxWriter.dataFile(source) + ": truncated at initializer "
-                                + t.getName());
+                        throw new IOException(file + ": truncated at initializer " + t.getName());
                     }
                 }
-                t.setRawData(ByteString.copyFrom(bytes.flip())).clearExternalData()
-                        .setDataLocation(TensorProto.DataLocation.DEFAULT);
             }
+            t.setRawData(ByteString.copyFrom(bytes.flip())).clearExternalData()
+                    .setDataLocation(TensorProto.DataLocation.DEFAULT);
         }
         return b.build();
     }
