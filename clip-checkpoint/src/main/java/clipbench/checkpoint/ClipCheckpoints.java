@@ -132,9 +132,12 @@ public final class ClipCheckpoints {
 
     /** The layout's config file: the card's {@code safetensors.config}, else the usual name beside the checkpoint. */
     private static Optional<Path> config(ModelCard card, Path file, String layout) {
+        if (layout.equals(OPENAI)) {
+            return Optional.empty();
+        }
         Optional<Path> named = card.artifact(FORMAT, CONFIG_ROLE);
-        if (named.isPresent() || layout.equals(OPENAI)) {
-            return layout.equals(OPENAI) ? Optional.empty() : named;
+        if (named.isPresent()) {
+            return named;
         }
         Path beside = file.resolveSibling(layout.equals(TRANSFORMERS) ? "config.json" : "open_clip_config.json");
         if (Files.isRegularFile(beside)) {
