@@ -67,15 +67,12 @@ final class RunWiring implements AutoCloseable {
                 Upsampler made = Plugins.createUpsampler(u, options);
                 // results rows and cache keys use the name (e.g. esrgan-slim-x8 for esrgan-slim on 28 px images)
                 String name = made.name(u, dataset.nativeResolution(), card.preprocess().imageSize());
-                RunPlan.UpsamplerChoice choice = new RunPlan.UpsamplerChoice(name, made);
-                for (RunPlan.UpsamplerChoice other : upsamplers) {
-                    if (other.spec().equals(name)) {
-                        upsamplers.add(choice); // closed with the others below
-                        throw new IllegalArgumentException("upsampler: two settings name the same computation '"
-                                + name + "' on this dataset and model; give it once");
-                    }
+                boolean twice = upsamplers.stream().anyMatch(other -> other.spec().equals(name));
+                upsamplers.add(new RunPlan.UpsamplerChoice(name, made)); // closed with the others below
+                if (twice) {
+                    throw new IllegalArgumentException("upsampler: two settings name the same computation '"
+                            + name + "' on this dataset and model; give it once");
                 }
-                upsamplers.add(choice);
             }
         } catch (IOException | RuntimeException e) {
             close(); // the backbones and upsamplers already made

@@ -59,20 +59,20 @@ public interface Checkpoint {
 
             @Override
             public long[] shape(String name) {
-                long[] shape = s.get(name);
-                if (shape == null) {
-                    throw missing(name);
-                }
-                return shape.clone();
+                return get(s, name).clone();
             }
 
             @Override
             public float[] floats(String name) {
-                float[] values = v.get(name);
-                if (values == null) {
+                return get(v, name).clone();
+            }
+
+            private <T> T get(Map<String, T> map, String name) {
+                T value = map.get(name);
+                if (value == null) {
                     throw missing(name);
                 }
-                return values.clone();
+                return value;
             }
         };
     }

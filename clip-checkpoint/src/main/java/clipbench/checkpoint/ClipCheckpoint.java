@@ -1,8 +1,10 @@
 package clipbench.checkpoint;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A CLIP checkpoint ready for any runtime to build: weights under OpenAI's key names (whatever the layout on
@@ -18,7 +20,7 @@ public record ClipCheckpoint(Checkpoint weights, ClipArchitecture architecture, 
                              Set<String> storedTypes) {
     public ClipCheckpoint {
         files = List.copyOf(files);
-        storedTypes = Set.copyOf(storedTypes);
+        storedTypes = Collections.unmodifiableSortedSet(new TreeSet<>(storedTypes)); // describe()'s order: sorted
     }
 
     /** Whether some tensors were stored in half precision and widened to float32 on load. */

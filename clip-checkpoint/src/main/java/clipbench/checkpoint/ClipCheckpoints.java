@@ -59,7 +59,7 @@ public final class ClipCheckpoints {
             String layout = layout(card, cardJson, st, file);
             Optional<Path> config = config(card, file, layout);
             Checkpoint weights = layout.equals(TRANSFORMERS) ? TransformersCheckpoint.of(st) : st;
-            JsonNode configJson = config.isPresent() ? readJson(config.get()) : null;
+            JsonNode configJson = config.isPresent() ? ModelCards.readJson(config.get()) : null;
             ObjectNode arch = layout.equals(TRANSFORMERS) ? CheckpointConfigs.transformers(config.get(), configJson)
                     : configJson != null ? CheckpointConfigs.openClip(config.get(), configJson)
                     : JSON.createObjectNode();
@@ -132,9 +132,12 @@ public final class ClipCheckpoints {
 
     /** The layout's config file: the card's {@code safetensors.config}, else the usual name beside the checkpoint. */
     private static Optional<Path> config(ModelCard card, Path file, String layout) {
+        if (layout.equals(OPENAI)) {
+            return Optional.empty();
+        }
         Optional<Path> named = card.artifact(FORMAT, CONFIG_ROLE);
-        if (named.isPresent() || layout.equals(OPENAI)) {
-            return layout.equals(OPENAI) ? Optional.empty() : named;
+        if (named.isPresent()) {
+            return named;
         }
         Path beside = file.resolveSibling(layout.equals(TRANSFORMERS) ? "config.json" : "open_clip_config.json");
         if (Files.isRegularFile(beside)) {
@@ -147,20 +150,12 @@ public final class ClipCheckpoints {
         return Optional.empty();
     }
 
-    private static JsonNode readJson(Path file) throws IOException {
-        try {
-            return JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-    }
-
     /** The card's {@code model-card.json} as JSON (for its {@code architecture} block), or null without one. */
     public static JsonNode cardJson(ModelCard card) throws IOException {
         Path file = card.directory().resolve(ModelCards.CARD_FILE);
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        return readJson(file);
+        return ModelCards.readJson(file);
     }
 }

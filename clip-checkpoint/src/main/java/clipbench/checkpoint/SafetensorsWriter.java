@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -19,17 +18,6 @@ public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SafetensorsWriter() {
-    }
-
-    /** Every tensor of {@code weights}, read as float32 and written as F32 or F16. */
-    public static void write(Path file, Checkpoint weights, boolean half) throws IOException {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        for (String name : weights.names()) {
-            shapes.put(name, weights.shape(name));
-            values.put(name, weights.floats(name));
-        }
-        write(file, shapes, values, half);
     }
 
     public static void write(Path file, Map<String, long[]> shapes, Map<String, float[]> values, boolean half)

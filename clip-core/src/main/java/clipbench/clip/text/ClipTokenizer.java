@@ -1,7 +1,8 @@
 package clipbench.clip.text;
 
+import clipbench.api.model.ModelCard;
+import clipbench.api.model.ModelCards;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,7 +138,7 @@ public final class ClipTokenizer {
     public static ClipTokenizer load(Path vocabGz) throws IOException {
         Objects.requireNonNull(vocabGz, "vocabGz");
         if (vocabGz.getFileName().toString().endsWith(".json")) {
-            return load(vocabGz, vocabGz.resolveSibling("merges.txt"));
+            return load(vocabGz, vocabGz.resolveSibling(ModelCard.HF_MERGES));
         }
         byte[] bytes;
         try (InputStream file = Files.newInputStream(vocabGz); InputStream in = new GZIPInputStream(file)) {
@@ -168,12 +169,7 @@ public final class ClipTokenizer {
             throw new IOException("CLIP BPE tokenizer files not found: " + missing);
         }
         ClipTokenizer tokenizer = new ClipTokenizer(merges(utf8(Files.readAllBytes(mergesTxt), mergesTxt), mergesTxt));
-        JsonNode vocab;
-        try {
-            vocab = new ObjectMapper().readTree(vocabJson.toFile());
-        } catch (IOException e) {
-            throw new IOException(vocabJson + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonNode vocab = ModelCards.readJson(vocabJson);
         if (vocab == null || !vocab.isObject() || vocab.size() != tokenizer.vocab.length) {
             throw new IOException(vocabJson + ": expected an object of " + tokenizer.vocab.length
                     + " tokens (CLIP's BPE vocabulary), found " + (vocab == null || !vocab.isObject() ? "no object"

@@ -210,7 +210,8 @@ public final class ModelCards {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static JsonNode readJson(Path file) throws IOException {
+    /** Reads a JSON file; the error names the file. */
+    public static JsonNode readJson(Path file) throws IOException {
         try {
             return JSON.readTree(file.toFile());
         } catch (IOException e) {
