@@ -12,6 +12,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.jni.JniUtils;
+import clipbench.api.spi.ImageTensor;
 import clipbench.keras.KerasConfig;
 import clipbench.keras.KerasLayer;
 import clipbench.keras.KerasModel;
@@ -29,6 +30,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -214,6 +216,25 @@ final class KerasNet implements AutoCloseable {
      * flattened in Keras's order (NHWC for a feature map).
      */
     float[][] run(float[] nchw, int count, int height, int width) {
+        return call(nchw, count, height, width, out -> rows(kerasOrder(out), count));
+    }
+
+    /**
+     * Runs {@code count} images given in NCHW order and returns the output feature map as libtorch holds it, NCHW
+     * (an image-to-image network's output, without a round trip through Keras's order).
+     */
+    ImageTensor runImages(float[] nchw, int count, int height, int width) {
+        return call(nchw, count, height, width, out -> {
+            Shape s = out.getShape();
+            if (s.dimension() != 4 || s.get(0) != count) {
+                throw new IllegalStateException("model " + name + ": output " + Arrays.toString(s.getShape())
+                        + " for " + count + " images is not a feature map");
+            }
+            return new ImageTensor(count, (int) s.get(1), (int) s.get(2), (int) s.get(3), out.toFloatArray());
+        });
+    }
+
+    private <T> T call(float[] nchw, int count, int height, int width, Function<NDArray, T> read) {
         int channels = inputShape[2];
         if ((inputShape[0] > 0 && inputShape[0] != height) || (inputShape[1] > 0 && inputShape[1] != width)) {
             throw new IllegalArgumentException("model " + name + ": takes " + inputShape[0] + "x" + inputShape[1]
@@ -240,8 +261,7 @@ final class KerasNet implements AutoCloseable {
                         new Shape(count, height, width, channels), DataType.FLOAT32);
                 x = stored.transpose(0, 3, 1, 2);
             }
-            NDArray out = forward(x);
-            return rows(kerasOrder(out), count);
+            return read.apply(forward(x));
         } finally {
             JniUtils.setGradMode(grad);
         }
