@@ -249,19 +249,10 @@ final class KerasNet implements AutoCloseable {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager scope = params.newSubManager(device)) {
-            // no copy: the tensor reads the buffer, and the scope frees it (and its views) before the next call
-            NDArray x;
-            if (device.isGpu()) {
-                x = scope.create(DirectInput.current().of(nchw), new Shape(count, channels, height, width),
-                        DataType.FLOAT32);
-            } else {
-                // channels-last on the CPU: pools vectorise over channels and oneDNN convolutions skip reordering
-                // their input and output (InceptionV3: about 20% less CPU time; MobileNetV2: no change)
-                NDArray stored = scope.create(DirectInput.current().ofChannelsLast(nchw, count, channels, height, width),
-                        new Shape(count, height, width, channels), DataType.FLOAT32);
-                x = stored.transpose(0, 3, 1, 2);
-            }
-            return read.apply(forward(x));
+            // no copy: the tensor reads the buffer, and the scope frees it (and its views) before the next call;
+            // channels-last on the CPU: pools vectorise over channels and oneDNN convolutions skip reordering
+            // their input and output (InceptionV3: about 20% less CPU time; MobileNetV2: no change)
+            return read.apply(forward(DirectInput.current().images(scope, nchw, count, channels, height, width)));
         } finally {
             JniUtils.setGradMode(grad);
         }
