@@ -1,5 +1,6 @@
 package clipbench.cli;
 
+import clipbench.keras.TfjsModelDirectory;
 import clipbench.reports.ReportBuilder;
 import clipbench.reports.RunDirectory;
 import java.io.IOException;
@@ -129,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         System.out.println("importing " + from + " -> " + modelDir);
-        return ImportTfjsCommand.importModel(from, modelDir, null, null);
+        return TfjsModelDirectory.create(from, modelDir, null, null, null);
     }
 
     /** nsfwjs and the Google emoji under DATA/npm, installed with npm when missing. */

@@ -1,7 +1,6 @@
 package clipbench.cli;
 
 import clipbench.keras.TfjsModelDirectory;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,18 +33,7 @@ final class ImportTfjsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.println("imported: " + importModel(from, out, featureLayer, name, valueMax));
+        System.out.println("imported: " + TfjsModelDirectory.create(from, out, featureLayer, name, valueMax));
         return 0;
-    }
-
-    /** Imports and adds the ONNX export; returns the model directory. */
-    static Path importModel(Path from, Path out, String featureLayer, String name) throws IOException {
-        return importModel(from, out, featureLayer, name, null);
-    }
-
-    /** Imports and adds the ONNX export ({@link TfjsModelDirectory}); returns the model directory. */
-    static Path importModel(Path from, Path out, String featureLayer, String name, Double valueMax)
-            throws IOException {
-        return TfjsModelDirectory.create(from, out, featureLayer, name, valueMax);
     }
 }

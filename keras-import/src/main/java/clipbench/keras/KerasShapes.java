@@ -223,7 +223,8 @@ public final class KerasShapes {
             KerasConfig.outputLength(s[1], k[1], stride[1], dil[1], pad), channels};
     }
 
-    private static int times(int length, int factor) {
+    /** {@code length * factor}, or {@link KerasModel#ANY} where the length is open. */
+    static int times(int length, int factor) {
         return length == KerasModel.ANY ? KerasModel.ANY : length * factor;
     }
 

@@ -386,7 +386,8 @@ public final class OnnxExport {
         String y = op("Resize", l.name(), List.of(x.tensor, "", scales),
                 OnnxAttributes.s("mode", "nearest"), OnnxAttributes.s("coordinate_transformation_mode", "asymmetric"),
                 OnnxAttributes.s("nearest_mode", "floor"));
-        return new Value(y, new int[] {times(x.shape[0], size[0]), times(x.shape[1], size[1]), x.shape[2]});
+        return new Value(y, new int[] {KerasShapes.times(x.shape[0], size[0]), KerasShapes.times(x.shape[1], size[1]),
+                x.shape[2]});
     }
 
     /** TF's depthToSpace in NHWC is DCR-ordered; ONNX DepthToSpace mode DCR on NCHW is the same arrangement. */
@@ -399,11 +400,8 @@ public final class OnnxExport {
         }
         String y = op("DepthToSpace", l.name(), List.of(x.tensor), OnnxAttributes.i("blocksize", b),
                 OnnxAttributes.s("mode", "DCR"));
-        return new Value(y, new int[] {times(x.shape[0], b), times(x.shape[1], b), x.shape[2] / (b * b)});
-    }
-
-    private static int times(int length, int factor) {
-        return length == KerasModel.ANY ? KerasModel.ANY : length * factor;
+        return new Value(y, new int[] {KerasShapes.times(x.shape[0], b), KerasShapes.times(x.shape[1], b),
+                x.shape[2] / (b * b)});
     }
 
     private Value zeroPad(KerasLayer l, Value x) {

@@ -1,7 +1,6 @@
 package clipbench.upsamplers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -11,7 +10,6 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Plugins;
-import clipbench.api.spi.Upsampler;
 import clipbench.clip.image.PilResample;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

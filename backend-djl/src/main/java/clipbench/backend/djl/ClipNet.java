@@ -198,16 +198,9 @@ final class ClipNet implements AutoCloseable {
                 return visionTransformer(scope.create(DirectInput.current().of(nchw), new Shape(count, 3, size, size),
                         DataType.FLOAT32), vit);
             }
-            NDArray x;
-            if (device.isGpu()) {
-                x = scope.create(DirectInput.current().of(nchw), new Shape(count, 3, size, size), DataType.FLOAT32);
-            } else {
-                // channels-last on the CPU, as KerasNet: oneDNN convolutions and pools skip reordering
-                NDArray stored = scope.create(DirectInput.current().ofChannelsLast(nchw, count, 3, size, size),
-                        new Shape(count, size, size, 3), DataType.FLOAT32);
-                x = stored.transpose(0, 3, 1, 2);
-            }
-            return modifiedResNet(x, (ResNet) architecture.vision());
+            // channels-last on the CPU, as KerasNet: oneDNN convolutions and pools skip reordering
+            return modifiedResNet(DirectInput.current().images(scope, nchw, count, 3, size, size),
+                    (ResNet) architecture.vision());
         }, count);
     }
 

@@ -1,5 +1,9 @@
 package clipbench.backend.djl;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -55,6 +59,20 @@ final class DirectInput {
             }
         }
         return b;
+    }
+
+    /**
+     * {@code count} NCHW images as a tensor of {@code scope} on this thread's buffer: as they are on a GPU; on the
+     * CPU stored channels-last ({@link #ofChannelsLast}) and transposed back to NCHW, so oneDNN convolutions and
+     * pools skip reordering their input and output.
+     */
+    NDArray images(NDManager scope, float[] nchw, int count, int channels, int height, int width) {
+        if (scope.getDevice().isGpu()) {
+            return scope.create(of(nchw), new Shape(count, channels, height, width), DataType.FLOAT32);
+        }
+        NDArray stored = scope.create(ofChannelsLast(nchw, count, channels, height, width),
+                new Shape(count, height, width, channels), DataType.FLOAT32);
+        return stored.transpose(0, 3, 1, 2);
     }
 
     private ByteBuffer sized(int bytes) {

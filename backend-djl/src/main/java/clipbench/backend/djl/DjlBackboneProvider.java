@@ -77,7 +77,7 @@ public final class DjlBackboneProvider implements BackboneProvider {
         }
         java.util.Optional<java.nio.file.Path> checkpoint = DjlBackbone.checkpoint(card);
         if (checkpoint.isPresent()) {
-            return ClipCheckpoints.open(card, checkpoint.get()).files();
+            return ClipCheckpoints.files(card, checkpoint.get());
         }
         return BackboneProvider.super.artifactFiles(card);
     }

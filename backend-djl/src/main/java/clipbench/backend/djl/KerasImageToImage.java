@@ -32,27 +32,15 @@ final class KerasImageToImage implements ImageToImage {
 
     @Override
     public ImageTensor run(ImageTensor in) {
-        float[][] rows = net.run(in.data(), in.count(), in.height(), in.width()); // each image NHWC, as Keras
-        int c = in.channels();
-        int hw = rows[0].length / c;
-        int scale = (int) Math.round(Math.sqrt((double) hw / ((long) in.height() * in.width())));
-        int h = in.height() * scale;
-        int w = in.width() * scale;
-        if ((long) h * w != hw) {
-            throw new IllegalStateException("model " + net.name + ": gave " + rows[0].length + " values for a "
-                    + in.height() + "x" + in.width() + " image, not an enlarged " + c + "-channel image");
+        ImageTensor out = net.runImages(in.data(), in.count(), in.height(), in.width());
+        int scale = out.height() / in.height();
+        if (out.channels() != in.channels() || scale < 1 || out.height() != in.height() * scale
+                || out.width() != in.width() * scale) {
+            throw new IllegalStateException("model " + net.name + ": gave " + out.channels() + "x" + out.height()
+                    + "x" + out.width() + " for a " + in.height() + "x" + in.width() + " image, not an enlarged "
+                    + in.channels() + "-channel image");
         }
-        float[] out = new float[in.count() * c * hw];
-        for (int n = 0; n < rows.length; n++) {
-            float[] nhwc = rows[n];
-            int base = n * c * hw;
-            for (int p = 0; p < hw; p++) {
-                for (int k = 0; k < c; k++) {
-                    out[base + k * hw + p] = nhwc[p * c + k];
-                }
-            }
-        }
-        return new ImageTensor(in.count(), c, h, w, out);
+        return out;
     }
 
     @Override

@@ -12,6 +12,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.jni.JniUtils;
+import clipbench.api.spi.ImageTensor;
 import clipbench.keras.KerasConfig;
 import clipbench.keras.KerasLayer;
 import clipbench.keras.KerasModel;
@@ -29,6 +30,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -214,6 +216,25 @@ final class KerasNet implements AutoCloseable {
      * flattened in Keras's order (NHWC for a feature map).
      */
     float[][] run(float[] nchw, int count, int height, int width) {
+        return call(nchw, count, height, width, out -> rows(kerasOrder(out), count));
+    }
+
+    /**
+     * Runs {@code count} images given in NCHW order and returns the output feature map as libtorch holds it, NCHW
+     * (an image-to-image network's output, without a round trip through Keras's order).
+     */
+    ImageTensor runImages(float[] nchw, int count, int height, int width) {
+        return call(nchw, count, height, width, out -> {
+            Shape s = out.getShape();
+            if (s.dimension() != 4 || s.get(0) != count) {
+                throw new IllegalStateException("model " + name + ": output " + Arrays.toString(s.getShape())
+                        + " for " + count + " images is not a feature map");
+            }
+            return new ImageTensor(count, (int) s.get(1), (int) s.get(2), (int) s.get(3), out.toFloatArray());
+        });
+    }
+
+    private <T> T call(float[] nchw, int count, int height, int width, Function<NDArray, T> read) {
         int channels = inputShape[2];
         if ((inputShape[0] > 0 && inputShape[0] != height) || (inputShape[1] > 0 && inputShape[1] != width)) {
             throw new IllegalArgumentException("model " + name + ": takes " + inputShape[0] + "x" + inputShape[1]
@@ -228,20 +249,10 @@ final class KerasNet implements AutoCloseable {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager scope = params.newSubManager(device)) {
-            // no copy: the tensor reads the buffer, and the scope frees it (and its views) before the next call
-            NDArray x;
-            if (device.isGpu()) {
-                x = scope.create(DirectInput.current().of(nchw), new Shape(count, channels, height, width),
-                        DataType.FLOAT32);
-            } else {
-                // channels-last on the CPU: pools vectorise over channels and oneDNN convolutions skip reordering
-                // their input and output (InceptionV3: about 20% less CPU time; MobileNetV2: no change)
-                NDArray stored = scope.create(DirectInput.current().ofChannelsLast(nchw, count, channels, height, width),
-                        new Shape(count, height, width, channels), DataType.FLOAT32);
-                x = stored.transpose(0, 3, 1, 2);
-            }
-            NDArray out = forward(x);
-            return rows(kerasOrder(out), count);
+            // no copy: the tensor reads the buffer, and the scope frees it (and its views) before the next call;
+            // channels-last on the CPU: pools vectorise over channels and oneDNN convolutions skip reordering
+            // their input and output (InceptionV3: about 20% less CPU time; MobileNetV2: no change)
+            return read.apply(forward(DirectInput.current().images(scope, nchw, count, channels, height, width)));
         } finally {
             JniUtils.setGradMode(grad);
         }

@@ -3,8 +3,6 @@ package clipbench.backend.tensorflow;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.checkpoint.ClipCheckpoints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,7 +31,6 @@ import java.util.stream.Stream;
 record ModelSources(Path image, Path text) {
     static final String FORMAT = "savedmodel";
     static final String FOLDER = "savedmodel";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     static ModelSources resolve(ModelCard card) throws IOException {
         Map<String, String> roles = card.artifacts().get(FORMAT);

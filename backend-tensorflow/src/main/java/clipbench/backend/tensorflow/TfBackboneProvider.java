@@ -41,7 +41,6 @@ public final class TfBackboneProvider implements BackboneProvider {
         return TfRuntime.version();
     }
 
-    /** A Keras card (family {@code keras}) is built by {@link KerasBackbone}, anything else by {@link TfBackbone}. */
     /** fp32 only: the graphs are built and the SavedModels exported in float32. */
     @Override
     public void checkPrecision(ModelCard card, Precision precision) {
@@ -52,6 +51,7 @@ public final class TfBackboneProvider implements BackboneProvider {
         }
     }
 
+    /** A Keras card (family {@code keras}) is built by {@link KerasBackbone}, anything else by {@link TfBackbone}. */
     @Override
     public Backbone open(ModelCard card, BackendOptions options) throws IOException {
         checkPrecision(card, options.precision());
