@@ -19,9 +19,11 @@ package clipbench.api;
 public final class ApiVersion {
     /**
      * The API this clipbench implements. 1.1 added {@code Precision}, {@code BackendOptions.precision} and
-     * {@code BackboneProvider.checkPrecision}, and {@code Upsampler.name} (all with defaults): 1.0 plugins still run.
+     * {@code BackboneProvider.checkPrecision}, and {@code Upsampler.name}; 1.2 added
+     * {@code Backbone.fineTunable} with {@code FineTunable}, {@code TowerCut}, {@code TrainableParameter} and
+     * {@code Capability.FINE_TUNE} (all with defaults): 1.0 and 1.1 plugins still run.
      */
-    public static final String CURRENT = "1.1";
+    public static final String CURRENT = "1.2";
 
     /** The manifest attribute a plugin jar states the API version it was built for in. */
     public static final String MANIFEST_ATTRIBUTE = "Clipbench-Api-Version";

@@ -31,6 +31,17 @@ public interface Backbone extends AutoCloseable {
      */
     float[][] embedTokens(int[][] tokenIds);
 
+    /**
+     * The image tower as blocks that can be trained (the fine-tuning protocol), when
+     * {@link Capability#FINE_TUNE} is present.
+     *
+     * @throws UnsupportedOperationException naming the model and the reason when it cannot be fine-tuned
+     */
+    default FineTunable fineTunable() {
+        throw new UnsupportedOperationException("model " + card().name() + ": this backend cannot train"
+                + " the image tower (inference only)");
+    }
+
     @Override
     void close();
 }

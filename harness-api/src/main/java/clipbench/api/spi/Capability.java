@@ -5,5 +5,7 @@ public enum Capability {
     /** Can embed token ids: zero-shot and PRO need it. */
     TEXT_TOWER,
     /** Runs on a GPU in this session. */
-    GPU
+    GPU,
+    /** The image tower can be cut and its top trained ({@link Backbone#fineTunable()}). */
+    FINE_TUNE
 }
