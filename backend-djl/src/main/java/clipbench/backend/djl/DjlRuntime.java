@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
+import clipbench.api.CpuInfo;
 import clipbench.api.spi.Device;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -27,6 +28,8 @@ final class DjlRuntime {
     static final String HUGE_PAGES_VARIABLE = "THP_MEM_ALLOC_ENABLE";
     /** OpenMP's switch between spinning and sleeping while a libtorch thread waits for work (see nativeDefaults). */
     static final String WAIT_POLICY_VARIABLE = "OMP_WAIT_POLICY";
+    /** oneDNN's cap on the instruction sets its kernels may use (see nativeDefaults). */
+    static final String ONEDNN_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
     static final String LIBTORCH = "ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64";
     static final String JNI = "ai.djl.pytorch:pytorch-jni:2.7.1-0.36.0";
     static final String CUDA_UNAVAILABLE = "DJL PyTorch has no CUDA device: use the pytorch-native-cu* natives"
@@ -102,10 +105,34 @@ final class DjlRuntime {
      * own {@code run} prepares images on other threads while the backbone works, so it chooses passive (as for ONNX
      * Runtime's spinning); {@code OMP_WAIT_POLICY=ACTIVE} gives DJL's best on a dedicated machine.
      * {@code GOMP_SPINCOUNT} also overrides it (libgomp's own: 300000).
+     *
+     * <p>{@value #ONEDNN_ISA_VARIABLE}=AVX2 on AMD CPUs with AVX-512 ({@link #capsOneDnn}): there the oneDNN 3.x in
+     * libtorch 2.7.1 picks AVX-512 convolution kernels that give wrong results (seen on an "AMD EPYC" with
+     * avx512f/avx512_bf16/avx512_vp2intersect: depthwise convolutions with multiplier 2 off by up to 0.54, nsfwjs
+     * InceptionV3's features off by 12 %, in the Keras layer contract and the nsfwjs reference tests); capped at AVX2
+     * the same tests agree with Keras to 1e-5. A wrong number is worse than a slower one; a user's own value wins.
      */
     private static void nativeDefaults() {
         setDefault(HUGE_PAGES_VARIABLE, "1");
         setDefault(WAIT_POLICY_VARIABLE, "PASSIVE");
+        if (capsOneDnn(CpuInfo.current())) {
+            setDefault(ONEDNN_ISA_VARIABLE, "AVX2");
+        }
+    }
+
+    /** True where oneDNN's AVX-512 kernels are capped: AMD CPUs that have AVX-512. */
+    static boolean capsOneDnn(CpuInfo cpu) {
+        return cpu.model().contains("AMD") && cpu.flags().contains("avx512f");
+    }
+
+    /** oneDNN's instruction-set cap as libtorch sees it ("" when none), for provenance. */
+    static String oneDnnCap() {
+        try {
+            String v = LibC.INSTANCE.getenv(ONEDNN_ISA_VARIABLE);
+            return v == null ? "" : v;
+        } catch (LinkageError | RuntimeException e) {
+            return "";
+        }
     }
 
     private static void setDefault(String variable, String value) {
@@ -141,9 +168,14 @@ final class DjlRuntime {
                 + " together with " + JNI + "; DJL's downloads are disabled (" + OFFLINE_PROPERTY + "=true)";
     }
 
-    /** "DJL 0.36.0 / PyTorch 2.7.1" (starts the engine). */
+    /**
+     * "DJL 0.36.0 / PyTorch 2.7.1" (starts the engine), plus "/ oneDNN ISA AVX2" where oneDNN is capped: the runtime
+     * version is in every cache key and results row, and capped kernels compute differently.
+     */
     static String version() {
-        return "DJL " + Engine.getDjlVersion() + " / PyTorch " + engine().getVersion();
+        String version = "DJL " + Engine.getDjlVersion() + " / PyTorch " + engine().getVersion();
+        String cap = oneDnnCap();
+        return cap.isEmpty() ? version : version + " / oneDNN ISA " + cap;
     }
 
     /** Null when libtorch can run on a CUDA device, else why not. */

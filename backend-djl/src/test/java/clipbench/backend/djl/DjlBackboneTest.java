@@ -58,7 +58,9 @@ class DjlBackboneTest {
     void providerNamesDjlAndPyTorchVersions() {
         assertEquals("djl", provider.id());
         assertEquals("torchscript", provider.artifactFormat());
-        assertEquals("DJL 0.36.0 / PyTorch 2.7.1", provider.runtimeVersion());
+        String capped = DjlRuntime.oneDnnCap();
+        assertEquals("DJL 0.36.0 / PyTorch 2.7.1" + (capped.isEmpty() ? "" : " / oneDNN ISA " + capped),
+                provider.runtimeVersion());
     }
 
     @Test
