@@ -106,17 +106,20 @@ final class DjlRuntime {
      * Runtime's spinning); {@code OMP_WAIT_POLICY=ACTIVE} gives DJL's best on a dedicated machine.
      * {@code GOMP_SPINCOUNT} also overrides it (libgomp's own: 300000).
      *
-     * <p>{@value #ONEDNN_ISA_VARIABLE}=AVX2 on AMD CPUs with AVX-512 ({@link #capsOneDnn}): there the oneDNN 3.x in
-     * libtorch 2.7.1 picks AVX-512 convolution kernels that give wrong results (seen on an "AMD EPYC" with
-     * avx512f/avx512_bf16/avx512_vp2intersect: depthwise convolutions with multiplier 2 off by up to 0.54, nsfwjs
-     * InceptionV3's features off by 12 %, in the Keras layer contract and the nsfwjs reference tests); capped at AVX2
-     * the same tests agree with Keras to 1e-5. A wrong number is worse than a slower one; a user's own value wins.
+     * <p>{@value #ONEDNN_ISA_VARIABLE}=SSE41 on AMD CPUs with AVX-512 ({@link #capsOneDnn}): there the oneDNN 3.x in
+     * libtorch 2.7.1 gives wrong convolutions (seen on an "AMD EPYC" with avx512f/avx512_bf16/avx512_vp2intersect):
+     * with its AVX-512 kernels, depthwise convolutions with multiplier 2 were off by up to 0.54 and nsfwjs
+     * InceptionV3's features by 12 %; capped at AVX2 those agreed but ESRGAN-slim's 3x3 convolutions were off by 11
+     * levels on average (of 255) and the tiny SR fixture by 1.5e-2; capped at SSE4.1 every contract agrees (Keras
+     * layers 5e-6, ESRGAN 1 level on 26 of 983,040 values, nsfwjs 1e-7). The cost, on that machine: MobileNetV2
+     * 88 against 65 ms per image, InceptionV3 289 against 118 (AVX2); turning oneDNN off altogether was slower still
+     * for MobileNetV2 (236 ms). A wrong number is worse than a slower one; a user's own value wins.
      */
     private static void nativeDefaults() {
         setDefault(HUGE_PAGES_VARIABLE, "1");
         setDefault(WAIT_POLICY_VARIABLE, "PASSIVE");
         if (capsOneDnn(CpuInfo.current())) {
-            setDefault(ONEDNN_ISA_VARIABLE, "AVX2");
+            setDefault(ONEDNN_ISA_VARIABLE, "SSE41");
         }
     }
 
@@ -169,7 +172,7 @@ final class DjlRuntime {
     }
 
     /**
-     * "DJL 0.36.0 / PyTorch 2.7.1" (starts the engine), plus "/ oneDNN ISA AVX2" where oneDNN is capped: the runtime
+     * "DJL 0.36.0 / PyTorch 2.7.1" (starts the engine), plus "/ oneDNN ISA SSE41" where oneDNN is capped: the runtime
      * version is in every cache key and results row, and capped kernels compute differently.
      */
     static String version() {

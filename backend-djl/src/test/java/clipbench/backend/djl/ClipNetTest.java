@@ -40,7 +40,11 @@ class ClipNetTest {
     private static final JsonNode GOLDEN = ContractFixtures.golden();
     private static final double GOLDEN_TOLERANCE = 1e-5;
     /** ClipNet vs the traced towers of the same weights (same libtorch, other kernels and summation orders). */
-    private static final double TRACED_TOLERANCE = 1e-5;
+    /**
+     * ClipNet runs ModifiedResNet channels-last, the traced tower NCHW: different convolution kernels, whose rounding
+     * differs by up to 1.3e-5 where oneDNN is capped at SSE4.1 (see DjlRuntime).
+     */
+    private static final double TRACED_TOLERANCE = 3e-5;
     private final DjlBackboneProvider provider = new DjlBackboneProvider();
 
     @Test
