@@ -38,6 +38,9 @@ import java.util.Objects;
  * SRGAN/ESRGAN generators) see less context near core edges; their tiled output is an approximation there.
  * Windows of one run all have the same size and are run in batches of {@value #TILE_BATCH}.
  *
+ * <p>Each network output is kept ({@link SrMemo}, by the input's exact pixels, within a byte budget), so an image
+ * embedded on several backends, or seen again, runs the network once.
+ *
  * <p>Models with a fixed input size must be fed images at least one tile large; the fixture and usual ESPCN /
  * SRGAN exports take any height and width.
  *
@@ -54,6 +57,7 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
     private final int overlap;
     private final float valueMax;
     private final String description;
+    private final SrMemo memo = new SrMemo(SrMemo.DEFAULT_BUDGET_BYTES);
 
     /**
      * @param network the opened network; this upsampler owns it
@@ -113,7 +117,7 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
         if (ShortestSide.largeEnough(image, shortestSide)) {
             return image;
         }
-        RgbImage sr = toImage(superResolve(toTensor(image, valueMax)), valueMax);
+        RgbImage sr = memo.get(image, in -> toImage(superResolve(toTensor(in, valueMax)), valueMax));
         if (sr.width() == target.width() && sr.height() == target.height()) {
             return sr;
         }
@@ -288,6 +292,11 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
                     + h + " into " + out.count() + " of " + out.width() + "x" + out.height() + ", expected "
                     + (w * scale) + "x" + (h * scale) + " (model card scale " + scale + ")");
         }
+    }
+
+    /** How many images were answered from the memo instead of the network. */
+    public long memoHits() {
+        return memo.hits();
     }
 
     @Override
