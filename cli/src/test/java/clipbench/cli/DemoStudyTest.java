@@ -10,23 +10,24 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** studies/demo.yaml must give the runs DemoCommand used to build from Java maps, setting by setting. */
+/** studies/demo.yaml gives the demo's runs, setting by setting, and the demo's options override it. */
 class DemoStudyTest {
     private static final Path DATA = Path.of("/tmp/clipbench-data");
     private static final Path OUT = Path.of("runs/demo-x");
 
-    /** What the demo's maps said, for one nsfwjs model (e.g. mobilenet_v2) and its two datasets. */
-    private static List<RunSpec> formerDemo(String model, List<String> backends, int seeds, int testPerClass) {
+    /** The demo's runs for one nsfwjs model (e.g. mobilenet_v2): Fashion-MNIST and emoji fruit at 32 px. */
+    private static List<RunSpec> demoRuns(String model, List<String> backends, int seeds, int testPerClass) {
         Path modelDir = DATA.resolve("models").resolve("nsfwjs-" + model.replace('_', '-'));
         RunSpec.Builder shared = RunSpec.builder().backends(backends).model(modelDir)
                 .protocols(List.of("zero-shot", "k-shot")).heads(List.of("lite", "pro")).seeds(seeds)
                 .cache(DATA.resolve("embeddings"));
-        RunSpec fashion = shared.dataset("fashion-mnist:" + DemoCommand.FASHION_MNIST)
-                .upsamplers(List.of("bicubic", "nearest")).k(List.of("1", "2", "4", "8", "16")).validationPerClass(4)
+        RunSpec fashion = shared.downscale(0).dataset("fashion-mnist:" + DemoCommand.FASHION_MNIST)
+                .upsamplers(List.of("nearest", "bicubic", "esrgan-slim")).k(List.of("1", "2", "4", "8", "16")).validationPerClass(4)
                 .testPerClass(testPerClass).out(OUT.resolve(modelDir.getFileName() + "-fashion-mnist")).build();
         RunSpec emoji = shared.dataset("imagefolder:" + Cli.root().resolve("testdata/images/emoji-fruit"))
-                .upsamplers(List.of("bicubic")).k(List.of("1", "2", "4")).validationPerClass(1).testPerClass(0)
-                .out(OUT.resolve(modelDir.getFileName() + "-emoji-fruit")).build();
+                .upsamplers(List.of("nearest", "bicubic", "esrgan-slim")).k(List.of("1", "2", "4"))
+                .validationPerClass(1).testPerClass(0).downscale(32)
+                .out(OUT.resolve(modelDir.getFileName() + "-emoji-fruit-32px")).build();
         return List.of(fashion, emoji);
     }
 
@@ -39,10 +40,10 @@ class DemoStudyTest {
     }
 
     @Test
-    void theStudyFileIsTheFormerDemo() throws Exception {
+    void theStudyFileGivesTheDemosRuns() throws Exception {
         List<String> every = List.of("onnx", "djl", "tensorflow");
-        List<RunSpec> expected = new ArrayList<>(formerDemo("mobilenet_v2", every, 3, 20));
-        expected.addAll(formerDemo("inception_v3", every, 3, 20));
+        List<RunSpec> expected = new ArrayList<>(demoRuns("mobilenet_v2", every, 3, 20));
+        expected.addAll(demoRuns("inception_v3", every, 3, 20));
         List<RunSpec> actual = demo();
         assertEquals(expected, actual);
         for (int i = 0; i < expected.size(); i++) {
@@ -52,7 +53,7 @@ class DemoStudyTest {
 
     @Test
     void demoOptionsOverrideTheStudy() throws Exception {
-        List<RunSpec> expected = formerDemo("inception_v3", List.of("onnx"), 2, 5);
+        List<RunSpec> expected = demoRuns("inception_v3", List.of("onnx"), 2, 5);
         assertEquals(expected, demo("--models", "inception_v3", "--backends", "onnx", "--seeds", "2",
                 "--test-per-class", "5"));
     }

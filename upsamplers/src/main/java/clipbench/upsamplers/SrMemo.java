@@ -7,18 +7,21 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The network outputs an {@link SrModelUpsampler} has made, by input pixels, least recently used dropped beyond a
- * byte budget. A run embeds the same images on every backend (and the test split on each of them), and the network
- * is deterministic, so the second and third backends reuse the first one's output instead of running the network
- * again: ESRGAN-slim x8 costs more per image than the backbone. Keys are the exact pixels (no hash collisions);
- * thread-safe (the embedding pipeline's preparing threads call it at once; two threads may both compute one image,
- * and the results are equal).
+ * The network outputs {@link SrModelUpsampler}s have made in this process, by network and input pixels, least
+ * recently used dropped beyond a byte budget. A run embeds the same images on every backend, and a study runs the
+ * same dataset for several backbones, so later passes reuse the first one's output instead of running the network
+ * again: ESRGAN-slim x8 costs more per image than the backbone. Keys are the network's identity (model folder,
+ * runtime, scale, tiling, value range) and the exact pixels (no hash collisions). Thread-safe (the embedding
+ * pipeline's preparing threads call it at once; two threads may both compute one image, and keep the first).
  */
 final class SrMemo {
     /** Enough for a few thousand 224 px outputs; the JVM's default heap on the smallest supported machine is larger. */
     static final long DEFAULT_BUDGET_BYTES = 512L << 20;
 
-    private record Key(int width, int height, ByteBuffer pixels) {
+    /** The one memo of this process. */
+    static final SrMemo SHARED = new SrMemo(DEFAULT_BUDGET_BYTES);
+
+    private record Key(String network, int width, int height, ByteBuffer pixels) {
     }
 
     private final long budget;
@@ -30,9 +33,9 @@ final class SrMemo {
         this.budget = budgetBytes;
     }
 
-    /** The stored output for {@code input}, or {@code make}'s, stored. */
-    RgbImage get(RgbImage input, Function<RgbImage, RgbImage> make) {
-        Key key = new Key(input.width(), input.height(), ByteBuffer.wrap(input.pixels().clone()));
+    /** The stored output of {@code network} for {@code input}, or {@code make}'s, stored. */
+    RgbImage get(String network, RgbImage input, Function<RgbImage, RgbImage> make) {
+        Key key = new Key(network, input.width(), input.height(), ByteBuffer.wrap(input.pixels().clone()));
         synchronized (this) {
             RgbImage known = entries.get(key);
             if (known != null) {
@@ -46,9 +49,11 @@ final class SrMemo {
             return made;
         }
         synchronized (this) {
-            if (entries.put(key, made) == null) {
-                bytes += size;
+            RgbImage first = entries.putIfAbsent(key, made);
+            if (first != null) {
+                return first;
             }
+            bytes += size;
             var it = entries.entrySet().iterator();
             while (bytes > budget && it.hasNext()) {
                 Map.Entry<Key, RgbImage> eldest = it.next();
@@ -61,6 +66,11 @@ final class SrMemo {
 
     synchronized long hits() {
         return hits;
+    }
+
+    /** How many outputs of {@code network} are stored. */
+    synchronized long stored(String network) {
+        return entries.keySet().stream().filter(k -> k.network().equals(network)).count();
     }
 
     synchronized int size() {

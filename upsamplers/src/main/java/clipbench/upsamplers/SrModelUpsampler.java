@@ -6,6 +6,7 @@ import clipbench.api.spi.ImageTensor;
 import clipbench.api.spi.ImageToImage;
 import clipbench.api.spi.Upsampler;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Upsamples with a super-resolution network of integer {@code scale} (made by {@link SrModelUpsamplerProvider}).
@@ -38,8 +39,9 @@ import java.util.Objects;
  * SRGAN/ESRGAN generators) see less context near core edges; their tiled output is an approximation there.
  * Windows of one run all have the same size and are run in batches of {@value #TILE_BATCH}.
  *
- * <p>Each network output is kept ({@link SrMemo}, by the input's exact pixels, within a byte budget), so an image
- * embedded on several backends, or seen again, runs the network once.
+ * <p>Each network output is kept for the process ({@link SrMemo}: by the network's identity, {@link #toString()},
+ * which names the model folder, and the input's exact pixels, within a byte budget), so an image embedded on
+ * several backends, or for several backbones, runs the network once.
  *
  * <p>Models with a fixed input size must be fed images at least one tile large; the fixture and usual ESPCN /
  * SRGAN exports take any height and width.
@@ -57,7 +59,7 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
     private final int overlap;
     private final float valueMax;
     private final String description;
-    private final SrMemo memo = new SrMemo(SrMemo.DEFAULT_BUDGET_BYTES);
+    private final AtomicLong memoHits = new AtomicLong();
 
     /**
      * @param network the opened network; this upsampler owns it
@@ -117,7 +119,11 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
         if (ShortestSide.largeEnough(image, shortestSide)) {
             return image;
         }
-        RgbImage sr = memo.get(image, in -> toImage(superResolve(toTensor(in, valueMax)), valueMax));
+        RgbImage sr = SrMemo.SHARED.get(toString(), image, in -> {
+            memoHits.decrementAndGet();
+            return toImage(superResolve(toTensor(in, valueMax)), valueMax);
+        });
+        memoHits.incrementAndGet();
         if (sr.width() == target.width() && sr.height() == target.height()) {
             return sr;
         }
@@ -294,9 +300,9 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
         }
     }
 
-    /** How many images were answered from the memo instead of the network. */
+    /** How many images this upsampler answered from the memo instead of running the network. */
     public long memoHits() {
-        return memo.hits();
+        return memoHits.get();
     }
 
     @Override

@@ -128,6 +128,6 @@ public final class SrModelUpsamplerProvider implements UpsamplerProvider {
         BackboneProvider backend = Plugins.backend(spec.backend());
         ImageToImage network = backend.openImageToImage(card, options);
         return new SrModelUpsampler(network, scale, tile, overlap, valueMax,
-                ID + ":" + card.name() + "@" + backend.id());
+                ID + ":" + card.directory().toAbsolutePath().normalize() + "@" + backend.id());
     }
 }

@@ -39,7 +39,7 @@ class SrMemoTest {
     @Test
     void theSameImageRunsTheNetworkOnceAndGetsTheSameOutput() {
         CountingNearest net = new CountingNearest();
-        SrModelUpsampler sr = new SrModelUpsampler(net, 2, 64, 8, "counting");
+        SrModelUpsampler sr = new SrModelUpsampler(net, 2, 64, 8, "counting-" + System.nanoTime());
         RgbImage a = SrModelUpsamplerTest.image(20, 20);
         RgbImage b = SrModelUpsamplerTest.image(20, 21);
         RgbImage first = sr.upsample(a, 40);
@@ -52,6 +52,14 @@ class SrMemoTest {
         RgbImage bigger = sr.upsample(a, 50);
         assertEquals(2, net.calls.get());
         assertEquals(50, bigger.width());
+        // another upsampler of the same network (the next run of a study) reuses it too; another network does not
+        CountingNearest other = new CountingNearest();
+        SrModelUpsampler same = new SrModelUpsampler(other, 2, 64, 8, sr.toString().split(" ")[0]);
+        same.upsample(a, 40);
+        assertEquals(0, other.calls.get());
+        SrModelUpsampler different = new SrModelUpsampler(other, 2, 32, 8, sr.toString().split(" ")[0]);
+        different.upsample(a, 40);
+        assertEquals(1, other.calls.get(), "another tile size is another network identity");
     }
 
     @Test
@@ -59,13 +67,14 @@ class SrMemoTest {
         SrMemo memo = new SrMemo(3 * (12 + 48));  // three 2x2 inputs with their 4x4 outputs
         AtomicInteger made = new AtomicInteger();
         for (int i = 0; i < 4; i++) {
-            memo.get(RgbImage.filled(2, 2, i, 0, 0), in -> {
+            memo.get("n", RgbImage.filled(2, 2, i, 0, 0), in -> {
                 made.incrementAndGet();
                 return RgbImage.filled(4, 4, 1, 2, 3);
             });
         }
         assertEquals(3, memo.size());
-        memo.get(RgbImage.filled(2, 2, 0, 0, 0), in -> {
+        assertEquals(0, memo.stored("other"));
+        memo.get("n", RgbImage.filled(2, 2, 0, 0, 0), in -> {
             made.incrementAndGet();
             return RgbImage.filled(4, 4, 1, 2, 3);
         });
