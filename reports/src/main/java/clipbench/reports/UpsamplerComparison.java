@@ -45,16 +45,9 @@ final class UpsamplerComparison {
 
     /** One table row and chart line: {@code backend} is empty when one backend stands for all. */
     record Line(String backend, String backbone, String upsampler, List<Cell> cells) {
-        String label(boolean withBackbone) {
-            List<String> parts = new ArrayList<>();
-            if (withBackbone) {
-                parts.add(backbone);
-            }
-            if (!backend.isEmpty()) {
-                parts.add(backend);
-            }
-            parts.add(upsampler);
-            return String.join(" · ", parts);
+        /** The upsampler, after the backend where each backend has its own line. */
+        String label() {
+            return backend.isEmpty() ? upsampler : backend + " · " + upsampler;
         }
     }
 
@@ -83,8 +76,7 @@ final class UpsamplerComparison {
             h.append("</tr></thead>\n<tbody>\n");
             for (Line l : lines) {
                 h.append("<tr><td>").append(HtmlReport.esc(l.backbone())).append("</td><td>")
-                        .append(HtmlReport.esc(l.backend().isEmpty() ? l.upsampler()
-                                : l.backend() + " · " + l.upsampler())).append("</td>");
+                        .append(HtmlReport.esc(l.label())).append("</td>");
                 for (Cell c : l.cells()) {
                     h.append(c.best() ? "<td class=\"num best\"><strong>" : "<td class=\"num\">")
                             .append(c.row() == null ? "–" : HtmlReport.esc(HtmlReport.percent(c.row().top1())))
@@ -290,7 +282,7 @@ final class UpsamplerComparison {
                     hi = Math.max(hi, y.get(y.size() - 1) + err.get(err.size() - 1));
                 }
             }
-            XYSeries s = chart.addSeries(Names.unique(l.label(false), seriesNames), x, y, err);
+            XYSeries s = chart.addSeries(Names.unique(l.label(), seriesNames), x, y, err);
             Color color = Charts.PALETTE[t.upsamplers().indexOf(l.upsampler()) % Charts.PALETTE.length];
             s.setLineColor(color);
             s.setMarkerColor(color);
@@ -304,7 +296,7 @@ final class UpsamplerComparison {
                 head.head()), names);
         return Charts.save(chart, reportDir, name, title, "Line chart: top-1 accuracy (%) against k ("
                 + String.join(", ", ks.stream().map(ReportRow::kLabel).toList()) + ") for " + lines.size()
-                + " upsampler lines (" + String.join(", ", lines.stream().map(l -> l.label(false)).toList())
+                + " upsampler lines (" + String.join(", ", lines.stream().map(l -> l.label()).toList())
                 + ") of " + backbone + " on " + t.dataset() + "; error bars one standard deviation over seeds"
                 + "; " + t.sources().get(backbone) + ".");
     }
