@@ -456,12 +456,18 @@ class CliEndToEndIT {
         try (var s = Files.walk(out.resolve("thumbnails"))) {
             thumbnails = s.filter(p -> p.toString().endsWith(".png")).toList();
         }
-        assertEquals(n, thumbnails.size(), thumbnails.toString());
+        // each test image as bicubic made it, and (for the report's example strip) as the dataset gave it
+        java.util.Map<String, List<Path>> byFolder = thumbnails.stream()
+                .collect(java.util.stream.Collectors.groupingBy(p -> p.getParent().getFileName().toString()));
+        assertEquals(java.util.Set.of("bicubic", "%28original%29"), byFolder.keySet(), thumbnails.toString());
         for (Path t : thumbnails) {
             java.awt.image.BufferedImage img = ImageIO.read(t.toFile());
-            assertEquals(224, img.getWidth(), "bicubic to the model's 224 px: " + t);
-            assertEquals(224, img.getHeight(), t.toString());
+            int expected = t.getParent().getFileName().toString().equals("bicubic") ? 224 : side;
+            assertEquals(expected, img.getWidth(), "bicubic to the model's 224 px, originals at 12 px: " + t);
+            assertEquals(expected, img.getHeight(), t.toString());
         }
+        assertEquals(n, byFolder.get("bicubic").size());
+        assertEquals(n, byFolder.get("%28original%29").size());
 
         deleteTree(data);
         Path report = dir.resolve("report");
@@ -475,6 +481,10 @@ class CliEndToEndIT {
         String html = Files.readString(report.resolve("report.html"));
         assertTrue(html.contains("src=\"gallery/" + galleries.get(0).getFileName() + "\""), "gallery on the page");
         assertTrue(html.contains(n + " test images captioned"), "every test image has its thumbnail");
+        assertTrue(html.contains("<table class=\"strip\""), "the example strip: original and bicubic");
+        try (var s = Files.list(report.resolve("examples"))) {
+            assertEquals(2 * 4, s.count(), "four test images (classes in turn), original and bicubic");
+        }
     }
 
     static void deleteTree(Path p) throws IOException {

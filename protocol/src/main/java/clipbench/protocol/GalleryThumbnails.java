@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -15,23 +16,30 @@ import java.util.TreeMap;
  * deterministic set of test images ({@link #CANDIDATES}, classes in turn) stored through the run's sink as
  * the backbone's transform received them. Images are caught on their way through the
  * {@link EmbeddingPipeline} ({@link #tap()}); those that did not pass (embeddings read from the cache) are
- * made again from the dataset and the upsampler by {@link #fill}, without the backbone.
+ * made again from the dataset and the upsampler by {@link #fill}, without the backbone. {@link #fill} also
+ * stores the first {@link #ORIGINALS} candidates as the dataset gave them ({@link ThumbnailKey#original}), once
+ * per dataset: the report's example strip sets them beside each upsampler's output.
  */
 final class GalleryThumbnails {
     /** Test images kept per dataset and upsampler: twice a gallery, so it can show right and wrong ones. */
     static final int CANDIDATES = 48;
+    /** Candidates also kept before any upsampler: a strip shows a few, and some may be unreadable. */
+    static final int ORIGINALS = 8;
 
     private final Runner.Sink sink;
     private final String dataset;
     private final String upsampler;
     private final Map<String, DatasetItem> candidates = new TreeMap<>();
+    private final List<DatasetItem> originals;
 
     GalleryThumbnails(Runner.Sink sink, String dataset, String upsampler, List<DatasetItem> testItems,
                       List<String> classNames) {
         this.sink = sink;
         this.dataset = dataset;
         this.upsampler = upsampler;
-        candidates(testItems, classNames, CANDIDATES).forEach(i -> candidates.put(i.id(), i));
+        List<DatasetItem> picked = candidates(testItems, classNames, CANDIDATES);
+        picked.forEach(i -> candidates.put(i.id(), i));
+        originals = picked.subList(0, Math.min(ORIGINALS, picked.size()));
     }
 
     /**
@@ -60,31 +68,46 @@ final class GalleryThumbnails {
     EmbeddingPipeline.InputTap tap() {
         return (item, image) -> {
             if (candidates.containsKey(item.id())) {
-                store(item, image);
+                store(key(item), image);
             }
         };
     }
 
-    /** Makes the candidates still missing (their images did not pass a pipeline); unreadable ones are left out. */
+    /**
+     * Makes the candidates still missing (their images did not pass a pipeline), and the originals not stored
+     * yet; unreadable ones are left out.
+     */
     void fill(Upsampler upsampler, int shortestSide) throws IOException {
         for (DatasetItem item : candidates.values()) {
-            if (sink.hasThumbnail(key(item))) {
-                continue;
+            if (!sink.hasThumbnail(key(item))) {
+                Optional<RgbImage> image = load(item);
+                if (image.isPresent()) {
+                    store(key(item), upsampler.upsample(image.get(), shortestSide));
+                }
             }
-            RgbImage image;
-            try {
-                image = item.load();
-            } catch (IOException | RuntimeException e) {
-                continue; // the embedding pass already reported it as skipped
+        }
+        for (DatasetItem item : originals) {
+            ThumbnailKey key = ThumbnailKey.original(dataset, item.id());
+            if (!sink.hasThumbnail(key)) {
+                Optional<RgbImage> image = load(item);
+                if (image.isPresent()) {
+                    store(key, image.get());
+                }
             }
-            store(item, upsampler.upsample(image, shortestSide));
         }
     }
 
-    private void store(DatasetItem item, RgbImage upsampled) throws IOException {
-        ThumbnailKey key = key(item);
+    private static Optional<RgbImage> load(DatasetItem item) {
+        try {
+            return Optional.of(item.load());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // the embedding pass already reported it as skipped
+        }
+    }
+
+    private void store(ThumbnailKey key, RgbImage image) throws IOException {
         if (!sink.hasThumbnail(key)) {
-            sink.thumbnail(key, upsampled);
+            sink.thumbnail(key, image);
         }
     }
 

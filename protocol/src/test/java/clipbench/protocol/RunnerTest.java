@@ -1,6 +1,7 @@
 package clipbench.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clipbench.api.image.RgbImage;
@@ -197,20 +198,32 @@ class RunnerTest {
                 new EmbeddingCache(dir.resolve("cache")));
         MemorySink first = new MemorySink();
         new Runner(plan, first, ProgressListener.NONE).run();
-        assertEquals(12, first.thumbnails.size(), "every readable test image (fewer than the bound)");
+        java.util.Map<Boolean, List<ThumbnailKey>> byKind = first.thumbnails.keySet().stream()
+                .collect(java.util.stream.Collectors.partitioningBy(k -> k.upsampler().equals(ThumbnailKey.ORIGINAL)));
+        assertEquals(12, byKind.get(false).size(), "every readable test image (fewer than the bound)");
         int side = backbone.card().preprocess().imageSize();
         for (java.util.Map.Entry<ThumbnailKey, RgbImage> e : first.thumbnails.entrySet()) {
             ThumbnailKey key = e.getKey();
             assertEquals("colours", key.dataset());
-            assertEquals("square", key.upsampler());
             RgbImage source = colours().items("Test").stream().filter(i -> i.id().equals(key.item())).findFirst()
                     .orElseThrow().load();
-            assertEquals(SQUARE.upsample(source, side), e.getValue(), "the upsampler's output, " + key.item());
+            if (key.upsampler().equals(ThumbnailKey.ORIGINAL)) {
+                assertEquals(source, e.getValue(), "the dataset's image before the upsampler, " + key.item());
+            } else {
+                assertEquals("square", key.upsampler());
+                assertEquals(SQUARE.upsample(source, side), e.getValue(), "the upsampler's output, " + key.item());
+            }
         }
         java.util.Set<String> predicted = new java.util.HashSet<>();
         first.predictions.get(0).forEach(p -> predicted.add(p.image()));
-        assertEquals(predicted, first.thumbnails.keySet().stream().map(ThumbnailKey::item)
+        assertEquals(predicted, byKind.get(false).stream().map(ThumbnailKey::item)
                 .collect(java.util.stream.Collectors.toSet()), "named as predictions.csv names the images");
+        // originals: the first candidates (classes in turn) that the embedding pass could read
+        List<String> firstCandidates = GalleryThumbnails.candidates(colours().items("Test"),
+                        colours().classes().stream().map(ClassInfo::originalName).toList(), GalleryThumbnails.ORIGINALS)
+                .stream().map(DatasetItem::id).filter(predicted::contains).toList();
+        assertFalse(firstCandidates.isEmpty());
+        assertEquals(firstCandidates, byKind.get(true).stream().map(ThumbnailKey::item).toList());
 
         // Cached embeddings: the backbone is not run, yet a new sink gets the same thumbnails.
         backbone.batchSizes.clear();

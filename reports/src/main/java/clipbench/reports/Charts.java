@@ -92,21 +92,7 @@ public final class Charts {
             chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
             chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setYAxisDecimalPattern("#0");
             chart.getStyler().setErrorBarsColorSeriesColor(true);
-            final List<Integer> kList = ks;
-            chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> kTick(x, kList));
-
-            // An invisible first series on every position 0..n-1, in order: XChart then places one tick on
-            // each position (its "equally spaced values" path) instead of searching for a tick spacing, a
-            // search that never ends when labels between positions repeat.
-            double[] axisX = ks.size() == 1 ? new double[] {-1, 0, 1} : new double[ks.size()];
-            for (int i = 0; ks.size() > 1 && i < ks.size(); i++) {
-                axisX[i] = i;
-            }
-            XYSeries axis = chart.addSeries(" ", axisX, new double[axisX.length]);
-            axis.setShowInLegend(false);
-            axis.setMarker(SeriesMarkers.NONE);
-            axis.setLineStyle(SeriesLines.NONE);
-            axis.setLineColor(new Color(0, 0, 0, 0));
+            double[] span = kAxis(chart, ks);
 
             Map<String, Integer> systemColor = new LinkedHashMap<>();
             Map<String, Integer> headStyle = new LinkedHashMap<>();
@@ -134,13 +120,11 @@ public final class Charts {
                 int style = headStyle.computeIfAbsent(first.protocol() + "|" + first.head(), k -> headStyle.size());
                 s.setLineColor(PALETTE[color % PALETTE.length]);
                 s.setMarkerColor(PALETTE[color % PALETTE.length]);
-                s.setMarker(MARKERS[style % MARKERS.length]);
-                s.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f,
-                        LINES[style % LINES.length].getDashArray(), 0f));
+                styleLine(s, style);
             }
             // reference lines span the axis: only positions the invisible series has, so ticks stay put
-            double xMin = ks.size() == 1 ? -1 : 0;
-            double xMax = ks.size() == 1 ? 1 : ks.size() - 1;
+            double xMin = span[0];
+            double xMax = span[1];
             for (Summary.Row z : ds) {
                 if (!z.zeroShot() || !z.top1().present()) {
                     continue;
@@ -163,6 +147,34 @@ public final class Charts {
                             + " are zero-shot references."));
         }
         return out;
+    }
+
+    /**
+     * Puts the values of k on the x positions 0..n-1, labelled with the k there. An invisible first series on
+     * every position, in order: XChart then places one tick on each position (its "equally spaced values"
+     * path) instead of searching for a tick spacing, a search that never ends when labels between positions
+     * repeat. Returns the first and last position, which a line across the axis must use so ticks stay put.
+     */
+    static double[] kAxis(XYChart chart, List<Integer> ks) {
+        List<Integer> kList = List.copyOf(ks);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> kTick(x, kList));
+        double[] axisX = ks.size() == 1 ? new double[] {-1, 0, 1} : new double[ks.size()];
+        for (int i = 0; ks.size() > 1 && i < ks.size(); i++) {
+            axisX[i] = i;
+        }
+        XYSeries axis = chart.addSeries(" ", axisX, new double[axisX.length]);
+        axis.setShowInLegend(false);
+        axis.setMarker(SeriesMarkers.NONE);
+        axis.setLineStyle(SeriesLines.NONE);
+        axis.setLineColor(new Color(0, 0, 0, 0));
+        return new double[] {axisX[0], axisX[axisX.length - 1]};
+    }
+
+    /** Marker and dash pattern number {@code style} (cycling), on a 2 px line. */
+    static void styleLine(XYSeries s, int style) {
+        s.setMarker(MARKERS[style % MARKERS.length]);
+        s.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f,
+                LINES[style % LINES.length].getDashArray(), 0f));
     }
 
     /**

@@ -67,7 +67,8 @@ public final class Gallery {
         return out;
     }
 
-    private static List<Item> roundRobin(List<Item> items) {
+    /** The items class by class in turn (classes and, within a class, images in name order). */
+    static List<Item> roundRobin(List<Item> items) {
         Map<String, List<Item>> byClass = new java.util.TreeMap<>();
         for (Item i : items) {
             byClass.computeIfAbsent(i.trueClass(), k -> new ArrayList<>()).add(i);

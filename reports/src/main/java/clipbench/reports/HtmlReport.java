@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * report.html: one self-contained page (inline CSS and a tiny inline script, no external resources, relative
  * links only) with the run settings, the summary table, the charts (PNG, linking to the SVG), the most confused
- * class pairs, per-class recall, the prediction galleries and notes. Every text is HTML-escaped.
+ * class pairs, per-class recall, the prediction galleries and notes; with several upsamplers an upsampler
+ * comparison ({@link UpsamplerComparison}) and, per dataset, a strip of example images ({@link ExampleStrip}).
+ * Every text is HTML-escaped.
  *
  * <p>On load, the script counts the page's images and those that failed to load and stores both on the body
  * as {@code data-images} and {@code data-broken-images}, so a headless browser can check the page.
@@ -45,7 +47,15 @@ public final class HtmlReport {
     public record Content(String title, List<RunInfo> runs, List<Summary.Row> summary, String summaryLink,
                           List<Table> parity, List<Charts.Figure> charts, List<Table> confusedPairs,
                           List<Charts.Figure> heatMaps, List<Table> perClass, List<Charts.Figure> galleries,
-                          List<String> notes) {
+                          List<UpsamplerView> upsamplers, List<String> notes) {
+    }
+
+    /**
+     * The upsamplers section of one dataset: its comparison table and charts (null and empty with fewer than two
+     * upsamplers) and its example strip (null when there is none).
+     */
+    record UpsamplerView(String dataset, UpsamplerComparison.Table table, List<Charts.Figure> charts,
+                                ExampleStrip.Strip strip) {
     }
 
     public static void write(Path file, Content c) throws IOException {
@@ -67,6 +77,9 @@ public final class HtmlReport {
         }
         if (!c.charts().isEmpty()) {
             nav(h, "charts", "Charts");
+        }
+        if (!c.upsamplers().isEmpty()) {
+            nav(h, "upsamplers", "Upsamplers");
         }
         if (!c.confusedPairs().isEmpty() || !c.heatMaps().isEmpty()) {
             nav(h, "confusions", "Confused classes");
@@ -138,6 +151,22 @@ public final class HtmlReport {
         if (!c.charts().isEmpty()) {
             h.append("<section id=\"charts\">\n<h2>Charts</h2>\n");
             c.charts().forEach(f -> figure(h, f));
+            h.append("</section>\n");
+        }
+
+        if (!c.upsamplers().isEmpty()) {
+            h.append("<section id=\"upsamplers\">\n<h2>Upsamplers</h2>\n<p>What each upsampler made of the")
+                    .append(" small test images, and the accuracy it led to.</p>\n");
+            for (UpsamplerView v : c.upsamplers()) {
+                h.append("<h3>").append(esc(v.dataset())).append("</h3>\n");
+                if (v.table() != null) {
+                    v.table().html(h);
+                }
+                v.charts().forEach(f -> figure(h, f));
+                if (v.strip() != null) {
+                    v.strip().html(h);
+                }
+            }
             h.append("</section>\n");
         }
 
@@ -233,16 +262,16 @@ public final class HtmlReport {
     }
 
     private static void pct(StringBuilder h, Summary.Stat s) {
-        h.append("<td class=\"num\">");
-        if (s.present()) {
-            h.append(String.format(Locale.ROOT, "%.1f", 100 * s.mean()));
-            if (!Double.isNaN(s.std())) {
-                h.append(String.format(Locale.ROOT, " ± %.1f", 100 * s.std()));
-            }
-        } else {
-            h.append("–");
+        h.append("<td class=\"num\">").append(percent(s)).append("</td>");
+    }
+
+    /** "62.0 ± 2.0": mean ± std in percent, one decimal; no std for one seed; "–" for no value. */
+    static String percent(Summary.Stat s) {
+        if (!s.present()) {
+            return "–";
         }
-        h.append("</td>");
+        String mean = String.format(Locale.ROOT, "%.1f", 100 * s.mean());
+        return Double.isNaN(s.std()) ? mean : mean + String.format(Locale.ROOT, " ± %.1f", 100 * s.std());
     }
 
     private static void table(StringBuilder h, Table t) {
@@ -262,7 +291,7 @@ public final class HtmlReport {
         h.append("</tbody></table></div>\n");
     }
 
-    private static void figure(StringBuilder h, Charts.Figure f) {
+    static void figure(StringBuilder h, Charts.Figure f) {
         h.append("<figure>\n<img src=\"").append(esc(url(f.png()))).append("\" alt=\"").append(esc(f.alt()))
                 .append("\">\n<figcaption>").append(esc(f.title()));
         if (f.svg() != null) {
@@ -294,6 +323,14 @@ public final class HtmlReport {
             figure img { max-width: 100%; height: auto; border: 1px solid #d9dee5; background: #fff; }
             figcaption { font-size: 13px; color: #444; margin-top: 4px; }
             .empty { color: #777; font-style: italic; }
+            h3 { font-size: 16px; margin: 18px 0 4px; }
+            td.best { background: #e8f5e9; }
+            p.source { font-size: 13px; color: #444; }
+            table.strip td { text-align: center; vertical-align: bottom; }
+            table.strip th small { font-weight: normal; color: #666; }
+            table.strip img { display: block; margin: 0 auto; background: #fff; }
+            img.pixelated { image-rendering: pixelated; }
+            .size { font-size: 12px; color: #666; }
             footer { color: #777; font-size: 12px; padding: 12px 24px 24px; }
             """;
 

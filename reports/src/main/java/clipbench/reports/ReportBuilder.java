@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * Builds the report of one or more run directories from their CSVs alone (no model, no embedding): rows of
  * several runs are merged into one comparison (a row whose backend, backbone, dataset, upsampler, protocol,
  * head, k and seed repeat one already read is ignored, with a note). Writes into {@code out}:
- * {@code summary.csv}, {@code charts/} (PNG + SVG), {@code gallery/} (PNG) and {@code report.html}; with one
+ * {@code summary.csv}, {@code charts/} (PNG + SVG), {@code gallery/} (PNG), {@code examples/} (the example
+ * strips' images, copied from the runs' thumbnails) and {@code report.html}; with one
  * run directory and {@code out} equal to it, the report is written beside the run's files.
  *
  * <p>Optional inputs: a run without confusions.csv, per_class.csv or predictions.csv gets the matching
@@ -30,7 +31,8 @@ import java.util.TreeSet;
  *
  * <p>{@link #build} runs the stages in order: load the runs, merge their rows ({@link MergedResults}), write
  * summary.csv, draw the overview charts, choose what to show per system, the confused-pairs tables, one pass
- * over predictions.csv, the heat maps, the galleries, the per-class tables, then report.html.
+ * over predictions.csv, the heat maps, the galleries, the upsampler comparison and example strips, the
+ * per-class tables, then report.html.
  */
 public final class ReportBuilder {
     /** Images per gallery (a 4×6 grid). */
@@ -90,6 +92,7 @@ public final class ReportBuilder {
         Set<String> names = new HashSet<>();
         Drawn heatMaps = heatMaps(confusions.heat().values(), outDir, labels, names, notes);
         Drawn galleries = galleries(requests.values(), runs, outDir, labels, names, noPredictions, notes);
+        Upsamplers upsamplers = Upsamplers.of(summary, runs, requests.values(), outDir, names, notes);
         List<HtmlReport.Table> perClass = perClassTables(runs, focus.rows(), labels, notes);
 
         String title = runs.size() == 1 ? "clipbench report: " + runs.get(0).runId()
@@ -98,8 +101,9 @@ public final class ReportBuilder {
         Path html = outDir.resolve(HtmlReport.FILE);
         HtmlReport.write(html, new HtmlReport.Content(title, runInfos(runs, merged, outDir), summary, Summary.FILE,
                 parityTables(runs), charts.figures(), confusions.pairTables(), heatMaps.figures(), perClass,
-                galleries.figures(), shownNotes));
+                galleries.figures(), upsamplers.views(), shownNotes));
         List<Path> chartFiles = new ArrayList<>(charts.files());
+        chartFiles.addAll(upsamplers.charts().files());
         chartFiles.addAll(heatMaps.files());
         return new Result(outDir, html, summaryFile, List.copyOf(chartFiles), List.copyOf(galleries.files()),
                 shownNotes);
@@ -139,6 +143,44 @@ public final class ReportBuilder {
         chart(charts, outDir, notes, "upsampler", () -> Charts.upsamplerBars(summary, outDir, notes));
         chart(charts, outDir, notes, "backend", () -> Charts.backendBars(summary, outDir, notes));
         return charts;
+    }
+
+    /**
+     * Per dataset: the upsampler comparison (with two or more upsamplers) and the strip of example images, whose
+     * items are the test images of the dataset's galleries (predictions.csv).
+     */
+    private record Upsamplers(List<HtmlReport.UpsamplerView> views, Drawn charts) {
+        static Upsamplers of(List<Summary.Row> summary, List<RunData> runs, Collection<GalleryRequest> requests,
+                             Path outDir, Set<String> names, List<String> notes) throws IOException {
+            Map<String, UpsamplerComparison.Table> tables = new LinkedHashMap<>();
+            UpsamplerComparison.of(summary).forEach(t -> tables.put(t.dataset(), t));
+            Map<String, Map<String, Gallery.Item>> predicted = new LinkedHashMap<>();
+            for (GalleryRequest g : requests) {
+                Map<String, Gallery.Item> items = predicted.computeIfAbsent(g.row.dataset(), d -> new LinkedHashMap<>());
+                g.items.forEach(i -> items.putIfAbsent(i.image(), i));
+            }
+            List<HtmlReport.UpsamplerView> views = new ArrayList<>();
+            Drawn all = new Drawn();
+            for (String dataset : summary.stream().map(Summary.Row::dataset).distinct().toList()) {
+                UpsamplerComparison.Table t = tables.get(dataset);
+                Drawn drawn = new Drawn();
+                if (t != null) {
+                    chart(drawn, outDir, notes, "upsampler comparison",
+                            () -> UpsamplerComparison.charts(t, outDir, names));
+                }
+                List<Gallery.Item> items = List.copyOf(predicted.getOrDefault(dataset, Map.of()).values());
+                List<String> ups = UpsamplerComparison.ordered(summary.stream()
+                        .filter(r -> r.dataset().equals(dataset)).map(Summary.Row::upsampler).toList());
+                ExampleStrip.Strip strip = items.isEmpty() ? null
+                        : ExampleStrip.of(runs, dataset, ups, items, outDir, names, notes).orElse(null);
+                if (t != null || strip != null) {
+                    views.add(new HtmlReport.UpsamplerView(dataset, t, drawn.figures(), strip));
+                }
+                all.figures().addAll(drawn.figures());
+                all.files().addAll(drawn.files());
+            }
+            return new Upsamplers(views, all);
+        }
     }
 
     /**

@@ -11,6 +11,11 @@
  *   <li>{@code gallery/*.png} ({@link clipbench.reports.Gallery}): test images captioned "predicted (true)",
  *       drawn from the run's {@code thumbnails/} ({@link clipbench.reports.Thumbnails}: the images as the
  *       upsampler made them, written by the run), so the dataset is never read;</li>
+ *   <li>per dataset with two or more upsamplers, an upsampler comparison
+ *       ({@link clipbench.reports.UpsamplerComparison}: a table of top-1 mean ± std by backbone × upsampler × k,
+ *       and {@code charts/upsamplers-by-k_*}), and per dataset a strip of example images
+ *       ({@link clipbench.reports.ExampleStrip}: the originals and each upsampler's images of a few test images,
+ *       copied from the thumbnails into {@code examples/});</li>
  *   <li>{@code report.html} ({@link clipbench.reports.HtmlReport}): one self-contained page, relative links
  *       only.</li>
  * </ul>

@@ -103,9 +103,12 @@ class ReportBuilderTest {
         Path html = run.resolve("report.html");
         assertLinksRelativeAndPresent(html);
         List<String> imgs = imgSources(html);
-        assertEquals(pngs.size() + galleries.size(), imgs.size(), imgs.toString());
+        List<Path> examples = files(run.resolve(ExampleStrip.DIR), ".png");
+        assertEquals(3 * ExampleStrip.ITEMS, examples.size(), "original, bicubic, none: " + examples);
+        assertEquals(pngs.size() + galleries.size() + examples.size(), imgs.size(), imgs.toString());
         String page = Files.readString(html);
-        for (String section : List.of("id=\"runs\"", "id=\"summary\"", "id=\"charts\"", "id=\"confusions\"",
+        for (String section : List.of("id=\"runs\"", "id=\"summary\"", "id=\"charts\"", "id=\"upsamplers\"",
+                "id=\"confusions\"",
                 "id=\"per-class\"", "id=\"gallery\"", "id=\"notes\"")) {
             assertTrue(page.contains(section), section);
         }

@@ -48,6 +48,8 @@ final class SyntheticRun {
     boolean perClass = true;
     /** Whether the run kept thumbnails of its test images (as a run through RunDirectory does). */
     boolean thumbnails = true;
+    /** Whether it also kept the originals (before any upsampler), as runs do since the example strips. */
+    boolean originals = true;
     List<String> classes = CLASSES;
 
     SyntheticRun(String runId) {
@@ -174,7 +176,18 @@ final class SyntheticRun {
                 }
             }
         }
+        if (thumbnails && originals) {
+            for (int c = 0; c < classes.size(); c++) {
+                for (int i = 0; i < PER_CLASS; i++) {
+                    Thumbnails.write(dir, ThumbnailKey.original(dataset, image(classes.get(c), i)),
+                            ImageDecoder.toRgb(Gallery.scaleToFit(picture(c, i), ORIGINAL_WIDTH, ORIGINAL_WIDTH)));
+                }
+            }
+        }
     }
+
+    /** The originals' width: a quarter of the upsampled pictures'. */
+    static final int ORIGINAL_WIDTH = 12;
 
     /** A test image: one colour per class with a stripe, so thumbnails differ. */
     static BufferedImage picture(int c, int i) {
