@@ -19,16 +19,21 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code clipbench demo}: the study's protocol for image-only backbones on real data with real pretrained
- * networks. Finds or installs its inputs (Debian's Fashion-MNIST, npm's nsfwjs MobileNetV2 / InceptionV3 and
- * Google emoji), imports the networks for every backend, runs k-shot + LITE (+ zero-shot and PRO rows that
- * say they need a text tower) on Fashion-MNIST (28 px, upsampled bicubic vs nearest) and on emoji fruit, on
- * every backend, and writes one merged report.
+ * networks. Finds or installs its inputs (Debian's Fashion-MNIST, npm's nsfwjs MobileNetV2 / InceptionV3, Google
+ * emoji and UpscalerJS's ESRGAN-slim), imports the networks for every backend, runs k-shot + LITE (+ zero-shot and
+ * PRO rows that say they need a text tower) on Fashion-MNIST (28 px) and on emoji fruit shrunk to 32 px, each
+ * upsampled by nearest, bicubic and ESRGAN-slim, on every backend, and writes one merged report.
  */
 @Command(name = "demo", description = "Run the protocol on Fashion-MNIST and emoji fruit with nsfwjs's pretrained"
-        + " MobileNetV2 and InceptionV3 on every backend; installs its inputs into --data.")
+        + " MobileNetV2 and InceptionV3 on every backend, upsampled by nearest, bicubic and ESRGAN-slim; installs its"
+        + " inputs into --data.")
 final class DemoCommand implements Callable<Integer> {
-    static final String NPM_PACKAGES = "nsfwjs@4.4.0 emoji-datasource-google@16.0.0";
+    static final String NPM_PACKAGES = "nsfwjs@4.4.0 emoji-datasource-google@16.0.0 @upscalerjs/esrgan-slim@1.0.0";
     static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    /** UpscalerJsPackage's properties (the upsamplers module is a run-time plugin of the cli, not compiled against). */
+    static final String UPSCALERJS_NPM_PROPERTY = "clipbench.npm";
+    static final String UPSCALERJS_MODELS_PROPERTY = "clipbench.models";
 
     /** The study, relative to the clipbench checkout. */
     static final Path STUDY = Path.of("studies", "demo.yaml");
@@ -50,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
     List<String> models;
 
     @Option(names = "--test-per-class", description = "Fashion-MNIST test images per class (default the study's"
-            + " 20: the 10,000-image test split is subsampled so the demo takes minutes on 2 cores; every row's"
+            + " 10: the 10,000-image test split is subsampled so the demo takes minutes on 2 cores; every row's"
             + " dataset name says so). Applies to the study's runs that subsample.")
     Integer testPerClass;
 
@@ -61,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         Path npm = ensureNpmPackages();
+        // the study's esrgan-slim upsampler finds its package, and keeps its imports, under --data too
+        System.setProperty(UPSCALERJS_NPM_PROPERTY, npm.getParent().toString());
+        System.setProperty(UPSCALERJS_MODELS_PROPERTY, data.resolve("models").toString());
         ensureFashionMnist();
         Path emojiFruit = Cli.root().resolve("testdata/images/emoji-fruit");
         if (!Files.isDirectory(emojiFruit)) {
@@ -133,12 +141,13 @@ final class DemoCommand implements Callable<Integer> {
         return TfjsModelDirectory.create(from, modelDir, null, null, null);
     }
 
-    /** nsfwjs and the Google emoji under DATA/npm, installed with npm when missing. */
+    /** nsfwjs, the Google emoji and ESRGAN-slim under DATA/npm, installed with npm when missing. */
     private Path ensureNpmPackages() throws IOException, InterruptedException {
         Path prefix = data.resolve("npm");
         Path modules = prefix.resolve("node_modules");
         if (Files.isRegularFile(modules.resolve("nsfwjs/dist/models/mobilenet_v2/model.min.js"))
-                && Files.isRegularFile(modules.resolve("emoji-datasource-google/emoji.json"))) {
+                && Files.isRegularFile(modules.resolve("emoji-datasource-google/emoji.json"))
+                && Files.isRegularFile(modules.resolve("@upscalerjs/esrgan-slim/models/x8/model.json"))) {
             return modules;
         }
         Files.createDirectories(prefix);

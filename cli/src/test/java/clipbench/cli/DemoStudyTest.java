@@ -15,20 +15,24 @@ class DemoStudyTest {
     private static final Path DATA = Path.of("/tmp/clipbench-data");
     private static final Path OUT = Path.of("runs/demo-x");
 
-    /** The demo's runs for one nsfwjs model (e.g. mobilenet_v2): Fashion-MNIST and emoji fruit at 32 px. */
-    private static List<RunSpec> demoRuns(String model, List<String> backends, int seeds, int testPerClass) {
+    /**
+     * The demo's runs for one nsfwjs model (e.g. mobilenet_v2): Fashion-MNIST (when {@code fashion}) and emoji fruit
+     * at 32 px.
+     */
+    private static List<RunSpec> demoRuns(String model, boolean fashionMnist, List<String> backends, int seeds,
+                                          int testPerClass) {
         Path modelDir = DATA.resolve("models").resolve("nsfwjs-" + model.replace('_', '-'));
         RunSpec.Builder shared = RunSpec.builder().backends(backends).model(modelDir)
                 .protocols(List.of("zero-shot", "k-shot")).heads(List.of("lite", "pro")).seeds(seeds)
                 .cache(DATA.resolve("embeddings"));
         RunSpec fashion = shared.downscale(0).dataset("fashion-mnist:" + DemoCommand.FASHION_MNIST)
-                .upsamplers(List.of("nearest", "bicubic", "esrgan-slim")).k(List.of("1", "2", "4", "8", "16")).validationPerClass(4)
+                .upsamplers(List.of("nearest", "bicubic", "esrgan-slim")).k(List.of("1", "2", "4", "8")).validationPerClass(4)
                 .testPerClass(testPerClass).out(OUT.resolve(modelDir.getFileName() + "-fashion-mnist")).build();
         RunSpec emoji = shared.dataset("imagefolder:" + Cli.root().resolve("testdata/images/emoji-fruit"))
                 .upsamplers(List.of("nearest", "bicubic", "esrgan-slim")).k(List.of("1", "2", "4"))
                 .validationPerClass(1).testPerClass(0).downscale(32)
                 .out(OUT.resolve(modelDir.getFileName() + "-emoji-fruit-32px")).build();
-        return List.of(fashion, emoji);
+        return fashionMnist ? List.of(fashion, emoji) : List.of(emoji);
     }
 
     private static List<RunSpec> demo(String... args) throws Exception {
@@ -42,8 +46,8 @@ class DemoStudyTest {
     @Test
     void theStudyFileGivesTheDemosRuns() throws Exception {
         List<String> every = List.of("onnx", "djl", "tensorflow");
-        List<RunSpec> expected = new ArrayList<>(demoRuns("mobilenet_v2", every, 3, 20));
-        expected.addAll(demoRuns("inception_v3", every, 3, 20));
+        List<RunSpec> expected = new ArrayList<>(demoRuns("mobilenet_v2", true, every, 3, 10));
+        expected.addAll(demoRuns("inception_v3", false, every, 3, 10));
         List<RunSpec> actual = demo();
         assertEquals(expected, actual);
         for (int i = 0; i < expected.size(); i++) {
@@ -53,9 +57,15 @@ class DemoStudyTest {
 
     @Test
     void demoOptionsOverrideTheStudy() throws Exception {
-        List<RunSpec> expected = demoRuns("inception_v3", List.of("onnx"), 2, 5);
-        assertEquals(expected, demo("--models", "inception_v3", "--backends", "onnx", "--seeds", "2",
+        List<RunSpec> expected = demoRuns("mobilenet_v2", true, List.of("onnx"), 2, 5);
+        assertEquals(expected, demo("--models", "mobilenet_v2", "--backends", "onnx", "--seeds", "2",
                 "--test-per-class", "5"));
+    }
+
+    @Test
+    void theDemoPointsTheEsrganUpsamplerAtItsDataFolderByUpscalerJsPackagesOwnProperties() {
+        assertEquals(clipbench.upsamplers.UpscalerJsPackage.NPM_PROPERTY, DemoCommand.UPSCALERJS_NPM_PROPERTY);
+        assertEquals(clipbench.upsamplers.UpscalerJsPackage.MODELS_PROPERTY, DemoCommand.UPSCALERJS_MODELS_PROPERTY);
     }
 
     @Test
