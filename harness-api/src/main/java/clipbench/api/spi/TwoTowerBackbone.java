@@ -2,6 +2,7 @@ package clipbench.api.spi;
 
 import clipbench.api.model.ModelCard;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * A CLIP-style backbone of an image tower and an optional text tower, each one model call per batch. Every
@@ -28,9 +29,25 @@ public abstract class TwoTowerBackbone extends AbstractBackbone {
     /** @param text null when the model has no text tower */
     protected TwoTowerBackbone(ModelCard card, Tower<ImageBatch> image, Tower<int[][]> text, int embeddingDim,
                                boolean gpu) {
-        super(card, embeddingDim, capabilities(text != null, gpu));
+        this(card, image, text, embeddingDim, gpu, Set.of());
+    }
+
+    /**
+     * @param text  null when the model has no text tower
+     * @param extra capabilities beyond the text tower and the GPU (e.g. {@link Capability#FINE_TUNE})
+     */
+    protected TwoTowerBackbone(ModelCard card, Tower<ImageBatch> image, Tower<int[][]> text, int embeddingDim,
+                               boolean gpu, Set<Capability> extra) {
+        super(card, embeddingDim, with(capabilities(text != null, gpu), extra));
         this.image = image;
         this.text = text;
+    }
+
+    private static Set<Capability> with(Set<Capability> base, Set<Capability> extra) {
+        java.util.EnumSet<Capability> all = java.util.EnumSet.noneOf(Capability.class);
+        all.addAll(base);
+        all.addAll(extra);
+        return all;
     }
 
     /**

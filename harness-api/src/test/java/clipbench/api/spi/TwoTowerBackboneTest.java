@@ -37,6 +37,10 @@ class TwoTowerBackboneTest {
             super(card, image, text, embeddingDim(card, image, text), gpu);
         }
 
+        Backbone(ModelCard card, Tower<ImageBatch> image, Set<Capability> extra) throws IOException {
+            super(card, image, null, embeddingDim(card, image, null), false, extra);
+        }
+
         @Override
         protected String missingTextTower() {
             return "no text here";
@@ -67,6 +71,8 @@ class TwoTowerBackboneTest {
         assertEquals(Set.of(Capability.GPU), new Backbone(card(2), new Fixed<>("i", 2, 2), null, true).capabilities());
         assertEquals(Set.of(Capability.TEXT_TOWER),
                 new Backbone(card(2), new Fixed<>("i", 2, 2), new Fixed<>("t", 2, 2), false).capabilities());
+        assertEquals(Set.of(Capability.FINE_TUNE),
+                new Backbone(card(2), new Fixed<>("i", 2, 2), Set.of(Capability.FINE_TUNE)).capabilities());
     }
 
     @Test
