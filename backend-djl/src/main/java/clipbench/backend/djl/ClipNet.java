@@ -24,7 +24,8 @@ import clipbench.checkpoint.ClipArchitecture.ResNet;
 import clipbench.checkpoint.ClipArchitecture.Text;
 import clipbench.checkpoint.ClipArchitecture.Vit;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -51,9 +52,12 @@ final class ClipNet implements AutoCloseable {
     /** Null for a net of loose weights ({@link #ofWeights}, tests of one block). */
     final ClipArchitecture architecture;
     private final boolean withText;
-    private final int threads;
+    final int threads;
     private final NDManager params;
-    private final Map<String, NDArray> weights = new HashMap<>();
+    /** False for a view with replaced weights ({@link #with}), which frees nothing. */
+    private final boolean ownsWeights;
+    /** In the checkpoint's order. */
+    private final Map<String, NDArray> weights = new LinkedHashMap<>();
     /** ViT: {@code class_embedding + positional_embedding[0]} as {@code [1, 1, width]}; else null. */
     private NDArray classToken;
     /** ViT: {@code positional_embedding[1:]}; else null. */
@@ -68,6 +72,7 @@ final class ClipNet implements AutoCloseable {
         this.withText = withText;
         this.device = device;
         this.threads = threads;
+        this.ownsWeights = true;
         DjlRuntime.engine();
         this.params = NDManager.newBaseManager(device, DjlRuntime.ENGINE);
         try {
@@ -92,6 +97,41 @@ final class ClipNet implements AutoCloseable {
             params.close();
             throw e;
         }
+    }
+
+    private ClipNet(ClipNet base, Map<String, NDArray> replaced) {
+        this.source = base.source;
+        this.architecture = base.architecture;
+        this.withText = false;
+        this.device = base.device;
+        this.threads = base.threads;
+        this.params = base.params;
+        this.ownsWeights = false;
+        weights.putAll(base.weights);
+        weights.putAll(replaced);
+        // classToken and patchPositions stay null: the ViT stem derives them from the (replaced) weights per call
+    }
+
+    /**
+     * A view of this net's image tower with some weights replaced (by name), e.g. by tensors that record gradients:
+     * it shares everything else, frees nothing, and lives as long as the call that uses it.
+     */
+    ClipNet with(Map<String, NDArray> replaced) {
+        return new ClipNet(this, replaced);
+    }
+
+    /** The checkpoint's tensor names in its order. */
+    List<String> weightNames() {
+        return List.copyOf(weights.keySet());
+    }
+
+    /** A weight's values (a copy) and shape, by its OpenAI name. */
+    float[] values(String name) {
+        return weight(name).toFloatArray();
+    }
+
+    long[] shape(String name) {
+        return weight(name).getShape().getShape();
     }
 
     /**
@@ -183,6 +223,21 @@ final class ClipNet implements AutoCloseable {
 
     /** Embeds {@code count} NCHW images of {@code size x size}: one row of {@code embed_dim} per image. */
     float[][] embedImages(float[] nchw, int count, int size) {
+        return embedBlocks(nchw, count, size, blocks());
+    }
+
+    /** The image tower's blocks ({@link clipbench.checkpoint.ClipBlocks#blocks}). */
+    int blocks() {
+        return architecture.vision() instanceof Vit vit ? vit.layers()
+                : ((ResNet) architecture.vision()).blocks().size();
+    }
+
+    /**
+     * The image tower up to the output of its first {@code blocks} blocks (all of them: the embeddings), one row
+     * per image: ViT the token sequence {@code [tokens, width]} (class token first), ModifiedResNet the feature map
+     * {@code [channels, height, width]}, flattened row-major.
+     */
+    float[][] embedBlocks(float[] nchw, int count, int size, int blocks) {
         int s = architecture.imageResolution();
         if (size != s) {
             throw new IllegalArgumentException(source + ": the image tower takes " + s + "x" + s + " images, got "
@@ -194,14 +249,40 @@ final class ClipNet implements AutoCloseable {
         }
         return call(scope -> {
             // no copy: the tensor reads this thread's buffer, and the scope frees it before the next call
-            if (architecture.vision() instanceof Vit vit) {
-                return visionTransformer(scope.create(DirectInput.current().of(nchw), new Shape(count, 3, size, size),
-                        DataType.FLOAT32), vit);
-            }
-            // channels-last on the CPU, as KerasNet: oneDNN convolutions and pools skip reordering
-            return modifiedResNet(DirectInput.current().images(scope, nchw, count, 3, size, size),
-                    (ResNet) architecture.vision());
+            NDArray images = architecture.vision() instanceof Vit
+                    ? scope.create(DirectInput.current().of(nchw), new Shape(count, 3, size, size), DataType.FLOAT32)
+                    // channels-last on the CPU, as KerasNet: oneDNN convolutions and pools skip reordering
+                    : DirectInput.current().images(scope, nchw, count, 3, size, size);
+            NDArray out = imageTower(images, 0, blocks);
+            return blocks == blocks() ? out : then(out, out.reshape(count, -1));
         }, count);
+    }
+
+    /**
+     * The image tower from the input of block {@code from} (0: the images, through the stem) to the output of block
+     * {@code to - 1}, then the head (ViT: {@code ln_post} and {@code proj}; ResNet: the attention pool) when
+     * {@code to} is {@link #blocks()}. Runs in the caller's scope and grad mode; takes {@code x} over.
+     */
+    NDArray imageTower(NDArray x, int from, int to) {
+        if (architecture.vision() instanceof Vit vit) {
+            if (from == 0) {
+                x = vitStem(x, vit);
+            }
+            for (int i = from; i < to; i++) {
+                x = residualAttentionBlock(x, VISUAL + "transformer.resblocks." + i + ".", vit.heads(),
+                        vit.activation(), null);
+            }
+            return to == vit.layers() ? then(x, vitHead(x)) : x;
+        }
+        ResNet cfg = (ResNet) architecture.vision();
+        if (from == 0) {
+            x = resNetStem(x);
+        }
+        for (int i = from; i < to; i++) {
+            ResNet.Block block = cfg.blocks().get(i);
+            x = then(x, bottleneck(x, VISUAL + block.prefix(), block.stride()));
+        }
+        return to == cfg.blocks().size() ? then(x, attentionPool(x, VISUAL + "attnpool.", cfg)) : x;
     }
 
     /** Embeds token rows of the text tower's context length: one row of {@code embed_dim} per sequence. */
@@ -275,31 +356,39 @@ final class ClipNet implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // VisionTransformer
 
-    /** OpenAI's {@code VisionTransformer.forward} on NCHW images. */
-    private NDArray visionTransformer(NDArray images, Vit cfg) {
+    /** OpenAI's {@code VisionTransformer.forward} up to the blocks: patches, class token, positions, ln_pre. */
+    private NDArray vitStem(NDArray images, Vit cfg) {
         int width = cfg.width();
         long n = images.getShape().get(0);
         int patches = cfg.grid() * cfg.grid();
         NDArray conv = Conv2d.conv2d(images, weight(VISUAL + "conv1.weight"), null,
                 new Shape(cfg.patchSize(), cfg.patchSize())).singletonOrThrow(); // [n, width, grid, grid]
         NDArray x;
+        boolean derived = classToken == null; // a view with replaced weights: the rows come from them, per call
+        NDArray positions = weight(VISUAL + "positional_embedding");
+        NDArray patchRows = derived ? positions.get("1:") : patchPositions;
+        NDArray clsRow = derived ? weight(VISUAL + "class_embedding").add(positions.get("0")).reshape(1, 1, width)
+                : classToken;
+        if (derived) { // made from weights, they belong to the call
+            patchRows.attach(images.getManager());
+            clsRow.attach(images.getManager());
+        }
         try (NDArray flat = conv.reshape(n, width, patches); NDArray rows = flat.transpose(0, 2, 1)) {
-            x = rows.add(patchPositions); // [n, grid², width], row-major patches as flatten(2).permute
+            x = rows.add(patchRows); // [n, grid², width], row-major patches as flatten(2).permute
         }
         conv.close();
-        try (NDArray cls = classToken.broadcast(n, 1, width)) {
+        try (NDArray cls = clsRow.broadcast(n, 1, width)) {
             NDArray joined = NDArrays.concat(new NDList(cls, x), 1);
             joined.attach(x.getManager()); // the concatenation of a weight's view belongs to the call, not the net
             x.close();
             x = joined;
         }
-        x = then(x, layerNorm(x, VISUAL + "ln_pre."));
-        for (int i = 0; i < cfg.layers(); i++) {
-            x = residualAttentionBlock(x, VISUAL + "transformer.resblocks." + i + ".", cfg.heads(), cfg.activation(),
-                    null);
-        }
+        return then(x, layerNorm(x, VISUAL + "ln_pre."));
+    }
+
+    /** OpenAI's {@code VisionTransformer.forward} after the blocks: ln_post of the class token, proj. */
+    private NDArray vitHead(NDArray x) {
         try (NDArray first = x.get(":, 0, :"); NDArray normed = layerNorm(first, VISUAL + "ln_post.")) {
-            x.close();
             return normed.matMul(weight(VISUAL + "proj"));
         }
     }
@@ -319,7 +408,7 @@ final class ClipNet implements AutoCloseable {
             NDList parts = qkv.split(3, 2);
             try (NDArray a = attention(parts.get(0), parts.get(1), parts.get(2), heads, mask);
                  NDArray out = linear(a, prefix + "attn.out_proj.weight", prefix + "attn.out_proj.bias")) {
-                x.addi(out);
+                x = plus(x, out);
             } finally {
                 parts.close();
             }
@@ -328,7 +417,7 @@ final class ClipNet implements AutoCloseable {
              NDArray fc = linear(h, prefix + "mlp.c_fc.weight", prefix + "mlp.c_fc.bias");
              NDArray act = activate(fc, activation);
              NDArray out = linear(act, prefix + "mlp.c_proj.weight", prefix + "mlp.c_proj.bias")) {
-            return x.addi(out);
+            return plus(x, out);
         }
     }
 
@@ -347,7 +436,7 @@ final class ClipNet implements AutoCloseable {
             scores = scaled.matMul(kt); // [n, heads, qTokens, kTokens]
         }
         if (mask != null) {
-            scores.addi(mask);
+            scores = plus(scores, mask);
         }
         try (NDArray weights = scores.softmax(-1); NDArray vh = splitHeads(v, heads);
              NDArray context = weights.matMul(vh); NDArray merged = context.transpose(0, 2, 1, 3)) {
@@ -389,16 +478,12 @@ final class ClipNet implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // ModifiedResNet
 
-    /** OpenAI's {@code ModifiedResNet.forward}: 3-conv stem, 4 stages of Bottlenecks, AttentionPool2d. */
-    private NDArray modifiedResNet(NDArray images, ResNet cfg) {
-        NDArray x = convBnRelu(images, VISUAL + "conv1.weight", VISUAL + "bn1.", 2);
+    /** OpenAI's {@code ModifiedResNet.forward} up to the Bottlenecks: the 3-conv stem and its average pool. */
+    private NDArray resNetStem(NDArray images) {
+        NDArray x = then(images, convBnRelu(images, VISUAL + "conv1.weight", VISUAL + "bn1.", 2));
         x = then(x, convBnRelu(x, VISUAL + "conv2.weight", VISUAL + "bn2.", 1));
         x = then(x, convBnRelu(x, VISUAL + "conv3.weight", VISUAL + "bn3.", 1));
-        x = then(x, avgPool(x, 2));
-        for (ResNet.Block block : cfg.blocks()) {
-            x = then(x, bottleneck(x, VISUAL + block.prefix(), block.stride()));
-        }
-        return then(x, attentionPool(x, VISUAL + "attnpool.", cfg));
+        return then(x, avgPool(x, 2));
     }
 
     /**
@@ -415,14 +500,14 @@ final class ClipNet implements AutoCloseable {
         if (weights.containsKey(prefix + "downsample.0.weight")) {
             NDArray pooled = stride > 1 ? avgPool(x, stride) : x;
             try (NDArray identity = batchNorm(pooled, prefix + "downsample.0.weight", prefix + "downsample.1.")) {
-                out.addi(identity);
+                out = plus(out, identity);
             } finally {
                 if (pooled != x) {
                     pooled.close();
                 }
             }
         } else {
-            out.addi(x);
+            out = plus(out, x);
         }
         return then(out, ai.djl.nn.Activation.relu(out));
     }
@@ -467,7 +552,7 @@ final class ClipNet implements AutoCloseable {
              NDArray rows = flat.transpose(0, 2, 1); NDArray mean = rows.mean(new int[] {1}, true)) {
             x = NDArrays.concat(new NDList(mean, rows), 1); // [n, hw + 1, c]
         }
-        x.addi(weight(prefix + "positional_embedding"));
+        x = plus(x, weight(prefix + "positional_embedding"));
         try (NDArray first = x.get(":, :1, :");
              NDArray q = linear(first, prefix + "q_proj.weight", prefix + "q_proj.bias");
              NDArray k = linear(x, prefix + "k_proj.weight", prefix + "k_proj.bias");
@@ -504,6 +589,14 @@ final class ClipNet implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------------------
 
+    /**
+     * {@code x + y}, taking {@code x} over: in place at inference; a new array (closing {@code x}) while autograd
+     * records, which must keep the inputs it saved unchanged.
+     */
+    private static NDArray plus(NDArray x, NDArray y) {
+        return JniUtils.isGradMode() ? then(x, x.add(y)) : x.addi(y);
+    }
+
     /** {@code next}, closing {@code used} (an intermediate nothing reads any more). */
     private static NDArray then(NDArray used, NDArray next) {
         if (used != next) {
@@ -519,6 +612,8 @@ final class ClipNet implements AutoCloseable {
 
     @Override
     public void close() {
-        params.close();
+        if (ownsWeights) {
+            params.close();
+        }
     }
 }

@@ -7,6 +7,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.Device;
+import clipbench.api.spi.FineTunable;
 import clipbench.api.spi.ImageBatch;
 import clipbench.api.spi.TwoTowerBackbone;
 import clipbench.checkpoint.ClipCheckpoint;
@@ -359,6 +360,24 @@ public final class DjlBackbone extends TwoTowerBackbone {
             rows[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
         }
         return rows;
+    }
+
+    /**
+     * CLIP built from a checkpoint ({@link ClipNetCut}) and Keras models ({@link KerasNetCut}) train their last
+     * blocks; a TorchScript tower cannot.
+     */
+    @Override
+    public FineTunable fineTunable() {
+        if (keras != null) {
+            return keras.fineTunable();
+        }
+        if (net != null) {
+            return ClipNetCut.fineTunable(net);
+        }
+        throw new UnsupportedOperationException("model " + card().name() + ": a TorchScript tower cannot be"
+                + " fine-tuned (its weights are constants inside the compiled module, with no blocks to cut); list the"
+                + " safetensors checkpoint (artifacts." + ClipCheckpoints.FORMAT + "." + ClipCheckpoints.ROLE
+                + ") to build the tower that trains");
     }
 
     @Override

@@ -3,6 +3,8 @@ package clipbench.backend.djl;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.AbstractBackbone;
 import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.Capability;
+import clipbench.api.spi.FineTunable;
 import clipbench.api.spi.ImageBatch;
 import clipbench.keras.KerasModel;
 import clipbench.keras.KerasModels;
@@ -10,6 +12,7 @@ import clipbench.keras.KerasShapes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A Keras image model (a card with {@code "family": "keras"}, or with {@code artifacts.keras} and no TorchScript)
@@ -22,10 +25,22 @@ final class KerasBackbone extends AbstractBackbone {
     static final String FAMILY = "keras";
 
     private final KerasNet net;
+    /** The model as run, for cutting it ({@link #fineTunable}). */
+    private final KerasModel model;
+    private final int threads;
 
-    private KerasBackbone(ModelCard card, KerasNet net, int dim) {
-        super(card, dim, capabilities(false, net.device.isGpu()));
+    private KerasBackbone(ModelCard card, KerasModel model, KerasNet net, int dim, int threads) {
+        super(card, dim, fineTuning(net.device.isGpu()));
         this.net = net;
+        this.model = model;
+        this.threads = threads;
+    }
+
+    /** The GPU as it runs, and {@link Capability#FINE_TUNE}: every layer KerasNet runs has a libtorch gradient. */
+    private static Set<Capability> fineTuning(boolean gpu) {
+        Set<Capability> caps = capabilities(false, gpu);
+        caps.add(Capability.FINE_TUNE);
+        return caps;
     }
 
     /** Whether {@code card} is a Keras model: family {@code keras}, or a {@code keras} artifact and no TorchScript. */
@@ -82,7 +97,8 @@ final class KerasBackbone extends AbstractBackbone {
         }
         ai.djl.Device device = DjlRuntime.device(options.device());
         try {
-            return new KerasBackbone(card, KerasNet.build(model, device, options.intraOpThreads()), dim);
+            return new KerasBackbone(card, model, KerasNet.build(model, device, options.intraOpThreads()), dim,
+                    options.intraOpThreads());
         } catch (IllegalArgumentException e) {
             throw new IOException(card.directory() + ": " + e.getMessage(), e);
         }
@@ -92,6 +108,12 @@ final class KerasBackbone extends AbstractBackbone {
     public float[][] embedImages(ImageBatch batch) {
         return requireWidth(net.run(batch.data(), batch.count(), batch.size(), batch.size()),
                 "model " + net.name + ": output");
+    }
+
+    /** Blocks by the network's names ({@link KerasBlocks}); cuts by count or after a named layer. */
+    @Override
+    public FineTunable fineTunable() {
+        return KerasNetCut.fineTunable(model, net.device, threads);
     }
 
     @Override

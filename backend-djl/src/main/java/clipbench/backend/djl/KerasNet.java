@@ -13,6 +13,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.jni.JniUtils;
 import clipbench.api.spi.ImageTensor;
+import clipbench.api.spi.TrainableParameter;
 import clipbench.keras.KerasConfig;
 import clipbench.keras.KerasLayer;
 import clipbench.keras.KerasModel;
@@ -27,10 +28,12 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -58,6 +61,13 @@ final class KerasNet implements AutoCloseable {
     private record Step(KerasLayer layer, int index, int[] inputs, Op op) {
     }
 
+    /**
+     * A weight of a trainable net, in Keras's layout, filled per call ({@link #forward(NDArray, List)}):
+     * {@code trains} for the parameters, false for state (BatchNormalization statistics, a fixed scale or offset).
+     */
+    private record Slot(String name, int[] shape, float[] values, boolean trains) {
+    }
+
     final String name;
     final ai.djl.Device device;
     private final int threads;
@@ -69,11 +79,15 @@ final class KerasNet implements AutoCloseable {
     /** How many times each layer's output is read (by later steps, plus once for the net's output). */
     private final int[] reads;
     private final int layerCount;
+    /** Null at inference; a trainable net's weights, read through {@link #current} while a call runs. */
+    private final List<Slot> slots;
+    private NDArray[] current;
 
-    private KerasNet(KerasModel model, ai.djl.Device device, int threads) {
+    private KerasNet(KerasModel model, ai.djl.Device device, int threads, boolean trainable) {
         this.name = model.name();
         this.device = device;
         this.threads = threads;
+        this.slots = trainable ? new ArrayList<>() : null;
         this.inputShape = model.inputShape();
         DjlRuntime.engine();
         this.params = NDManager.newBaseManager(device, DjlRuntime.ENGINE);
@@ -93,7 +107,8 @@ final class KerasNet implements AutoCloseable {
             List<Step> compiled = new ArrayList<>();
             int[] counts = new int[layers.size()];
             Set<Integer> needed = needed(model, index, out);
-            Map<Integer, KerasLayer> folds = folds(model, index, needed, out);
+            // a folded convolution's weights are not the file's: a trainable net keeps each layer as it is
+            Map<Integer, KerasLayer> folds = trainable ? Map.of() : folds(model, index, needed, out);
             Set<KerasLayer> folded = Collections.newSetFromMap(new IdentityHashMap<>());
             folded.addAll(folds.values());
             Map<String, int[]> shapes = shapes(model);
@@ -152,7 +167,66 @@ final class KerasNet implements AutoCloseable {
      * @param threads libtorch intra-op threads for each call (0: libtorch's default)
      */
     static KerasNet build(KerasModel model, ai.djl.Device device, int threads) {
-        return new KerasNet(model, device, threads);
+        return new KerasNet(model, device, threads, false);
+    }
+
+    /**
+     * Builds the net with its weights as inputs of each call ({@link #forward(NDArray, List)}), nothing folded, so
+     * autograd can follow them; its parameters are {@link #parameters()}.
+     */
+    static KerasNet trainable(KerasModel model, ai.djl.Device device, int threads) {
+        return new KerasNet(model, device, threads, true);
+    }
+
+    /**
+     * A trainable net's parameters in layer order, named {@code layer/weight} in Keras's layouts (Conv2D kernels
+     * {@code [kh, kw, in, out]}, DepthwiseConv2D {@code [kh, kw, in, mult]}, Dense {@code [in, out]}; BatchNormalization
+     * {@code gamma} and {@code beta}, not its moving statistics).
+     */
+    List<TrainableParameter> parameters() {
+        return slots.stream().filter(Slot::trains).map(s -> new TrainableParameter(s.name, s.shape, s.values)).toList();
+    }
+
+    /**
+     * A trainable net on {@code input} (NCHW, or {@code [n, features]}) with {@code values} in the order of
+     * {@link #parameters()}, in the caller's scope, grad mode and threads; the state it needs is made in the input's
+     * manager and type. Returns the output layer's values as {@link #run} does, flattened in Keras's order.
+     */
+    NDArray forward(NDArray input, List<NDArray> values) {
+        NDArray[] filled = new NDArray[slots.size()];
+        Iterator<NDArray> given = values.iterator();
+        for (int k = 0; k < filled.length; k++) {
+            Slot slot = slots.get(k);
+            filled[k] = slot.trains ? given.next() : input.getManager().create(slot.values,
+                    new Shape(Arrays.stream(slot.shape).asLongStream().toArray())).toType(input.getDataType(), false);
+        }
+        current = filled;
+        try {
+            return kerasOrder(forward(input));
+        } finally {
+            current = null;
+        }
+    }
+
+    /**
+     * A weight as the ops read it: at inference made once from {@code torch} (its values in libtorch's layout); in a
+     * trainable net a slot of Keras's {@code tensor}, converted by {@code toTorch} (null: as it is) on each read.
+     */
+    private Supplier<NDArray> tensor(KerasLayer layer, String suffix, int[] shape, float[] keras, boolean trains,
+                                     float[] torch, Shape torchShape, UnaryOperator<NDArray> toTorch) {
+        if (slots == null) {
+            NDArray constant = params.create(torch, torchShape);
+            return () -> constant;
+        }
+        int k = slots.size();
+        slots.add(new Slot(layer.name() + "/" + suffix, shape, keras, trains));
+        return toTorch == null ? () -> current[k] : () -> toTorch.apply(current[k]);
+    }
+
+    /** A vector weight ({@code [n]}, the same in both layouts). */
+    private Supplier<NDArray> vector(KerasLayer layer, String suffix, float[] values, boolean trains) {
+        return values == null ? () -> null : tensor(layer, suffix, new int[] {values.length}, values, trains, values,
+                new Shape(values.length), null);
     }
 
     private static Set<Integer> needed(KerasModel model, Map<String, Integer> index, int out) {
@@ -386,8 +460,11 @@ final class KerasNet implements AutoCloseable {
         if (bn != null) {
             biasData = bn.fold(layer, weightData, biasData, outChannels);
         }
-        NDArray weight = params.create(weightData, weightShape);
-        NDArray bias = biasData == null ? null : params.create(biasData, new Shape(outChannels));
+        Shape torchShape = weightShape;
+        Supplier<NDArray> weight = tensor(layer, depthwise ? "depthwise_kernel" : "kernel", ks,
+                kernel.data(), true, weightData, weightShape, depthwise
+                        ? k -> then(k.transpose(2, 3, 0, 1), t -> t.reshape(torchShape)) : k -> k.transpose(3, 2, 0, 1));
+        Supplier<NDArray> bias = vector(layer, "bias", biasData, true);
         UnaryOperator<NDArray> activation = activation(layer, KerasConfig.activation(layer));
         Shape strides = new Shape(stride[0], stride[1]);
         Shape dilations = new Shape(dilation[0], dilation[1]);
@@ -405,7 +482,8 @@ final class KerasNet implements AutoCloseable {
                     x = padded;
                 }
             }
-            NDArray y = Conv2d.conv2d(x, weight, bias, strides, padding, dilations, groups).singletonOrThrow();
+            NDArray y = Conv2d.conv2d(x, weight.get(), bias.get(), strides, padding, dilations, groups)
+                    .singletonOrThrow();
             if (padded != null) {
                 padded.close();
             }
@@ -479,11 +557,10 @@ final class KerasNet implements AutoCloseable {
     private Op batchNorm(KerasLayer layer, Map<String, KerasTensor> w) {
         Normalisation bn = normalisation(layer, w);
         int axis = bn.axis();
-        Shape shape = new Shape(bn.channels());
-        NDArray movingMean = params.create(bn.mean(), shape);
-        NDArray movingVariance = params.create(bn.variance(), shape);
-        NDArray gamma = params.create(bn.gamma(), shape);
-        NDArray beta = params.create(bn.beta(), shape);
+        Supplier<NDArray> movingMean = vector(layer, "moving_mean", bn.mean(), false);
+        Supplier<NDArray> movingVariance = vector(layer, "moving_variance", bn.variance(), false);
+        Supplier<NDArray> gamma = vector(layer, "gamma", bn.gamma(), KerasConfig.flag(layer, "scale", true));
+        Supplier<NDArray> beta = vector(layer, "beta", bn.beta(), KerasConfig.flag(layer, "center", true));
         return in -> {
             NDArray x = in[0];
             int rank = x.getShape().dimension();
@@ -492,8 +569,8 @@ final class KerasNet implements AutoCloseable {
                 throw new IllegalArgumentException("normalises over Keras axis " + axis + " of a rank-" + rank
                         + " tensor; only the channel (last) axis is supported");
             }
-            return BatchNorm.batchNorm(x, movingMean, movingVariance, gamma, beta, 1, 0.99f, bn.epsilon(), false)
-                    .singletonOrThrow();
+            return BatchNorm.batchNorm(x, movingMean.get(), movingVariance.get(), gamma.get(), beta.get(), 1, 0.99f,
+                    bn.epsilon(), false).singletonOrThrow();
         };
     }
 
@@ -697,18 +774,19 @@ final class KerasNet implements AutoCloseable {
             throw new IllegalArgumentException(where(layer) + ": kernel " + kernel.name() + " has shape "
                     + Arrays.toString(ks) + ", expected [in, " + units + "]");
         }
-        NDArray weight = params.create(permute(kernel.data(), ks, new int[] {1, 0}), new Shape(ks[1], ks[0]));
-        NDArray bias = bias(layer, w, units);
+        Supplier<NDArray> weight = tensor(layer, "kernel", ks, kernel.data(), true,
+                permute(kernel.data(), ks, new int[] {1, 0}), new Shape(ks[1], ks[0]), k -> k.transpose(1, 0));
+        Supplier<NDArray> bias = vector(layer, "bias", biasData(layer, w, units), true);
         UnaryOperator<NDArray> activation = activation(layer, KerasConfig.activation(layer));
         return in -> {
             NDArray x = in[0];
             int rank = x.getShape().dimension();
             NDArray y;
             if (rank == 2) {
-                y = Linear.linear(x, weight, bias).singletonOrThrow();
+                y = Linear.linear(x, weight.get(), bias.get()).singletonOrThrow();
             } else if (rank == 4) {
                 // Keras applies Dense to the last (channel) axis
-                try (NDArray nhwc = x.transpose(0, 2, 3, 1); NDArray z = Linear.linear(nhwc, weight, bias)
+                try (NDArray nhwc = x.transpose(0, 2, 3, 1); NDArray z = Linear.linear(nhwc, weight.get(), bias.get())
                         .singletonOrThrow()) {
                     y = z.transpose(0, 3, 1, 2);
                 }
@@ -804,11 +882,6 @@ final class KerasNet implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private NDArray bias(KerasLayer layer, Map<String, KerasTensor> w, int units) {
-        float[] bias = biasData(layer, w, units);
-        return bias == null ? null : params.create(bias, new Shape(units));
     }
 
     /** The layer's bias values; null when it has none ({@code use_bias: false}). */
