@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A CLIP model run by DJL's PyTorch engine from TorchScript: either the towers {@code torchscript.image}
@@ -44,7 +45,7 @@ public final class DjlBackbone extends TwoTowerBackbone {
 
     private DjlBackbone(KerasBackbone keras) {
         super(keras.card(), new KerasTower(keras), null, keras.embeddingDim(),
-                keras.capabilities().contains(Capability.GPU));
+                keras.capabilities().contains(Capability.GPU), Set.of(Capability.FINE_TUNE));
         this.image = null;
         this.text = null;
         this.keras = keras;
@@ -53,7 +54,7 @@ public final class DjlBackbone extends TwoTowerBackbone {
 
     /** The card's {@code embed_dim}, when it gives one, must be the checkpoint's (the error names both). */
     private DjlBackbone(ModelCard card, ClipNet net, NetImageTower image, NetTextTower text) throws IOException {
-        super(card, image, text, embeddingDim(card, image, text), net.device.isGpu());
+        super(card, image, text, embeddingDim(card, image, text), net.device.isGpu(), Set.of(Capability.FINE_TUNE));
         this.image = null;
         this.text = null;
         this.keras = null;

@@ -284,6 +284,8 @@ class DjlFineTuneTest {
     @Test
     void outOfRangeCutsNameTheRange(@TempDir Path tmp) throws IOException {
         try (Backbone vit = clip("tiny-clip-vit", tmp); Backbone keras = keras(tmp.resolve("keras"))) {
+            assertTrue(vit.capabilities().contains(Capability.FINE_TUNE), "the backbone the provider opens says so");
+            assertTrue(keras.capabilities().contains(Capability.FINE_TUNE));
             int blocks = vit.fineTunable().blocks().size();
             var zero = assertThrows(IllegalArgumentException.class, () -> vit.fineTunable().cut(0));
             assertTrue(zero.getMessage().contains("last:0 is not in 1.." + blocks), zero.getMessage());
@@ -297,6 +299,7 @@ class DjlFineTuneTest {
     @Test
     void torchScriptTowersSayWhyTheyCannotTrain() throws IOException {
         try (Backbone scripted = provider.open(ModelCards.load(DjlFixtures.clipMethods()), BackendOptions.defaults())) {
+            assertFalse(scripted.capabilities().contains(Capability.FINE_TUNE));
             var e = assertThrows(UnsupportedOperationException.class, scripted::fineTunable);
             assertTrue(e.getMessage().contains("TorchScript") && e.getMessage().contains("safetensors"),
                     e.getMessage());
