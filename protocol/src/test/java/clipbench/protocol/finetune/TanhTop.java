@@ -10,15 +10,15 @@ import java.util.Random;
  * A test double of a runtime's cut: the top is e = W2 tanh(W1 a + b1), with its own exact backward, computed in
  * double. The frozen bottom takes the first {@code in} floats of each image and counts its calls.
  */
-final class TanhTop implements TowerCut {
+public final class TanhTop implements TowerCut {
     final int in;
     final int hidden;
     final int out;
     private final List<TrainableParameter> params;
-    int frozenCalls;
+    public int frozenCalls;
     int forwardCalls;
 
-    TanhTop(int in, int hidden, int out, long seed) {
+    public TanhTop(int in, int hidden, int out, long seed) {
         this.in = in;
         this.hidden = hidden;
         this.out = out;
