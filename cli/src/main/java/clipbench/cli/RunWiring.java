@@ -158,7 +158,8 @@ final class RunWiring implements AutoCloseable {
     RunPlan plan(String runId) throws IOException {
         return new RunPlan(runId, backends, card, dataset, upsamplers, spec.protocols(), heads, spec.ks(),
                 spec.seeds(), spec.validationPerClass(), prompts, spec.batchSize(),
-                spec.cache() == null ? null : new EmbeddingCache(spec.cache()), spec.prepThreads());
+                spec.cache() == null ? null : new EmbeddingCache(spec.cache()), spec.prepThreads(), spec.finetune(),
+                clipbench.protocol.finetune.FineTuneSettings.DEFAULTS);
     }
 
     @Override
