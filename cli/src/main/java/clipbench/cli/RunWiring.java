@@ -59,6 +59,7 @@ final class RunWiring implements AutoCloseable {
                 backends.add(new RunPlan.BackendChoice(provider, mine, checkBackbone(provider, mine, card)));
             }
             checkVocabulary();
+            checkFineTuneModes();
             RunFolders.checkOut(spec.out());
             if (spec.cache() != null) {
                 RunFolders.requireWritable("cache", spec.cache());
@@ -125,6 +126,19 @@ final class RunWiring implements AutoCloseable {
                 || (spec.protocols().contains(RunPlan.K_SHOT) && heads.stream().anyMatch(HeadProvider::needsText));
         if (textTower && needsText) {
             card.resolveVocab();
+        }
+    }
+
+    /**
+     * A {@code last:N} beyond a tower's blocks stops the run now, not after the head rows. Backbones that cannot
+     * train are not asked: their fine-tuning rows say so.
+     */
+    private void checkFineTuneModes() {
+        for (RunPlan.BackendChoice b : backends) {
+            if (b.opened().capabilities().contains(Capability.FINE_TUNE)) {
+                clipbench.api.spi.FineTunable tower = b.opened().fineTunable();
+                spec.finetune().stream().filter(m -> !m.frozen()).forEach(m -> m.requireFits(tower));
+            }
         }
     }
 

@@ -108,19 +108,26 @@ public record FineTuneMode(Kind kind, int last, String layer) {
         if (frozen()) {
             throw new IllegalStateException(label() + " trains no block: it is the frozen-feature head");
         }
-        int blocks = tower.blocks().size();
+        requireFits(tower);
         return switch (kind) {
-            case LAST -> {
-                if (last > blocks) {
-                    throw new IllegalArgumentException(FIELD + ": " + label() + " asks for " + last
-                            + " blocks, the tower has " + blocks + " (" + tower.blocks() + ")");
-                }
-                yield tower.cut(last);
-            }
-            case ALL -> tower.cut(blocks);
+            case LAST -> tower.cut(last);
+            case ALL -> tower.cut(tower.blocks().size());
             case AFTER -> tower.cutAfter(layer);
             case HEAD -> throw new AssertionError();
         };
+    }
+
+    /**
+     * Checks, before any work, that {@code last:N} asks for no more blocks than {@code tower} has.
+     *
+     * @throws IllegalArgumentException naming the setting, the count and the blocks
+     */
+    public void requireFits(FineTunable tower) {
+        int blocks = tower.blocks().size();
+        if (kind == Kind.LAST && last > blocks) {
+            throw new IllegalArgumentException(FIELD + ": " + label() + " asks for " + last + " blocks, the tower has "
+                    + blocks + " (" + tower.blocks() + ")");
+        }
     }
 
     @Override
