@@ -242,7 +242,7 @@ public final class Runner {
 
         /**
          * The rows of a mode that trains blocks of the tower: one cut, its activations computed once per image
-         * (kept in memory for this mode and upsampler: the embedding cache holds normalised embeddings only), then
+         * (through the embedding cache when there is one, keyed by the cut; else in memory for this mode), then
          * every (k, seed, head) in order, one at a time (a cut is not thread-safe). A backbone without
          * {@link Capability#FINE_TUNE} (ONNX Runtime) gets rows whose note says so, never numbers.
          */
@@ -283,8 +283,8 @@ public final class Runner {
                 return;
             }
             try (TowerCut cut = mode.cut(backbone().fineTunable())) {
-                EmbeddedSplit testActs = activations(cut, up, testItems);
-                EmbeddedSplit trainActs = activations(cut, up, trainItems);
+                EmbeddedSplit testActs = activations(cut, up, plan.dataset().testSplit(), testItems);
+                EmbeddedSplit trainActs = activations(cut, up, trainSplit(), trainItems);
                 Map<String, Integer> actRow = trainActs.indexById();
                 FineTuner tuner = new FineTuner(plan.fineTuneSettings());
                 for (FineTuneRow r : rows) {
@@ -306,11 +306,15 @@ public final class Runner {
             }
         }
 
-        /** Raw activations at the cut of {@code items} as the upsampler and preprocessing make them. */
-        private EmbeddedSplit activations(TowerCut cut, RunPlan.UpsamplerChoice up, List<DatasetItem> items)
-                throws IOException {
-            return new EmbeddingPipeline(new CutBackbone(backbone(), cut), up.upsampler(), plan.batchSize(),
-                    EmbeddingPipeline.InputTap.NONE, plan.prepThreads(), false).embed(items, progress);
+        /**
+         * Raw activations at the cut of {@code items} of {@code split} as the upsampler and preprocessing make them:
+         * cached like embeddings, under a key that names the cut and says the rows are raw.
+         */
+        private EmbeddedSplit activations(TowerCut cut, RunPlan.UpsamplerChoice up, String split,
+                                          List<DatasetItem> items) throws IOException {
+            return cached(up, split, items, CacheKey.activationsAt(cut.cutName(), cut.activationLength()),
+                    () -> new EmbeddingPipeline(new CutBackbone(backbone(), cut), up.upsampler(), plan.batchSize(),
+                            EmbeddingPipeline.InputTap.NONE, plan.prepThreads(), false));
         }
 
         /** Runs tasks in parallel and hands each outcome to the sink as soon as all before it are stored. */
@@ -421,9 +425,13 @@ public final class Runner {
         /** Through the cache when there is one; a subset of a split is its own block. */
         private EmbeddedSplit embedItems(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items,
                                          EmbeddingPipeline.InputTap tap) throws IOException {
-            java.util.function.Supplier<EmbeddingPipeline> pipeline =
-                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize(), tap,
-                            plan.prepThreads());
+            return cached(up, split, items, "", () -> new EmbeddingPipeline(backbone(), up.upsampler(),
+                    plan.batchSize(), tap, plan.prepThreads()));
+        }
+
+        /** Rows of {@code content} (see {@link CacheKey#content()}) through the cache when there is one. */
+        private EmbeddedSplit cached(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items, String content,
+                                     Supplier<EmbeddingPipeline> pipeline) throws IOException {
             if (plan.cache() == null) {
                 return pipeline.get().embed(items, progress);
             }
@@ -432,7 +440,7 @@ public final class Runner {
                     + ", " + CacheKey.digestOf(items.stream().map(DatasetItem::id).toList()) + "]";
             CacheKey key = new CacheKey(choice.provider().id(), choice.provider().runtimeVersion(),
                     plan.card().name(), sha, plan.dataset().name(), plan.dataset().fingerprint(), block, up.spec(),
-                    plan.card().preprocess().describe(), choice.options().settings());
+                    plan.card().preprocess().describe(), choice.options().settings(), content);
             return plan.cache().getOrCompute(key, items, pipeline, progress);
         }
 

@@ -95,11 +95,16 @@ class FineTuneRunnerTest {
 
     static RunPlan plan(FakeColorBackbone backbone, Path dir, List<HeadProvider> heads, String modes)
             throws IOException {
+        return plan(backbone, dir, heads, modes, null);
+    }
+
+    static RunPlan plan(FakeColorBackbone backbone, Path dir, List<HeadProvider> heads, String modes,
+                        EmbeddingCache cache) throws IOException {
         Files.writeString(dir.resolve("none"), "stand-in artifact");
         return new RunPlan("run-ft", List.of(new RunPlan.BackendChoice(RunnerTest.provider(backbone),
                 BackendOptions.defaults())), backbone.card(), RunnerTest.coloursWithTraining(),
                 List.of(new RunPlan.UpsamplerChoice("none", (img, side) -> img)), List.of("k-shot"), heads,
-                List.of(2, 4), 2, 2, PromptTemplates.PHOTO, 4, null, 0, FineTuneMode.parseList(modes),
+                List.of(2, 4), 2, 2, PromptTemplates.PHOTO, 4, cache, 0, FineTuneMode.parseList(modes),
                 FineTuneSettings.DEFAULTS);
     }
 
@@ -172,5 +177,31 @@ class FineTuneRunnerTest {
             assertTrue(Double.isNaN(r.training().peakRssMb()) || r.training().peakRssMb() > 0);
         }
         assertTrue(sink.provenance.identity().containsKey("finetune"), "settings are provenance");
+    }
+
+    @Test
+    void activationsAreCachedByCutAndASecondRunGivesTheSameRows(@TempDir Path dir) throws IOException {
+        EmbeddingCache cache = new EmbeddingCache(dir.resolve("cache"));
+        TunableColours first = new TunableColours(dir);
+        RunnerTest.MemorySink a = new RunnerTest.MemorySink();
+        new Runner(plan(first, dir, List.of(new LiteHeadProvider()), "head,last:1", cache), a, ProgressListener.NONE)
+                .run();
+        assertTrue(first.frozenImages > 0);
+        TunableColours second = new TunableColours(dir);
+        RunnerTest.MemorySink b = new RunnerTest.MemorySink();
+        new Runner(plan(second, dir, List.of(new LiteHeadProvider()), "head,last:1", cache), b, ProgressListener.NONE)
+                .run();
+        assertEquals(0, second.frozenImages, "the activations came from the cache");
+        assertEquals(a.rows.size(), b.rows.size());
+        for (int i = 0; i < a.rows.size(); i++) {
+            assertEquals(a.rows.get(i).top1(), b.rows.get(i).top1());
+            assertEquals(a.rows.get(i).selected(), b.rows.get(i).selected());
+            assertEquals(a.outcomes.get(i).training(), b.outcomes.get(i).training(), "byte-identical training");
+        }
+        // Embeddings (normalised) and activations (raw) of the same images are different blocks.
+        try (var files = Files.list(dir.resolve("cache"))) {
+            long indexes = files.filter(f -> f.toString().endsWith(".json")).count();
+            assertEquals(4, indexes, "test + training embeddings, test + training activations");
+        }
     }
 }
