@@ -57,7 +57,7 @@ public final class FineTuner {
         TrainableHead head = start(cut, top, headId, in, selected);
         List<float[]> headValues = head.initialValues();
 
-        AdamW optimiser = optimiser(params, head, headValues);
+        AdamW optimiser = optimiser(params, top, head, headValues);
         List<float[]> all = new ArrayList<>(top);
         all.addAll(headValues);
         boolean validate = in.valActivations().length > 0;
@@ -155,7 +155,8 @@ public final class FineTuner {
         return out;
     }
 
-    private AdamW optimiser(List<TrainableParameter> params, TrainableHead head, List<float[]> headValues) {
+    private AdamW optimiser(List<TrainableParameter> params, List<float[]> top, TrainableHead head,
+                            List<float[]> headValues) {
         int count = params.size() + headValues.size();
         int[] lengths = new int[count];
         double[] rates = new double[count];
@@ -163,7 +164,7 @@ public final class FineTuner {
         boolean[] headDecays = head.decays();
         for (int i = 0; i < count; i++) {
             boolean inTop = i < params.size();
-            lengths[i] = inTop ? params.get(i).values().length : headValues.get(i - params.size()).length;
+            lengths[i] = inTop ? top.get(i).length : headValues.get(i - params.size()).length;
             rates[i] = inTop ? settings.backboneLearningRate() : settings.headLearningRate();
             decays[i] = inTop ? params.get(i).decays() : headDecays[i - params.size()];
         }
