@@ -80,6 +80,11 @@ public final class Summary {
             return ZERO_SHOT.equals(protocol);
         }
 
+        /** The head with its fine-tuning mode when it trained more than the head ({@code lite last:2}). */
+        public String headLabel() {
+            return finetune.isEmpty() || finetune.equals("head") ? head : head + " " + finetune;
+        }
+
         /** k as written: a number or "all". */
         public String kLabel() {
             return ReportRow.kLabel(k);

@@ -48,6 +48,8 @@ class SummaryTest {
                 s.stream().map(r -> r.protocol() + "/" + r.finetune()).toList());
         assertEquals(List.of(0.5, 0.9, 0.7), s.stream().map(r -> r.top1().mean()).toList());
         assertEquals(2, s.get(1).nSeeds());
+        assertEquals(List.of("fine-tune lite last:1 k=4", "fine-tune lite last:2 k=4", "k-shot lite k=4"),
+                s.stream().map(r -> Charts.condition(r, true)).toList(), "charts and tables name the mode");
     }
 
     @Test
