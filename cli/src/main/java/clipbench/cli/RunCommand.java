@@ -80,6 +80,13 @@ final class RunCommand implements Callable<Integer> {
         given.add(b -> b.heads(ids));
     }
 
+    @Option(names = "--finetune", split = ",", description = "What k-shot rows train, comma-separated: head (the"
+            + " frozen-feature heads, default), last:N (also the last N blocks of the image tower; last:0 = head),"
+            + " all, after:LAYER (Keras: the layers after LAYER). Needs a backend that can train (not onnx).")
+    void finetune(List<String> modes) {
+        given.add(b -> b.finetune(modes));
+    }
+
     @Option(names = "--val-per-class", description = "Validation images per class drawn from the training split"
             + " beside the shots, for model selection (default 8; 10 %% with k=all).")
     void valPerClass(int n) {

@@ -5,6 +5,7 @@ import clipbench.api.spi.Device;
 import clipbench.api.spi.Plugins;
 import clipbench.protocol.RunPlan;
 import clipbench.protocol.Shots;
+import clipbench.protocol.finetune.FineTuneMode;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.nio.file.Files;
@@ -46,12 +47,14 @@ import java.util.Set;
  *                           the embedding thread; default: one fewer than the processors, at least one)
  * @param backendOptions     backend-specific settings ({@code --backend-option KEY=VALUE}), each key starting with
  *                           a backend id of the run and a dot; sorted by key
+ * @param finetune           what k-shot rows train ({@code --finetune}, a list like {@code --k}): {@code head}
+ *                           (default: the frozen-feature heads), {@code last:N}, {@code all}, {@code after:LAYER}
  */
 record RunSpec(List<String> backends, Path model, String dataset, List<String> protocols, List<String> upsamplers,
                String templates, List<Integer> ks, int seeds, List<String> heads, int validationPerClass,
                int confusedPairs, int downscale, int testPerClass, Path cache, Path shotsFrom, Path out,
                boolean resume, int threads, Device device, int batchSize, int prepThreads,
-               Map<String, String> backendOptions) {
+               Map<String, String> backendOptions, List<FineTuneMode> finetune) {
 
     /** The folder {@code cache} names when none is given. */
     static final Path DEFAULT_CACHE = Path.of(System.getProperty("user.home"), ".cache", "clipbench", "embeddings");
@@ -64,6 +67,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         upsamplers = List.copyOf(upsamplers);
         ks = List.copyOf(ks);
         heads = List.copyOf(heads);
+        finetune = List.copyOf(finetune);
         backendOptions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(backendOptions));
     }
 
@@ -78,6 +82,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
                 .validationPerClass(validationPerClass).confusedPairs(confusedPairs).downscale(downscale)
                 .testPerClass(testPerClass).cache(cache).shotsFrom(shotsFrom).out(out).resume(resume)
                 .threads(threads).device(device).batchSize(batchSize).prepThreads(prepThreads)
+                .finetune(finetune.stream().map(FineTuneMode::label).toList())
                 .backendOptions(backendOptions.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
@@ -116,6 +121,9 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         m.put("device", device.name().toLowerCase(Locale.ROOT));
         m.put("batch-size", batchSize);
         m.put("prep-threads", prepThreads);
+        if (!finetune.equals(List.of(FineTuneMode.HEAD))) {
+            m.put("finetune", finetune.stream().map(FineTuneMode::label).toList()); // only then: older runs resume
+        }
         if (!backendOptions.isEmpty()) {
             // Only when given, so runs made before the setting existed still resume.
             m.put("backend-option", backendOptions.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
@@ -151,6 +159,7 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         private List<String> k = List.of("1", "2", "4", "8", "16", "all");
         private int seeds = 3;
         private List<String> heads = List.of("lite", "pro");
+        private List<String> finetune = List.of(FineTuneMode.HEAD.label());
         private int validationPerClass = 8;
         private int confusedPairs = 20;
         private int downscale;
@@ -228,6 +237,14 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
         @JsonDeserialize(using = CommaList.class)
         Builder heads(List<String> ids) {
             heads = ids;
+            return this;
+        }
+
+        /** Fine-tuning modes as written in a config: head, last:N, all, after:LAYER. */
+        @JsonProperty("finetune")
+        @JsonDeserialize(using = CommaList.class)
+        Builder finetune(List<String> modes) {
+            finetune = modes;
             return this;
         }
 
@@ -353,7 +370,20 @@ record RunSpec(List<String> backends, Path model, String dataset, List<String> p
             return new RunSpec(backendIds, model, dataset, protocolNames, upsamplerSpecs, templates,
                     shots(k), seeds, distinct("heads", clean(heads)), validationPerClass, confusedPairs, downscale,
                     testPerClass, cache, shotsFrom, out, resume, threads, Device.parse(device), batchSize,
-                    prepThreads, settings);
+                    prepThreads, settings, modes(finetune, protocolNames));
+        }
+
+        private static List<FineTuneMode> modes(List<String> labels, List<String> protocols) {
+            List<String> clean = clean(labels);
+            require(!clean.isEmpty(), "finetune", "at least one mode (head, last:N, all, after:LAYER)");
+            require(clean.equals(List.of("head")) || protocols.contains(RunPlan.K_SHOT), "finetune",
+                    "the k-shot protocol beside " + clean + " (fine-tuning trains on the k-shot draws)");
+            try {
+                return FineTuneMode.parseList(String.join(",", clean));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("run setting 'finetune': "
+                        + e.getMessage().replaceFirst("^" + FineTuneMode.FIELD + ": ", ""));
+            }
         }
 
         private static List<Integer> shots(List<String> labels) {

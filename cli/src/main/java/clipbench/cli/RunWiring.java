@@ -59,6 +59,7 @@ final class RunWiring implements AutoCloseable {
                 backends.add(new RunPlan.BackendChoice(provider, mine, checkBackbone(provider, mine, card)));
             }
             checkVocabulary();
+            checkFineTuneModes();
             RunFolders.checkOut(spec.out());
             if (spec.cache() != null) {
                 RunFolders.requireWritable("cache", spec.cache());
@@ -129,6 +130,19 @@ final class RunWiring implements AutoCloseable {
     }
 
     /**
+     * A {@code last:N} beyond a tower's blocks stops the run now, not after the head rows. Backbones that cannot
+     * train are not asked: their fine-tuning rows say so.
+     */
+    private void checkFineTuneModes() {
+        for (RunPlan.BackendChoice b : backends) {
+            if (b.opened().capabilities().contains(Capability.FINE_TUNE)) {
+                clipbench.api.spi.FineTunable tower = b.opened().fineTunable();
+                spec.finetune().stream().filter(m -> !m.frozen()).forEach(m -> m.requireFits(tower));
+            }
+        }
+    }
+
+    /**
      * The backend's model files exist, and the backbone opens: the card's {@code embed_dim}, image size and
      * device are checked on open, so a wrong one stops the run before {@code --out} exists. The run then uses
      * this backbone (the wiring closes it), so the model loads once per run, even when all is cached.
@@ -158,7 +172,8 @@ final class RunWiring implements AutoCloseable {
     RunPlan plan(String runId) throws IOException {
         return new RunPlan(runId, backends, card, dataset, upsamplers, spec.protocols(), heads, spec.ks(),
                 spec.seeds(), spec.validationPerClass(), prompts, spec.batchSize(),
-                spec.cache() == null ? null : new EmbeddingCache(spec.cache()), spec.prepThreads());
+                spec.cache() == null ? null : new EmbeddingCache(spec.cache()), spec.prepThreads(), spec.finetune(),
+                clipbench.protocol.finetune.FineTuneSettings.DEFAULTS);
     }
 
     @Override

@@ -341,6 +341,24 @@ class CliEndToEndIT {
                 && row.get("note").contains("no validation rows"), row.get("note"));
     }
 
+    /** ONNX Runtime cannot train: last:0 is the head row under its own name, last:1 a row whose note says why. */
+    @Test
+    void finetuneModesOnAnInferenceOnlyBackend(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        CliProcess.Result proc = CliProcess.run("run", "--backend", "onnx", "--model", VIT, "--dataset", FRUIT,
+                "--protocol", "k-shot", "--k", "2", "--seeds", "1", "--heads", "lite", "--val-per-class", "1",
+                "--finetune", "head,last:0,last:1", "--cache", "none", "--out", out.toString());
+        assertEquals(0, proc.exitCode(), proc.all());
+        List<CSVRecord> rows = csv(out.resolve("results.csv"));
+        assertEquals(List.of("head", "last:0", "last:1"), rows.stream().map(r -> r.get("finetune")).toList());
+        assertEquals(List.of("k-shot", "fine-tune", "fine-tune"), rows.stream().map(r -> r.get("protocol")).toList());
+        assertEquals(rows.get(0).get("top1"), rows.get(1).get("top1"), "last:0 is the head row");
+        assertEquals(rows.get(0).get("selected"), rows.get(1).get("selected"));
+        assertEquals("", rows.get(2).get("top1"), "no number without training");
+        assertTrue(rows.get(2).get("note").contains("inference-only"), rows.get(2).get("note"));
+        assertTrue(!Files.exists(out.resolve("training.csv")), "nothing trained");
+    }
+
     @Test
     void fullProtocolWritesEveryCsvChartAndTheReport(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("full");

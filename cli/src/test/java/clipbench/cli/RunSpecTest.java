@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clipbench.api.spi.Device;
 import clipbench.protocol.Shots;
+import clipbench.protocol.finetune.FineTuneMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -70,6 +71,21 @@ class RunSpecTest {
         assertError("heads", b -> b.heads(List.of("lite", "lite")), "'lite' twice");
         assertError("k", b -> b.k(List.of("2", "all", "2")), "'2' twice");
         assertError("k", b -> b.k(List.of("all", "ALL")), "'ALL' twice");
+    }
+
+    @Test
+    void finetuneIsAListOfModesDefaultHeadWrittenToRunJsonOnlyWhenGiven() {
+        RunSpec plain = minimal().build();
+        assertEquals(List.of(FineTuneMode.HEAD), plain.finetune());
+        assertTrue(!plain.asMap().containsKey("finetune"), "runs before fine-tuning still resume");
+        RunSpec tuned = minimal().protocols(List.of("k-shot")).finetune(List.of("head", " last:2", "all")).build();
+        assertEquals(List.of("head", "last:2", "all"), tuned.finetune().stream().map(FineTuneMode::label).toList());
+        assertEquals(List.of("head", "last:2", "all"), tuned.asMap().get("finetune"));
+        assertEquals(tuned, tuned.toBuilder().build());
+        assertError("finetune", b -> b.protocols(List.of("k-shot")).finetune(List.of("last:-1")), "N >= 0");
+        assertError("finetune", b -> b.protocols(List.of("k-shot")).finetune(List.of("first:2")), "'first:2'");
+        assertError("finetune", b -> b.protocols(List.of("k-shot")).finetune(List.of("all", "all")), "'all'");
+        assertError("finetune", b -> b.finetune(List.of("last:1")), "k-shot");
     }
 
     /** A batch that cannot be allocated (or overflows an int) is refused before anything runs. */

@@ -11,13 +11,30 @@ import java.util.Map;
 /**
  * What decides an embedding block: a change of any part makes a different key, so a stale block is
  * never reused.
+ *
+ * @param content what the rows are: empty for the backbone's L2-normalised embeddings; otherwise e.g. the raw
+ *                activations at a fine-tuning cut ({@link #activationsAt})
  */
 public record CacheKey(String backend, String runtimeVersion, String backbone, String modelSha256,
                        String dataset, String datasetFingerprint, String split, String upsampler,
-                       String preprocess, Map<String, String> backendSettings) {
+                       String preprocess, Map<String, String> backendSettings, String content) {
 
     public CacheKey {
         backendSettings = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(backendSettings));
+        content = content == null ? "" : content;
+    }
+
+    /** A key of normalised embeddings. */
+    public CacheKey(String backend, String runtimeVersion, String backbone, String modelSha256, String dataset,
+                    String datasetFingerprint, String split, String upsampler, String preprocess,
+                    Map<String, String> backendSettings) {
+        this(backend, runtimeVersion, backbone, modelSha256, dataset, datasetFingerprint, split, upsampler, preprocess,
+                backendSettings, "");
+    }
+
+    /** The content of a block of raw (not normalised) activations at the cut named {@code cutName}. */
+    public static String activationsAt(String cutName, int length) {
+        return "raw activations at cut '" + cutName + "' (" + length + " floats per image, not normalised)";
     }
 
     /** A key of a backend run with its default settings. */
@@ -42,6 +59,9 @@ public record CacheKey(String backend, String runtimeVersion, String backbone, S
             // A setting may change the numbers (e.g. ONNX Runtime's optimisation level); absent when none is
             // given, so blocks made with the defaults keep their keys.
             m.put("backend_settings", backendSettings.toString());
+        }
+        if (!content.isEmpty()) {
+            m.put("content", content); // absent for embeddings, so their blocks keep their keys
         }
         return m;
     }

@@ -69,6 +69,7 @@ public final class EmbeddingPipeline {
     private final int batchSize;
     private final InputTap tap;
     private final int prepThreads;
+    private final boolean normalise;
 
     public EmbeddingPipeline(Backbone backbone, Upsampler upsampler, int batchSize) {
         this(backbone, upsampler, batchSize, InputTap.NONE);
@@ -84,6 +85,15 @@ public final class EmbeddingPipeline {
      *                    the calling thread between backbone calls (the sequential reference)
      */
     public EmbeddingPipeline(Backbone backbone, Upsampler upsampler, int batchSize, InputTap tap, int prepThreads) {
+        this(backbone, upsampler, batchSize, tap, prepThreads, true);
+    }
+
+    /**
+     * @param normalise false hands on the backbone's rows as they are: activations at a fine-tuning cut, which
+     *                  the trained top reads raw
+     */
+    public EmbeddingPipeline(Backbone backbone, Upsampler upsampler, int batchSize, InputTap tap, int prepThreads,
+                             boolean normalise) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch_size: must be positive, got " + batchSize);
         }
@@ -96,6 +106,7 @@ public final class EmbeddingPipeline {
         this.batchSize = batchSize;
         this.tap = Objects.requireNonNull(tap, "tap");
         this.prepThreads = prepThreads;
+        this.normalise = normalise;
     }
 
     /**
@@ -263,7 +274,7 @@ public final class EmbeddingPipeline {
                 rows.toArray(new float[0][]), List.copyOf(skipped), timing);
     }
 
-    /** Runs one batch through the backbone and hands on normalised rows; returns the backbone's nanoseconds. */
+    /** Runs one batch through the backbone and hands on its rows (normalised unless raw); returns its nanoseconds. */
     private long flush(float[] data, List<DatasetItem> batch, int size, Output out) throws IOException {
         long t = System.nanoTime();
         float[][] rows = backbone.embedImages(new ImageBatch(batch.size(), size, data));
@@ -272,7 +283,9 @@ public final class EmbeddingPipeline {
             throw new IllegalStateException("backbone returned " + rows.length + " rows for " + batch.size() + " images");
         }
         requireFinite(rows, batch);
-        Vectors.normalizeRows(rows);
+        if (normalise) {
+            Vectors.normalizeRows(rows);
+        }
         out.rows(List.copyOf(batch), rows);
         return spent;
     }

@@ -28,13 +28,20 @@ import java.util.Set;
  * @param cache              embedding cache, or null to keep embeddings in memory only
  * @param prepThreads        threads reading, upsampling and preprocessing images ahead of the backbone (0 = on
  *                           the embedding thread); no number depends on it
+ * @param finetune           what the k-shot rows train ({@code --finetune}): {@code head} = the frozen-feature heads
+ *                           (protocol {@code k-shot}); any other mode gives rows of protocol {@value #FINE_TUNE}
+ * @param fineTuneSettings   how fine-tuning rows train
  */
 public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card, Dataset dataset,
                       List<UpsamplerChoice> upsamplers, List<String> protocols, List<HeadProvider> heads,
                       List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates,
-                      int batchSize, EmbeddingCache cache, int prepThreads) {
+                      int batchSize, EmbeddingCache cache, int prepThreads,
+                      List<clipbench.protocol.finetune.FineTuneMode> finetune,
+                      clipbench.protocol.finetune.FineTuneSettings fineTuneSettings) {
     public static final String ZERO_SHOT = "zero-shot";
     public static final String K_SHOT = "k-shot";
+    /** The protocol of rows that trained part of the image tower (or {@code last:0}, which trains none). */
+    public static final String FINE_TUNE = "fine-tune";
     public static final Set<String> PROTOCOLS = Set.of(ZERO_SHOT, K_SHOT);
 
     public RunPlan {
@@ -43,6 +50,15 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
         protocols = List.copyOf(protocols);
         heads = List.copyOf(heads);
         ks = List.copyOf(ks);
+        finetune = List.copyOf(finetune);
+        if (finetune.isEmpty()) {
+            throw new IllegalArgumentException(clipbench.protocol.finetune.FineTuneMode.FIELD + ": at least one mode"
+                    + " is needed (head for the frozen-feature heads)");
+        }
+        if (!protocols.contains(K_SHOT) && !finetune.equals(List.of(clipbench.protocol.finetune.FineTuneMode.HEAD))) {
+            throw new IllegalArgumentException(clipbench.protocol.finetune.FineTuneMode.FIELD + ": " + finetune
+                    + " trains on k-shot draws; add the k-shot protocol");
+        }
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("backend: at least one is needed");
         }
@@ -71,6 +87,21 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
         if (prepThreads < 0) {
             throw new IllegalArgumentException("prep_threads: must be 0 or more, got " + prepThreads);
         }
+    }
+
+    /** A plan of frozen-feature heads only ({@code --finetune head}). */
+    public RunPlan(String runId, List<BackendChoice> backends, ModelCard card, Dataset dataset,
+                   List<UpsamplerChoice> upsamplers, List<String> protocols, List<HeadProvider> heads,
+                   List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates, int batchSize,
+                   EmbeddingCache cache, int prepThreads) {
+        this(runId, backends, card, dataset, upsamplers, protocols, heads, ks, seeds, validationPerClass, templates,
+                batchSize, cache, prepThreads, List.of(clipbench.protocol.finetune.FineTuneMode.HEAD),
+                clipbench.protocol.finetune.FineTuneSettings.DEFAULTS);
+    }
+
+    /** True when some mode trains more than the frozen-feature heads (its settings join the provenance). */
+    public boolean fineTunes() {
+        return finetune.stream().anyMatch(m -> !m.equals(clipbench.protocol.finetune.FineTuneMode.HEAD));
     }
 
     /** A plan preparing images on {@link EmbeddingPipeline#defaultPrepThreads()} threads. */

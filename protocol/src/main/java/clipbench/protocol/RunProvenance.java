@@ -52,6 +52,10 @@ public record RunProvenance(Map<String, Object> identity, Map<String, Object> se
             heads.put(h.id(), h.settings());
         }
         identity.put("heads", heads);
+        if (plan.fineTunes()) { // only then: runs of frozen-feature heads resume as before
+            identity.put("finetune", map("modes", plan.finetune().stream().map(Object::toString).toList(),
+                    "settings", plan.fineTuneSettings().asMap()));
+        }
 
         Map<String, Object> session = new LinkedHashMap<>();
         session.put("started", Instant.now().toString());

@@ -10,7 +10,14 @@ import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.Head;
 import clipbench.api.spi.HeadInputs;
 import clipbench.api.spi.HeadProvider;
+import clipbench.api.spi.TowerCut;
 import clipbench.clip.text.ClipTokenizer;
+import clipbench.protocol.finetune.CutBackbone;
+import clipbench.protocol.finetune.EpochRecord;
+import clipbench.protocol.finetune.FineTuneInputs;
+import clipbench.protocol.finetune.FineTuneMode;
+import clipbench.protocol.finetune.FineTuned;
+import clipbench.protocol.finetune.FineTuner;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,8 +174,9 @@ public final class Runner {
             sides.computeIfAbsent(up.spec(), u -> new ArrayList<>()).add(new Parity.Side(choice.provider().id(), test,
                     text() ? classText() : null, plan.card().logitScale()));
             for (HeadProvider h : zeroShot) {
-                sink.accept(outcome(prov, RunPlan.ZERO_SHOT, h, 0, -1, test, () -> h.fit(
-                        HeadInputs.zeroShot(classText(), plan.card().logitScale())), 0, ShotUse.NONE));
+                sink.accept(outcome(prov, RunPlan.ZERO_SHOT, ResultRow.Training.NONE, h, 0, -1, test,
+                        () -> Fitted.of(h.fit(HeadInputs.zeroShot(classText(), plan.card().logitScale())), test),
+                        0, ShotUse.NONE));
             }
             if (kShot.isEmpty()) {
                 return;
@@ -195,27 +203,118 @@ public final class Runner {
             if (text() && kShot.stream().anyMatch(HeadProvider::needsText)) {
                 classText(); // computed once, before the fits share it
             }
-            // Fits are independent: run them on every core, store them in (k, seed, head) order.
+            // Fits are independent: run them on every core, store them in (mode, k, seed, head) order. The frozen
+            // modes (head, last:0) are one path: last:0 rows are the head rows under another name.
             List<java.util.concurrent.Callable<Outcome>> fits = new ArrayList<>();
-            for (int k : plan.ks()) {
-                for (long seed = 0; seed < plan.seeds(); seed++) {
-                    long s = seed;
-                    Shots shots = draws.get(k + "/" + seed);
-                    Subset fit = Subset.of(train, rowOf, shots.train());
-                    Subset val = Subset.of(train, rowOf, shots.validation());
-                    ShotUse use = ShotUse.of(shots, fit.labels(), val.labels(), classNames(), plan.validationPerClass());
-                    for (HeadProvider h : kShot) {
-                        if (sink.done(key(prov, RunPlan.K_SHOT, h, k, seed))) {
-                            continue;
+            for (FineTuneMode mode : plan.finetune()) {
+                if (!mode.frozen()) {
+                    continue;
+                }
+                String protocol = protocolOf(mode);
+                ResultRow.Training training = new ResultRow.Training(mode.label(), 0, Double.NaN);
+                for (int k : plan.ks()) {
+                    for (long seed = 0; seed < plan.seeds(); seed++) {
+                        long s = seed;
+                        Shots shots = draws.get(k + "/" + seed);
+                        Subset fit = Subset.of(train, rowOf, shots.train());
+                        Subset val = Subset.of(train, rowOf, shots.validation());
+                        ShotUse use = ShotUse.of(shots, fit.labels(), val.labels(), classNames(),
+                                plan.validationPerClass());
+                        for (HeadProvider h : kShot) {
+                            if (sink.done(key(prov, protocol, h, k, seed, mode.label()))) {
+                                continue;
+                            }
+                            fits.add(() -> outcome(prov, protocol, training, h, k, s, test, () -> Fitted.of(
+                                    h.fit(new HeadInputs(classes.size(), h.needsText() ? classText : null,
+                                            plan.card().logitScale(), fit.features(), fit.labels(), val.features(),
+                                            val.labels(), s)), test), fit.labels().length, use));
                         }
-                        fits.add(() -> outcome(prov, RunPlan.K_SHOT, h, k, s, test, () -> h.fit(new HeadInputs(
-                                classes.size(), h.needsText() ? classText : null, plan.card().logitScale(),
-                                fit.features(), fit.labels(), val.features(), val.labels(), s)),
-                                fit.labels().length, use));
                     }
                 }
             }
             runInOrder(fits);
+            for (FineTuneMode mode : plan.finetune()) {
+                if (!mode.frozen()) {
+                    fineTune(mode, prov, up, testItems, test, needed, train, draws, kShot);
+                }
+            }
+        }
+
+        /**
+         * The rows of a mode that trains blocks of the tower: one cut, its activations computed once per image
+         * (through the embedding cache when there is one, keyed by the cut; else in memory for this mode), then
+         * every (k, seed, head) in order, one at a time (a cut is not thread-safe). A backbone without
+         * {@link Capability#FINE_TUNE} (ONNX Runtime) gets rows whose note says so, never numbers.
+         */
+        private void fineTune(FineTuneMode mode, Provenance prov, RunPlan.UpsamplerChoice up,
+                              List<DatasetItem> testItems, EmbeddedSplit test, List<DatasetItem> trainItems,
+                              EmbeddedSplit train,
+                              Map<String, Shots> draws, List<HeadProvider> heads) throws IOException {
+            ResultRow.Training training = new ResultRow.Training(mode.label(), 0, Double.NaN);
+            List<FineTuneRow> rows = new ArrayList<>();
+            Map<String, Integer> rowOf = train.indexById();
+            for (int k : plan.ks()) {
+                for (long seed = 0; seed < plan.seeds(); seed++) {
+                    Shots shots = draws.get(k + "/" + seed);
+                    ShotUse use = ShotUse.of(shots, Subset.of(train, rowOf, shots.train()).labels(),
+                            Subset.of(train, rowOf, shots.validation()).labels(), classNames(),
+                            plan.validationPerClass());
+                    for (HeadProvider h : heads) {
+                        if (!sink.done(key(prov, RunPlan.FINE_TUNE, h, k, seed, mode.label()))) {
+                            rows.add(new FineTuneRow(k, seed, h, shots, use));
+                        }
+                    }
+                }
+            }
+            if (rows.isEmpty()) {
+                return;
+            }
+            String refusal = backbone().capabilities().contains(Capability.FINE_TUNE) ? null
+                    : "backend " + choice.provider().id() + " is inference-only: it cannot train the image tower";
+            for (FineTuneRow r : rows) {
+                String why = refusal != null ? refusal : FineTuner.supports(r.head().id()) ? null
+                        : "head " + r.head().id() + " cannot be fine-tuned (lite and pro can)";
+                if (why != null) {
+                    sink.accept(new Outcome(skippedRow(prov, RunPlan.FINE_TUNE, training, r.head(), r.k(), r.seed(),
+                            test, r.use(), why), List.of(), null, classNames()));
+                }
+            }
+            if (refusal != null || rows.stream().noneMatch(r -> FineTuner.supports(r.head().id()))) {
+                return;
+            }
+            try (TowerCut cut = mode.cut(backbone().fineTunable())) {
+                EmbeddedSplit testActs = activations(cut, up, plan.dataset().testSplit(), testItems);
+                EmbeddedSplit trainActs = activations(cut, up, trainSplit(), trainItems);
+                Map<String, Integer> actRow = trainActs.indexById();
+                FineTuner tuner = new FineTuner(plan.fineTuneSettings());
+                for (FineTuneRow r : rows) {
+                    HeadProvider h = r.head();
+                    if (!FineTuner.supports(h.id())) {
+                        continue;
+                    }
+                    Subset fit = Subset.of(trainActs, actRow, r.shots().train());
+                    Subset val = Subset.of(trainActs, actRow, r.shots().validation());
+                    sink.accept(outcome(prov, RunPlan.FINE_TUNE, training, h, r.k(), r.seed(), testActs, () -> {
+                        FineTuned tuned = tuner.train(cut, h.id(), new FineTuneInputs(classes.size(),
+                                h.needsText() ? classText() : null, plan.card().logitScale(), fit.features(),
+                                fit.labels(), val.features(), val.labels(), r.seed()));
+                        return new Fitted(() -> tuned.logits(testActs.embeddings(), plan.batchSize()),
+                                tuned.trainableParameters(), tuned.selected(), tuned.history(),
+                                tuned.history().size() - 1, peakRssMb());
+                    }, fit.labels().length, r.use()));
+                }
+            }
+        }
+
+        /**
+         * Raw activations at the cut of {@code items} of {@code split} as the upsampler and preprocessing make them:
+         * cached like embeddings, under a key that names the cut and says the rows are raw.
+         */
+        private EmbeddedSplit activations(TowerCut cut, RunPlan.UpsamplerChoice up, String split,
+                                          List<DatasetItem> items) throws IOException {
+            return cached(up, split, items, CacheKey.activationsAt(cut.cutName(), cut.activationLength()),
+                    () -> new EmbeddingPipeline(new CutBackbone(backbone(), cut), up.upsampler(), plan.batchSize(),
+                            EmbeddingPipeline.InputTap.NONE, plan.prepThreads(), false));
         }
 
         /** Runs tasks in parallel and hands each outcome to the sink as soon as all before it are stored. */
@@ -258,9 +357,10 @@ public final class Runner {
                 if (h.trainable() != trainable) {
                     continue;
                 }
-                boolean missing = !trainable ? !sink.done(key(prov, protocol, h, 0, -1))
-                        : plan.ks().stream().anyMatch(k -> java.util.stream.LongStream.range(0, plan.seeds())
-                        .anyMatch(seed -> !sink.done(key(prov, protocol, h, k, seed))));
+                boolean missing = !trainable ? !sink.done(key(prov, protocol, h, 0, -1, ""))
+                        : plan.finetune().stream().anyMatch(mode -> plan.ks().stream().anyMatch(k ->
+                        java.util.stream.LongStream.range(0, plan.seeds()).anyMatch(seed ->
+                                !sink.done(key(prov, protocolOf(mode), h, k, seed, mode.label())))));
                 if (missing) {
                     out.add(h);
                 }
@@ -268,27 +368,31 @@ public final class Runner {
             return out;
         }
 
-        /** Fits and evaluates one head (or records why it is skipped). */
-        private Outcome outcome(Provenance prov, String protocol, HeadProvider h, int k, long seed,
-                                EmbeddedSplit test, Supplier<Head> fitter, int nTrain, ShotUse use) {
+        /**
+         * Fits and evaluates one head (or records why it is skipped); {@code test} holds the rows the fitted model
+         * scores (embeddings, or activations at a cut). Only {@code fitter} is timed.
+         */
+        private Outcome outcome(Provenance prov, String protocol, ResultRow.Training training, HeadProvider h, int k,
+                                long seed, EmbeddedSplit test, Supplier<Fitted> fitter, int nTrain, ShotUse use) {
             if (h.needsText() && !text()) {
-                return new Outcome(skippedRow(prov, protocol, h, k, seed, test, use, "needs a text tower"), List.of(),
-                        null, classNames());
+                return new Outcome(skippedRow(prov, protocol, training, h, k, seed, test, use, "needs a text tower"),
+                        List.of(), null, classNames());
             }
             if (use.refusal() != null) {
-                return new Outcome(skippedRow(prov, protocol, h, k, seed, test, use, use.refusal()), List.of(), null,
-                        classNames());
+                return new Outcome(skippedRow(prov, protocol, training, h, k, seed, test, use, use.refusal()),
+                        List.of(), null, classNames());
             }
             long t0 = System.nanoTime();
-            Head head = fitter.get();
+            Fitted fitted = fitter.get();
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
-            Evaluation eval = Evaluation.of(head.logits(test.embeddings()), test.labels(), classes.size());
+            Evaluation eval = Evaluation.of(fitted.testLogits().get(), test.labels(), classes.size());
             ResultRow row = new ResultRow(prov, protocol, h.id(), k, seed, nTrain, use.kEffective(), test.size(),
                     eval.top1(), eval.top5(), eval.meanPerClassRecall(), test.totalSeconds(), test.imagesPerSecond(),
                     test.upsampleSeconds(), fitSeconds, test.skipped().size(), use.trainSkipped(),
-                    plan.dataset().warnings().size(), head.trainableParameters(), head.selected(), test.cached(),
-                    test.timingSource(), test.timedImages(), test.steady() ? test.steadyImages() : 0, use.note());
-            return new Outcome(row, predictions(test, eval), eval.confusion(), classNames());
+                    plan.dataset().warnings().size(), fitted.trainableParameters(), fitted.selected(), test.cached(),
+                    test.timingSource(), test.timedImages(), test.steady() ? test.steadyImages() : 0, use.note(),
+                    new ResultRow.Training(training.finetune(), fitted.epochs(), fitted.peakRssMb()));
+            return new Outcome(row, predictions(test, eval), eval.confusion(), classNames(), fitted.history());
         }
 
         private float[][] classText() {
@@ -321,9 +425,13 @@ public final class Runner {
         /** Through the cache when there is one; a subset of a split is its own block. */
         private EmbeddedSplit embedItems(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items,
                                          EmbeddingPipeline.InputTap tap) throws IOException {
-            java.util.function.Supplier<EmbeddingPipeline> pipeline =
-                    () -> new EmbeddingPipeline(backbone(), up.upsampler(), plan.batchSize(), tap,
-                            plan.prepThreads());
+            return cached(up, split, items, "", () -> new EmbeddingPipeline(backbone(), up.upsampler(),
+                    plan.batchSize(), tap, plan.prepThreads()));
+        }
+
+        /** Rows of {@code content} (see {@link CacheKey#content()}) through the cache when there is one. */
+        private EmbeddedSplit cached(RunPlan.UpsamplerChoice up, String split, List<DatasetItem> items, String content,
+                                     Supplier<EmbeddingPipeline> pipeline) throws IOException {
             if (plan.cache() == null) {
                 return pipeline.get().embed(items, progress);
             }
@@ -332,24 +440,54 @@ public final class Runner {
                     + ", " + CacheKey.digestOf(items.stream().map(DatasetItem::id).toList()) + "]";
             CacheKey key = new CacheKey(choice.provider().id(), choice.provider().runtimeVersion(),
                     plan.card().name(), sha, plan.dataset().name(), plan.dataset().fingerprint(), block, up.spec(),
-                    plan.card().preprocess().describe(), choice.options().settings());
+                    plan.card().preprocess().describe(), choice.options().settings(), content);
             return plan.cache().getOrCompute(key, items, pipeline, progress);
         }
 
         /** The resume key of a row, without building the row. */
-        private String key(Provenance prov, String protocol, HeadProvider h, int k, long seed) {
+        private String key(Provenance prov, String protocol, HeadProvider h, int k, long seed, String finetune) {
             return ResultRow.key(prov.backend(), prov.backbone(), prov.dataset(), prov.upsampler(), protocol, h.id(),
-                    Shots.label(k), Long.toString(seed));
+                    Shots.label(k), Long.toString(seed), finetune);
         }
 
         /** A row without an evaluation: records why the head was skipped. */
-        private ResultRow skippedRow(Provenance prov, String protocol, HeadProvider h, int k, long seed,
-                                     EmbeddedSplit test, ShotUse use, String why) {
+        private ResultRow skippedRow(Provenance prov, String protocol, ResultRow.Training training, HeadProvider h,
+                                     int k, long seed, EmbeddedSplit test, ShotUse use, String why) {
             double nan = Double.NaN;
             return new ResultRow(prov, protocol, h.id(), k, seed, 0, use.kEffective(), test.size(), nan, nan, nan,
                     test.totalSeconds(), test.imagesPerSecond(), test.upsampleSeconds(), 0, test.skipped().size(),
                     use.trainSkipped(), plan.dataset().warnings().size(), 0, Map.of(), test.cached(),
-                    test.timingSource(), test.timedImages(), test.steady() ? test.steadyImages() : 0, why);
+                    test.timingSource(), test.timedImages(), test.steady() ? test.steadyImages() : 0, why, training);
+        }
+    }
+
+    /** A fine-tuning row to compute. */
+    private record FineTuneRow(int k, long seed, HeadProvider head, Shots shots, ShotUse use) {
+    }
+
+    /**
+     * What a fit gives a row: test logits (computed after the fit is timed), parameters that trained, the chosen
+     * settings, per-epoch history (fine-tuning), epochs run and peak memory (NaN where not measured).
+     */
+    private record Fitted(Supplier<float[][]> testLogits, long trainableParameters, Map<String, String> selected,
+                          List<EpochRecord> history, int epochs, double peakRssMb) {
+        static Fitted of(Head head, EmbeddedSplit test) {
+            return new Fitted(() -> head.logits(test.embeddings()), head.trainableParameters(), head.selected(),
+                    List.of(), 0, Double.NaN);
+        }
+    }
+
+    /** {@code head} rows are today's k-shot rows; every other mode, {@code last:0} included, is fine-tune. */
+    private static String protocolOf(FineTuneMode mode) {
+        return mode.equals(FineTuneMode.HEAD) ? RunPlan.K_SHOT : RunPlan.FINE_TUNE;
+    }
+
+    /** Peak resident memory of this process, NaN where it cannot be read (not Linux). */
+    private static double peakRssMb() {
+        try {
+            return clipbench.protocol.bench.ProcessMemory.peakRssMb();
+        } catch (IOException e) {
+            return Double.NaN;
         }
     }
 

@@ -76,6 +76,7 @@ class RunnerTest {
 
     static final class MemorySink implements Runner.Sink {
         final List<ResultRow> rows = new ArrayList<>();
+        final List<Outcome> outcomes = new ArrayList<>();
         final List<List<Prediction>> predictions = new ArrayList<>();
         final List<String> done = new ArrayList<>();
         final java.util.Map<String, Shots> manifests = new java.util.HashMap<>();
@@ -101,6 +102,7 @@ class RunnerTest {
         public void accept(Outcome o) {
             events.add("row");
             rows.add(o.row());
+            outcomes.add(o);
             predictions.add(o.predictions());
         }
 

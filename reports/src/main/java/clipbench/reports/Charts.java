@@ -310,7 +310,7 @@ public final class Charts {
         if (r.zeroShot()) {
             return Summary.ZERO_SHOT.equals(r.head()) ? "zero-shot" : "zero-shot " + r.head();
         }
-        return (withProtocol ? r.protocol() + " " : "") + r.head() + " k=" + r.kLabel();
+        return (withProtocol ? r.protocol() + " " : "") + r.headLabel() + " k=" + r.kLabel();
     }
 
     // ------------------------------------------------------------------ heat map

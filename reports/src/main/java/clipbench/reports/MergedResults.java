@@ -41,7 +41,7 @@ record MergedResults(List<ReportRow> rows, Map<String, Integer> owner, Map<Strin
             for (Map.Entry<Integer, Integer> e : dupes.entrySet()) {
                 notes.add(e.getValue() + " row(s) of run " + runs.get(i).runId() + " (" + runs.get(i).dir()
                         + ") repeat rows of run " + runs.get(e.getKey()).runId()
-                        + " (same backend, backbone, dataset, upsampler, protocol, head, k and seed); the first"
+                        + " (same backend, backbone, dataset, upsampler, protocol, head, finetune, k and seed); the first"
                         + " read were kept.");
             }
         }
@@ -54,16 +54,19 @@ record MergedResults(List<ReportRow> rows, Map<String, Integer> owner, Map<Strin
         return o != null && o == run;
     }
 
-    /** The identity of a results/predictions row: backend|backbone|dataset|upsampler|protocol|head|k[|seed]. */
+    /**
+     * The identity of a results/predictions row: backend|backbone|dataset|upsampler|protocol|head|finetune|k[|seed]
+     * (finetune empty in runs before fine-tuning).
+     */
     static String key(ReportRow r, boolean withSeed) {
         String k = String.join("|", r.get("backend"), r.get("backbone"), r.get("dataset"), r.get("upsampler"),
-                r.get("protocol"), r.get("head"), ReportRow.kLabel(r.k()));
+                r.get("protocol"), r.get("head"), r.get("finetune"), ReportRow.kLabel(r.k()));
         return withSeed ? k + "|" + r.integer("seed", -1) : k;
     }
 
     /** The identity (without seed) of a summary row. */
     static String key(Summary.Row r) {
         return String.join("|", r.backend(), r.backbone(), r.dataset(), r.upsampler(), r.protocol(), r.head(),
-                r.kLabel());
+                r.finetune(), r.kLabel());
     }
 }

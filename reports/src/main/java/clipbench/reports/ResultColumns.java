@@ -14,22 +14,26 @@ import java.util.stream.Collectors;
 /** Column names and cell values of the run's CSV files, in one place. */
 public final class ResultColumns {
     public static final List<String> RESULTS = List.of("run_id", "backend", "runtime_version", "backbone",
-            "model_sha256", "dataset", "split", "upsampler", "preprocess", "templates", "protocol", "head", "k",
-            "seed", "n_train", "k_effective", "n_test", "n_skipped", "n_skipped_train", "n_dataset_warnings", "top1", "top5", "mean_per_class_recall",
+            "model_sha256", "dataset", "split", "upsampler", "preprocess", "templates", "protocol", "head", "finetune",
+            "k", "seed", "n_train", "k_effective", "n_test", "n_skipped", "n_skipped_train", "n_dataset_warnings", "top1", "top5", "mean_per_class_recall",
             "embed_seconds",
             "images_per_second", "upsample_seconds", "fit_seconds", "cached", "timing",
-            "timed_images", "steady_images", "trainable_params", "selected_l2",
+            "timed_images", "steady_images", "trainable_params", "epochs", "peak_rss_mb", "selected_l2",
             "selected", "note", "clipbench_version");
 
     /** The columns that identify a row (all of them but the run id lead every other table). */
     private static final List<String> IDENTITY = List.of("backend", "backbone", "dataset", "upsampler", "protocol",
-            "head", "k", "seed");
+            "head", "finetune", "k", "seed");
 
     public static final List<String> PREDICTIONS = concat(List.of("run_id"), IDENTITY,
             List.of("image", "true_class", "predicted_class", "score"));
     public static final List<String> PER_CLASS = concat(IDENTITY, List.of("class", "n", "correct", "recall"));
     public static final List<String> CONFUSIONS = concat(IDENTITY,
             List.of("class_a", "class_b", "m_ab", "m_ba", "n_a", "n_b", "iou"));
+
+    /** Fine-tuning rows' epochs: epoch 0 is before training (training.csv). */
+    public static final List<String> TRAINING = concat(IDENTITY,
+            List.of("epoch", "train_loss", "val_accuracy", "val_loss"));
 
     public static final List<String> CLASSES = List.of("class", "prompt_name", "n_train", "n_test",
             "n_skipped_train", "n_skipped_test");
@@ -52,7 +56,8 @@ public final class ResultColumns {
         String selected = r.selected().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(";"));
         return List.of(p.runId(), p.backend(), p.runtimeVersion(), p.backbone(), p.modelSha256(), p.dataset(),
-                p.split(), p.upsampler(), p.preprocess(), p.templates(), r.protocol(), r.head(), k(r.k()),
+                p.split(), p.upsampler(), p.preprocess(), p.templates(), r.protocol(), r.head(), r.training().finetune(),
+                k(r.k()),
                 Long.toString(r.seed()), Integer.toString(r.nTrain()), Integer.toString(r.kEffective()),
                 Integer.toString(r.nTest()), Integer.toString(r.skipped()), Integer.toString(r.trainSkipped()),
                 Integer.toString(r.datasetWarnings()), number(r.top1()),
@@ -60,7 +65,7 @@ public final class ResultColumns {
                 number(r.embedSeconds()), number(r.imagesPerSecond()), number(r.upsampleSeconds()),
                 number(r.fitSeconds()), Boolean.toString(r.cached()), r.timing().label(),
                 Integer.toString(r.timedImages()), Integer.toString(r.steadyImages()), Long.toString(r.trainableParams()),
-                r.selected().getOrDefault("l2", ""), selected, r.note(), p.clipbenchVersion());
+                Integer.toString(r.training().epochs()), number(r.training().peakRssMb()), r.selected().getOrDefault("l2", ""), selected, r.note(), p.clipbenchVersion());
     }
 
     /**
@@ -121,13 +126,23 @@ public final class ResultColumns {
     public static String key(java.util.function.Function<String, String> cell) {
         return ResultRow.key(cell.apply("backend"), cell.apply("backbone"), cell.apply("dataset"),
                 cell.apply("upsampler"), cell.apply("protocol"), cell.apply("head"), cell.apply("k"),
-                cell.apply("seed"));
+                cell.apply("seed"), cell.apply("finetune"));
     }
 
     private static List<String> identity(ResultRow r) {
         Provenance p = r.provenance();
-        return List.of(p.backend(), p.backbone(), p.dataset(), p.upsampler(), r.protocol(), r.head(), k(r.k()),
-                Long.toString(r.seed()));
+        return List.of(p.backend(), p.backbone(), p.dataset(), p.upsampler(), r.protocol(), r.head(),
+                r.training().finetune(), k(r.k()), Long.toString(r.seed()));
+    }
+
+    /** The training.csv rows of a fine-tuning outcome (none for other rows). */
+    public static List<List<String>> training(Outcome o) {
+        List<List<String>> out = new ArrayList<>();
+        for (clipbench.protocol.finetune.EpochRecord e : o.training()) {
+            out.add(concat(identity(o.row()), List.of(Integer.toString(e.epoch()), number(e.trainLoss()),
+                    number(e.valAccuracy()), number(e.valLoss()))));
+        }
+        return out;
     }
 
     /** k as written in every CSV: a number, or "all". */

@@ -37,7 +37,7 @@ import org.apache.commons.csv.CSVRecord;
  *
  * <p>Layout: {@code run.json} (settings), {@code provenance.json} (dataset fingerprint, model hashes, runtime
  * versions, every head setting; the JVM, OS and CPU of each session), {@code classes.csv} (prompt names and
- * image counts), {@code results.csv}, {@code per_class.csv}, {@code confusions.csv}, {@code predictions.csv}
+ * image counts), {@code results.csv}, {@code per_class.csv}, {@code confusions.csv}, {@code training.csv} (fine-tuning rows' epochs), {@code predictions.csv}
  * (assembled by {@link #finish()} from one part per result row under {@code parts/}),
  * {@code manifests/k<K>-seed<S>.csv} (the k-shot draws) and {@code thumbnails/} (gallery candidates as the
  * upsampler made them, see {@link Thumbnails}).
@@ -51,6 +51,7 @@ public final class RunDirectory implements Runner.Sink {
     public static final String PREDICTIONS = "predictions.csv";
     public static final String PER_CLASS = "per_class.csv";
     public static final String CONFUSIONS = "confusions.csv";
+    public static final String TRAINING = "training.csv";
     public static final String RUN_JSON = "run.json";
     public static final String PARITY = "parity.csv";
     public static final String MANIFESTS = "manifests";
@@ -66,6 +67,7 @@ public final class RunDirectory implements Runner.Sink {
     private final CsvTable results;
     private final CsvTable perClass;
     private final CsvTable confusions;
+    private final CsvTable training;
     private final Set<String> doneKeys = new HashSet<>();
 
     /** Runs just before a results row is written; a test sets it to simulate a crash at that point. */
@@ -78,6 +80,7 @@ public final class RunDirectory implements Runner.Sink {
         this.results = CsvTable.open(dir.resolve(RESULTS), ResultColumns.RESULTS);
         this.perClass = CsvTable.open(dir.resolve(PER_CLASS), ResultColumns.PER_CLASS);
         this.confusions = CsvTable.open(dir.resolve(CONFUSIONS), ResultColumns.CONFUSIONS);
+        this.training = CsvTable.open(dir.resolve(TRAINING), ResultColumns.TRAINING);
         for (List<String> row : results.rows()) {
             doneKeys.add(key(results, row));
         }
@@ -85,6 +88,7 @@ public final class RunDirectory implements Runner.Sink {
         // stopped in between, and are written again when the result is.
         perClass.retainUnique(row -> doneKeys.contains(key(perClass, row)));
         confusions.retainUnique(row -> doneKeys.contains(key(confusions, row)));
+        training.retainUnique(row -> doneKeys.contains(key(training, row)));
     }
 
     /** The row key of a row of {@code table} (every table has the identity columns). */
@@ -189,6 +193,9 @@ public final class RunDirectory implements Runner.Sink {
         if (o.confusion() != null) {
             perClass.addAll(ResultColumns.perClass(o));
             confusions.addAll(ResultColumns.confusions(o, confusedPairs));
+        }
+        if (!o.training().isEmpty()) {
+            training.addAll(ResultColumns.training(o));
         }
         beforeCommit.run();
         results.addAll(List.of(ResultColumns.cells(row)));

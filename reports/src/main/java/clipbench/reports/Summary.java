@@ -13,18 +13,18 @@ import java.util.Set;
 
 /**
  * summary.csv: results.csv rows grouped by everything that identifies an experiment but the seed (backend,
- * backbone, dataset, upsampler, protocol, head, k), with the mean and the sample standard deviation (n - 1)
+ * backbone, dataset, upsampler, protocol, head, finetune, k), with the mean and the sample standard deviation (n - 1)
  * of top-1, top-5 and mean per-class recall over the seeds. A std is empty for a single value; a mean is
  * empty where no seed has a value (a skipped head, whose {@code note} says why).
  *
- * <p>Rows are sorted by backend, backbone, dataset, upsampler, protocol (zero-shot first), head and k (ascending,
+ * <p>Rows are sorted by backend, backbone, dataset, upsampler, protocol (zero-shot first), head, finetune and k (ascending,
  * "all" last). k is written as in results.csv: a number, or "all".
  */
 public final class Summary {
     public static final String FILE = "summary.csv";
 
     public static final List<String> COLUMNS = List.of("backend", "backbone", "dataset", "upsampler", "protocol",
-            "head", "k", "n_seeds", "top1_mean", "top1_std", "top5_mean", "top5_std", "mean_per_class_recall_mean",
+            "head", "finetune", "k", "n_seeds", "top1_mean", "top1_std", "top5_mean", "top5_std", "mean_per_class_recall_mean",
             "mean_per_class_recall_std", "note");
 
     /** The protocol of zero-shot rows. */
@@ -74,10 +74,15 @@ public final class Summary {
 
     /** One summary.csv row. */
     public record Row(String backend, String backbone, String dataset, String upsampler, String protocol,
-                      String head, int k, int nSeeds, Stat top1, Stat top5, Stat meanPerClassRecall, String note) {
+                      String head, String finetune, int k, int nSeeds, Stat top1, Stat top5, Stat meanPerClassRecall, String note) {
 
         public boolean zeroShot() {
             return ZERO_SHOT.equals(protocol);
+        }
+
+        /** The head with its fine-tuning mode when it trained more than the head ({@code lite last:2}). */
+        public String headLabel() {
+            return finetune.isEmpty() || finetune.equals("head") ? head : head + " " + finetune;
         }
 
         /** k as written: a number or "all". */
@@ -91,7 +96,7 @@ public final class Summary {
         }
 
         public List<String> cells() {
-            return List.of(backend, backbone, dataset, upsampler, protocol, head, kLabel(),
+            return List.of(backend, backbone, dataset, upsampler, protocol, head, finetune, kLabel(),
                     Integer.toString(nSeeds), number(top1.mean()), number(top1.std()), number(top5.mean()),
                     number(top5.std()), number(meanPerClassRecall.mean()), number(meanPerClassRecall.std()), note);
         }
@@ -110,14 +115,14 @@ public final class Summary {
     public static final Comparator<Row> ORDER = Comparator.comparing(Row::backend)
             .thenComparing(Row::backbone).thenComparing(Row::dataset).thenComparing(Row::upsampler)
             .thenComparing(Row::protocol, Summary::compareProtocols).thenComparing(Row::head)
-            .thenComparing(Row::k, ReportRow::compareK);
+            .thenComparing(Row::finetune).thenComparing(Row::k, ReportRow::compareK);
 
     /** Groups results.csv rows (any columns beyond those used are ignored) into summary rows, sorted. */
     public static List<Row> of(List<ReportRow> results) {
         Map<List<Object>, List<ReportRow>> groups = new LinkedHashMap<>();
         for (ReportRow r : results) {
             List<Object> key = List.of(r.get("backend"), r.get("backbone"), r.get("dataset"), r.get("upsampler"),
-                    r.get("protocol"), r.get("head"), r.k());
+                    r.get("protocol"), r.get("head"), r.get("finetune"), r.k());
             groups.computeIfAbsent(key, x -> new ArrayList<>()).add(r);
         }
         List<Row> out = new ArrayList<>();
@@ -136,7 +141,8 @@ public final class Summary {
             }
             ReportRow first = rows.get(0);
             out.add(new Row(first.get("backend"), first.get("backbone"), first.get("dataset"),
-                    first.get("upsampler"), first.get("protocol"), first.get("head"), first.k(), rows.size(),
+                    first.get("upsampler"), first.get("protocol"), first.get("head"), first.get("finetune"), first.k(),
+                    rows.size(),
                     Stat.of(top1), Stat.of(top5), Stat.of(recall), String.join("; ", notes)));
         });
         out.sort(ORDER);

@@ -164,13 +164,14 @@ final class UpsamplerComparison {
     private static List<Summary.Row> columns(List<Summary.Row> rows) {
         Map<String, Summary.Row> columns = new LinkedHashMap<>();
         rows.stream().sorted(Comparator.comparing(Summary.Row::protocol, Summary::compareProtocols)
-                        .thenComparing(Summary.Row::head).thenComparing(Summary.Row::k, ReportRow::compareK))
+                        .thenComparing(Summary.Row::head).thenComparing(Summary.Row::finetune)
+                        .thenComparing(Summary.Row::k, ReportRow::compareK))
                 .forEach(r -> columns.putIfAbsent(condition(r), r));
         return List.copyOf(columns.values());
     }
 
     private static String condition(Summary.Row r) {
-        return r.protocol() + "|" + r.head() + "|" + r.k();
+        return r.protocol() + "|" + r.head() + "|" + r.finetune() + "|" + r.k();
     }
 
     private static boolean sameCondition(Summary.Row a, Summary.Row b) {
@@ -229,13 +230,13 @@ final class UpsamplerComparison {
         Set<String> backbones = new LinkedHashSet<>();
         t.lines().forEach(l -> backbones.add(l.backbone()));
         Set<String> heads = new LinkedHashSet<>();
-        t.columns().stream().filter(c -> !c.zeroShot()).forEach(c -> heads.add(c.protocol() + "|" + c.head()));
+        t.columns().stream().filter(c -> !c.zeroShot()).forEach(c -> heads.add(c.protocol() + "|" + c.headLabel()));
         for (String backbone : backbones) {
             for (String head : heads) {
                 List<Integer> columns = new ArrayList<>();
                 for (int i = 0; i < t.columns().size(); i++) {
                     Summary.Row c = t.columns().get(i);
-                    if ((c.protocol() + "|" + c.head()).equals(head)) {
+                    if ((c.protocol() + "|" + c.headLabel()).equals(head)) {
                         columns.add(i);
                     }
                 }
@@ -256,7 +257,7 @@ final class UpsamplerComparison {
             throws IOException {
         List<Integer> ks = columns.stream().map(i -> t.columns().get(i).k()).toList();
         String title = "Top-1 by upsampler: " + t.dataset() + " · " + backbone
-                + (severalHeads ? " · " + head.protocol() + " " + head.head() : " · " + head.head());
+                + (severalHeads ? " · " + head.protocol() + " " + head.headLabel() : " · " + head.headLabel());
         XYChart chart = new XYChartBuilder().width(900).height(480).title(title)
                 .xAxisTitle("k (training images per class)").yAxisTitle("top-1 accuracy (%)").build();
         Charts.style(chart.getStyler());
@@ -293,7 +294,7 @@ final class UpsamplerComparison {
         double yMax = Math.min(100, 5 * Math.ceil(hi / 5));
         chart.getStyler().setYAxisMin(yMin).setYAxisMax(yMax > yMin ? yMax : Math.min(100, yMin + 5));
         String name = Names.unique(Names.slug("upsamplers-by-k", t.dataset(), backbone, head.protocol(),
-                head.head()), names);
+                head.headLabel()), names);
         return Charts.save(chart, reportDir, name, title, "Line chart: top-1 accuracy (%) against k ("
                 + String.join(", ", ks.stream().map(ReportRow::kLabel).toList()) + ") for " + lines.size()
                 + " upsampler lines (" + String.join(", ", lines.stream().map(l -> l.label()).toList())

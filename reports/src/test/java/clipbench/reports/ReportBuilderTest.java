@@ -69,15 +69,15 @@ class ReportBuilderTest {
         // summary.csv: lite k=1 on bicubic has top-1 0.60, 0.62, 0.64 over seeds 0..2
         List<String> summary = Files.readAllLines(run.resolve("summary.csv"));
         assertEquals(String.join(",", Summary.COLUMNS), summary.get(0));
-        assertTrue(summary.contains("onnx,tiny-clip-vit,emoji-fruit,bicubic,k-shot,lite,1,3,0.620000,0.020000,"
+        assertTrue(summary.contains("onnx,tiny-clip-vit,emoji-fruit,bicubic,k-shot,lite,,1,3,0.620000,0.020000,"
                 + "0.820000,0.020000,0.600000,0.020000,"), String.join("\n", summary));
-        assertTrue(summary.contains("onnx,tiny-clip-vit,emoji-fruit,bicubic,zero-shot,zero-shot,0,1,0.500000,,"
+        assertTrue(summary.contains("onnx,tiny-clip-vit,emoji-fruit,bicubic,zero-shot,zero-shot,,0,1,0.500000,,"
                 + "0.800000,,0.450000,,"), String.join("\n", summary));
         // 2 upsamplers × (1 zero-shot + 2 heads × 3 k) = 14 rows; "all" after 2 for each head
         assertEquals(15, summary.size());
-        int k2 = summary.indexOf(summary.stream().filter(l -> l.contains(",bicubic,k-shot,lite,2,")).findFirst()
+        int k2 = summary.indexOf(summary.stream().filter(l -> l.contains(",bicubic,k-shot,lite,,2,")).findFirst()
                 .orElseThrow());
-        assertTrue(summary.get(k2 + 1).contains(",bicubic,k-shot,lite,all,"));
+        assertTrue(summary.get(k2 + 1).contains(",bicubic,k-shot,lite,,all,"));
 
         // charts: PNG + SVG, PNGs decode and are not flat
         List<Path> pngs = files(run.resolve("charts"), ".png");
@@ -127,9 +127,9 @@ class ReportBuilderTest {
 
         List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
         assertTrue(summary.stream().anyMatch(l -> l.startsWith("onnx,")));
-        assertTrue(summary.contains("djl,tiny-clip-vit,emoji-fruit,bicubic,k-shot,lite,1,2,0.350000,0.070711,"
+        assertTrue(summary.contains("djl,tiny-clip-vit,emoji-fruit,bicubic,k-shot,lite,,1,2,0.350000,0.070711,"
                 + "0.650000,0.070711,0.300000,0.070711,"), String.join("\n", summary));
-        assertTrue(summary.contains("djl,tiny-clip-vit,emoji-fruit,bicubic,zero-shot,zero-shot,0,1,,,,,,,"
+        assertTrue(summary.contains("djl,tiny-clip-vit,emoji-fruit,bicubic,zero-shot,zero-shot,,0,1,,,,,,,"
                 + "needs a text tower"), String.join("\n", summary));
         assertEquals(1 + 14 + 3, summary.size());
 
@@ -159,7 +159,7 @@ class ReportBuilderTest {
         }
         ReportBuilder.Result result = ReportBuilder.build(List.of(a, copy, a), root.resolve("out"));
         List<String> summary = Files.readAllLines(result.summary());
-        assertTrue(summary.contains("onnx,tiny-clip-vit,emoji-fruit,bicubic,k-shot,lite,1,3,0.620000,0.020000,"
+        assertTrue(summary.contains("onnx,tiny-clip-vit,emoji-fruit,bicubic,k-shot,lite,,1,3,0.620000,0.020000,"
                 + "0.820000,0.020000,0.600000,0.020000,"), "seeds not double counted");
         assertTrue(result.notes().stream().anyMatch(n -> n.contains("repeat rows of run run-a")), result.notes()
                 .toString());

@@ -36,6 +36,44 @@ class RunDirectoryTest {
         return new Outcome(row, predictions, confusion, CLASSES);
     }
 
+    /** A fine-tuning outcome of lite in mode {@code mode}, seed 0, with two epochs after epoch 0. */
+    static Outcome fineTuned(String mode) {
+        ResultRow k = outcome("lite", 0).row();
+        ResultRow row = new ResultRow(k.provenance(), "fine-tune", "lite", 1, 0, 3, 1, 3, 1, 1, 1, 0, 0, 0, 0.5, 0, 0,
+                0, 40, Map.of("best_epoch", "1"), false, clipbench.protocol.EmbeddedSplit.TimingSource.FRESH, 3, 0, "",
+                new ResultRow.Training(mode, 2, 123.5));
+        List<clipbench.protocol.finetune.EpochRecord> epochs = List.of(
+                new clipbench.protocol.finetune.EpochRecord(0, 1.1, 0.5, 1.0),
+                new clipbench.protocol.finetune.EpochRecord(1, 0.7, 1.0, 0.6),
+                new clipbench.protocol.finetune.EpochRecord(2, 0.4, 1.0, 0.7));
+        Outcome base = outcome("lite", 0);
+        return new Outcome(row, base.predictions(), base.confusion(), CLASSES, epochs);
+    }
+
+    @Test
+    void fineTuningRowsWriteTheirEpochsToTrainingCsvAndResumeByMode(@TempDir Path dir) throws IOException {
+        RunDirectory run = open(dir, false, settings("clip7"));
+        run.accept(outcome("lite", 0));
+        run.accept(fineTuned("last:1"));
+        run.accept(fineTuned("last:2"));
+        run.finish();
+        List<org.apache.commons.csv.CSVRecord> results = RunDirectory.read(dir.resolve(RunDirectory.RESULTS));
+        // outcome() builds its row without a mode (as zero-shot rows are): the cell stays empty.
+        assertEquals(List.of("", "last:1", "last:2"), results.stream().map(r -> r.get("finetune")).toList());
+        assertEquals(List.of("0", "2", "2"), results.stream().map(r -> r.get("epochs")).toList());
+        assertEquals("123.500000", results.get(1).get("peak_rss_mb"));
+        List<org.apache.commons.csv.CSVRecord> training = RunDirectory.read(dir.resolve(RunDirectory.TRAINING));
+        assertEquals(6, training.size(), "3 epochs x 2 fine-tuning rows; none for the head row");
+        assertEquals(List.of("last:1", "0", "1.100000", "0.500000"), List.of(training.get(0).get("finetune"),
+                training.get(0).get("epoch"), training.get(0).get("train_loss"), training.get(0).get("val_accuracy")));
+        assertEquals(9, RunDirectory.read(dir.resolve(RunDirectory.PER_CLASS)).size(), "one set per mode");
+        assertEquals(9, RunDirectory.read(dir.resolve(RunDirectory.PREDICTIONS)).size());
+
+        RunDirectory resumed = open(dir, true, settings("clip7"));
+        assertTrue(resumed.done(fineTuned("last:2").row().key()));
+        assertTrue(!resumed.done(fineTuned("all").row().key()), "another mode is another row");
+    }
+
     static Map<String, Object> settings(String templates) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("templates", templates);

@@ -29,6 +29,29 @@ class SummaryTest {
                 "mean_per_class_recall", recall, "embed_seconds", seed, "note", "");
     }
 
+    /** Fine-tuning modes are experiments of their own: last:1 and last:2 rows are never averaged together. */
+    @Test
+    void fineTuningModesAreSummarisedApart() {
+        List<ReportRow> rows = new ArrayList<>();
+        for (String mode : List.of("last:1", "last:2")) {
+            for (String seed : List.of("0", "1")) {
+                Map<String, String> m = new LinkedHashMap<>(kshot("lite", "4", seed, mode.equals("last:1") ? "0.5"
+                        : "0.9", "1", "1").cells());
+                m.put("protocol", "fine-tune");
+                m.put("finetune", mode);
+                rows.add(new ReportRow(m));
+            }
+        }
+        rows.add(kshot("lite", "4", "0", "0.7", "1", "1"));
+        List<Summary.Row> s = Summary.of(rows);
+        assertEquals(List.of("fine-tune/last:1", "fine-tune/last:2", "k-shot/"),
+                s.stream().map(r -> r.protocol() + "/" + r.finetune()).toList());
+        assertEquals(List.of(0.5, 0.9, 0.7), s.stream().map(r -> r.top1().mean()).toList());
+        assertEquals(2, s.get(1).nSeeds());
+        assertEquals(List.of("fine-tune lite last:1 k=4", "fine-tune lite last:2 k=4", "k-shot lite k=4"),
+                s.stream().map(r -> Charts.condition(r, true)).toList(), "charts and tables name the mode");
+    }
+
     @Test
     void meanAndSampleStdOverSeedsComputedByHand(@TempDir Path dir) throws Exception {
         List<ReportRow> rows = List.of(
@@ -52,7 +75,7 @@ class SummaryTest {
         Summary.write(s, file);
         List<String> lines = Files.readAllLines(file);
         assertEquals(String.join(",", Summary.COLUMNS), lines.get(0));
-        assertEquals("onnx,tiny,fruit,bicubic,k-shot,lite,1,3,0.600000,0.100000,0.900000,0.100000,0.500000,0.360555,",
+        assertEquals("onnx,tiny,fruit,bicubic,k-shot,lite,,1,3,0.600000,0.100000,0.900000,0.100000,0.500000,0.360555,",
                 lines.get(1));
     }
 
@@ -72,11 +95,11 @@ class SummaryTest {
         assertFalse(skipped.top1().present());
         assertEquals(1, skipped.nSeeds());
         assertEquals("needs a text tower", skipped.note());
-        assertEquals(List.of("djl", "tiny", "fruit", "none", "zero-shot", "zero-shot", "0", "1", "", "", "", "", "",
+        assertEquals(List.of("djl", "tiny", "fruit", "none", "zero-shot", "zero-shot", "", "0", "1", "", "", "", "", "",
                 "", "needs a text tower"), skipped.cells());
         List<String> one = s.get(1).cells();
-        assertEquals("0.250000", one.get(8));
-        assertEquals("", one.get(9), "std of a single value is empty");
+        assertEquals("0.250000", one.get(9));
+        assertEquals("", one.get(10), "std of a single value is empty");
     }
 
     @Test

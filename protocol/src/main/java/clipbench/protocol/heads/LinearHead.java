@@ -4,7 +4,7 @@ import clipbench.api.spi.Head;
 import java.util.Map;
 
 /** A fitted linear head: logits = W x + b, computed with the blocked kernel. */
-final class LinearHead implements Head {
+public final class LinearHead implements Head {
     private final float[][] weights;
     private final float[] bias;
     private final long parameters;
@@ -45,6 +45,20 @@ final class LinearHead implements Head {
     @Override
     public Map<String, String> selected() {
         return selected;
+    }
+
+    /** A copy of the weights [classes][dim] (fine-tuning starts from LITE's fit). */
+    public float[][] weightsCopy() {
+        float[][] out = new float[weights.length][];
+        for (int c = 0; c < weights.length; c++) {
+            out[c] = weights[c].clone();
+        }
+        return out;
+    }
+
+    /** A copy of the bias [classes], or null for none. */
+    public float[] biasCopy() {
+        return bias == null ? null : bias.clone();
     }
 
     /** The weights (not a copy), for tests. */

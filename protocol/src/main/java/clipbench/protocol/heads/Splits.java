@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Seeded, stratified row selections (per class). */
-final class Splits {
+public final class Splits {
     /** Fraction of each class's rows held out when a head has to make its own validation rows. */
     static final int HOLD_OUT_DENOMINATOR = 5;
 
@@ -34,7 +34,7 @@ final class Splits {
         return rows;
     }
 
-    static void shuffle(int[] a, SplittableRandom random) {
+    public static void shuffle(int[] a, SplittableRandom random) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = a[i];
@@ -113,7 +113,7 @@ final class Splits {
         return new int[][] {t, v};
     }
 
-    static float[][] rows(float[][] features, int[] idx) {
+    public static float[][] rows(float[][] features, int[] idx) {
         float[][] out = new float[idx.length][];
         for (int i = 0; i < idx.length; i++) {
             out[i] = features[idx[i]];
@@ -121,7 +121,7 @@ final class Splits {
         return out;
     }
 
-    static int[] labels(int[] labels, int[] idx) {
+    public static int[] labels(int[] labels, int[] idx) {
         int[] out = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
             out[i] = labels[idx[i]];
