@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -164,6 +166,20 @@ class TfFineTuneTest {
             e = assertThrows(IllegalArgumentException.class, () -> tower.cutAfter("block_1_expand").close());
             assertTrue(e.getMessage().contains("single-tensor"), e.getMessage());
         }
+    }
+
+    /** TF throws on graph gradients through an op without one; the error names the op and the Keras layer. */
+    @Test
+    void anOpWithoutAGradientIsNamedWithItsLayer() {
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> TfTowerCut.create(
+                "net", "input", 2, TfRuntime.config(BackendOptions.defaults(), false), null, (tf, params, x) -> {
+                    params.add("rounding/scale", new long[] {1}, new float[] {1f});
+                    Operand<TFloat32> y = tf.withSubScope("keras").withSubScope("rounding").math.round(
+                            tf.math.mul(x, params.get("rounding/scale")));
+                    return tf.reshape(y, tf.constant(new long[] {-1, 12}));
+                }).close());
+        assertTrue(e.getMessage().contains("op Round") && e.getMessage().contains("layer 'rounding'"),
+                e.getMessage());
     }
 
     // ------------------------------------------------------------------------------------------------
