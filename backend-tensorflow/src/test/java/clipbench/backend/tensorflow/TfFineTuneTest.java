@@ -17,7 +17,9 @@ import clipbench.checkpoint.Checkpoint;
 import clipbench.checkpoint.ClipCheckpoint;
 import clipbench.checkpoint.ClipCheckpoints;
 import clipbench.keras.KerasModel;
+import clipbench.keras.TfjsImporter;
 import clipbench.keras.contract.KerasTestNet;
+import clipbench.keras.contract.NpmTestData;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +52,7 @@ class TfFineTuneTest {
      * Central-difference steps, the best of which counts: float32 rounding spoils small steps, ReLU kinks and
      * curvature large ones, and which wins depends on the parameter.
      */
-    private static final double[] STEPS = {1e-2, 3e-3, 1e-3};
+    private static final double[] STEPS = {1e-2, 3e-3, 1e-3, 3e-4};
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-clip-vit", "tiny-clip-rn"})
@@ -165,6 +167,47 @@ class TfFineTuneTest {
             assertTrue(e.getMessage().contains("last:3") && e.getMessage().contains("1..2"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> tower.cutAfter("block_1_expand").close());
             assertTrue(e.getMessage().contains("single-tensor"), e.getMessage());
+        }
+    }
+
+    /**
+     * nsfwjs's MobileNetV2 (imported as {@link KerasNsfwjsTest} does) cut below its last two blocks: the identity,
+     * the gradient check on two images, and the time of the top's forward and backward on a batch of 16.
+     */
+    @Test
+    void mobileNetV2LastTwoBlocks(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("mobilenet_v2");
+        TfjsImporter.importModel(NpmTestData.nsfwjsModel("mobilenet_v2"), dir, null);
+        try (Backbone b = PROVIDER.open(ModelCards.load(dir), BackendOptions.defaults())) {
+            FineTunable tower = b.fineTunable();
+            assertEquals("block_16", tower.blocks().get(tower.blocks().size() - 1), tower.blocks().toString());
+            int size = b.preprocess().imageSize();
+            try (TowerCut cut = tower.cut(2)) {
+                assertEquals("block_14_add", cut.cutName());
+                assertTrue(names(cut.parameters()).contains("block_15_expand/kernel"), names(cut.parameters())
+                        .toString());
+                check("MobileNetV2 last:2", b, cut, images(2, size, 5), GRADIENT_TOLERANCE);
+                ImageBatch batch = images(16, size, 6);
+                float[][] acts = cut.frozen(batch);
+                List<float[]> values = new ArrayList<>();
+                cut.parameters().forEach(p -> values.add(p.values()));
+                float[][] upstream = cut.forward(acts, values);
+                cut.backward(acts, values, upstream);
+                int runs = 3;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < runs; i++) {
+                    cut.forward(acts, values);
+                }
+                long t1 = System.nanoTime();
+                for (int i = 0; i < runs; i++) {
+                    cut.backward(acts, values, upstream);
+                }
+                long t2 = System.nanoTime();
+                System.out.printf("[finetune] MobileNetV2 last:2 (%d parameters, %d floats per image at %s), batch 16,"
+                        + " %d threads: forward %.1f ms, backward %.1f ms%n", values.size(), cut.activationLength(),
+                        cut.cutName(), Runtime.getRuntime().availableProcessors(), (t1 - t0) / 1e6 / runs,
+                        (t2 - t1) / 1e6 / runs);
+            }
         }
     }
 
