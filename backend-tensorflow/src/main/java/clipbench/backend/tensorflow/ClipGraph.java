@@ -48,6 +48,7 @@ final class ClipGraph {
     private final GraphParams p;
 
     ClipGraph(Ops tf, GraphParams params) {
+        TfRuntime.ensureNativeDefaults();
         this.tf = tf;
         this.p = params;
     }

@@ -58,6 +58,7 @@ final class KerasGraph {
 
     /** The weights {@code trained} lists come from its placeholders; BatchNormalization still runs as at inference. */
     KerasGraph(Ops tf, KerasModel model, TopParameters trained) {
+        TfRuntime.ensureNativeDefaults();
         this.tf = tf;
         this.model = model;
         this.trained = trained;

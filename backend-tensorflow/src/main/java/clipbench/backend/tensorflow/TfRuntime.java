@@ -47,6 +47,14 @@ final class TfRuntime {
     private TfRuntime() {
     }
 
+    /**
+     * Makes sure the environment defaults above are set (this class's initialiser sets them): the graph builders
+     * call it, so no TensorFlow kernel runs before them, whichever entry point comes first.
+     */
+    static void ensureNativeDefaults() {
+        // nothing more: calling it initialises the class
+    }
+
     /** "tensorflow 2.18.0", plus " / oneDNN ISA AVX2" where oneDNN is capped (capped kernels compute differently). */
     static String version() {
         String cap = oneDnnCap();
