@@ -62,6 +62,8 @@ final class TfTowerCut implements TowerCut {
     private final Placeholder<TFloat32> upstream;
     private final List<Placeholder<TFloat32>> placeholders;
     private final List<TrainableParameter> parameters;
+    /** Each parameter's shape, read once (a parameter's values are copied on every access). */
+    private final List<long[]> shapes = new ArrayList<>();
     private final Output<?>[] gradients;
 
     private TfTowerCut(String source, String cutName, int imageSize, int length, List<AutoCloseable> resources,
@@ -82,6 +84,7 @@ final class TfTowerCut implements TowerCut {
         this.upstream = upstream;
         this.placeholders = params.placeholders();
         this.parameters = params.parameters();
+        parameters.forEach(p -> shapes.add(Arrays.stream(p.shape()).asLongStream().toArray()));
         this.gradients = gradients;
     }
 
@@ -231,14 +234,13 @@ final class TfTowerCut implements TowerCut {
             Session.Runner runner = session.runner();
             runner.feed(input, track(feeds, TfTower.floats(flat(x, length, "activations"), x.length, length)));
             for (int i = 0; i < values.size(); i++) {
-                TrainableParameter p = parameters.get(i);
                 float[] v = values.get(i);
-                if (v.length != p.values().length) {
-                    throw new IllegalArgumentException(source + ": parameter " + p.name() + " needs "
-                            + p.values().length + " values, got " + v.length);
+                long size = product(shapes.get(i));
+                if (v.length != size) {
+                    throw new IllegalArgumentException(source + ": parameter " + parameters.get(i).name() + " needs "
+                            + size + " values, got " + v.length);
                 }
-                long[] shape = Arrays.stream(p.shape()).asLongStream().toArray();
-                runner.feed(placeholders.get(i), track(feeds, TfTower.floats(v, shape)));
+                runner.feed(placeholders.get(i), track(feeds, TfTower.floats(v, shapes.get(i))));
             }
             if (dy == null) {
                 runner.fetch(output);

@@ -151,6 +151,12 @@ class TfFineTuneTest {
                 assertEquals(List.of("block_2_project/kernel", "block_2_project/bias", "block_2_project_BN/gamma",
                         "block_2_project_BN/beta", "features/kernel", "features/bias"), names(cut.parameters()));
                 check("keras last:1", b, cut, x, GRADIENT_TOLERANCE);
+                List<float[]> wrong = new ArrayList<>();
+                cut.parameters().forEach(p -> wrong.add(p.values()));
+                wrong.set(0, new float[1]);
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                        () -> cut.forward(cut.frozen(x), wrong));
+                assertTrue(bad.getMessage().contains("block_2_project/kernel"), bad.getMessage());
             }
             try (TowerCut cut = tower.cut(2)) {
                 assertEquals("input", cut.cutName());
