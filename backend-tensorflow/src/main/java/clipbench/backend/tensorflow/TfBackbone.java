@@ -4,6 +4,7 @@ import clipbench.checkpoint.ClipCheckpoint;
 import clipbench.checkpoint.ClipCheckpoints;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.Capability;
 import clipbench.api.spi.FineTunable;
 import clipbench.api.spi.TwoTowerBackbone;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -26,7 +28,7 @@ public final class TfBackbone extends TwoTowerBackbone {
 
     private TfBackbone(ModelCard card, List<TfModel> models, ImageTower image, TextTower text, int dim,
                        boolean gpu, Path checkpoint, ConfigProto config) {
-        super(card, image, text, dim, gpu);
+        super(card, image, text, dim, gpu, checkpoint != null ? Set.of(Capability.FINE_TUNE) : Set.of());
         this.models = models;
         this.checkpoint = checkpoint;
         this.config = config;

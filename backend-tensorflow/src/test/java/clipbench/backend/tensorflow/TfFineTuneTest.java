@@ -2,6 +2,7 @@ package clipbench.backend.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,7 @@ class TfFineTuneTest {
     @ValueSource(strings = {"tiny-clip-vit", "tiny-clip-rn"})
     void clipTopsMatchTheTowerAndTheirGradientsFiniteDifferences(String fixture) throws IOException {
         try (Backbone b = PROVIDER.open(ModelCards.load(TfFixtures.fixture(fixture)), BackendOptions.defaults())) {
+            assertTrue(b.capabilities().contains(Capability.FINE_TUNE), b.capabilities().toString());
             FineTunable tower = b.fineTunable();
             int blocks = tower.blocks().size();
             ImageBatch x = images(2, b.preprocess().imageSize(), 3);
@@ -111,6 +113,7 @@ class TfFineTuneTest {
     void savedModelTowersCannotBeCut(@TempDir Path dir) throws IOException {
         Path model = TfFixtures.modelDir("tiny-clip-vit", true, dir.resolve("m"));
         try (Backbone b = PROVIDER.open(ModelCards.load(model), BackendOptions.defaults())) {
+            assertFalse(b.capabilities().contains(Capability.FINE_TUNE), b.capabilities().toString());
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, b::fineTunable);
             assertTrue(e.getMessage().contains("SavedModel"), e.getMessage());
         }
