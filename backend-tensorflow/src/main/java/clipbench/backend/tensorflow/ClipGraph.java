@@ -41,12 +41,14 @@ final class ClipGraph {
     static final String IMAGE_INPUT = "image";
     static final String TEXT_INPUT = "text";
     static final String OUTPUT = "embedding";
-
+    /** The image tower's prefix in a CLIP state dict. */
+    static final String VISUAL = "visual.";
 
     private final Ops tf;
     private final GraphParams p;
 
     ClipGraph(Ops tf, GraphParams params) {
+        TfRuntime.ensureNativeDefaults();
         this.tf = tf;
         this.p = params;
     }
@@ -79,17 +81,36 @@ final class ClipGraph {
     }
 
     Operand<TFloat32> encodeImage(Operand<TFloat32> nchw, ClipArchitecture arch) {
+        return imageTop(imageBottom(nchw, arch, 0), arch, 0);
+    }
+
+    /**
+     * The image tower on NCHW images through its stem and its first {@code end} blocks (in
+     * {@link clipbench.checkpoint.ClipBlocks#blocks} order): a ViT's token sequence {@code [N, tokens, width]}
+     * (after {@code ln_pre}), a ModifiedResNet's NHWC feature map.
+     */
+    Operand<TFloat32> imageBottom(Operand<TFloat32> nchw, ClipArchitecture arch, int end) {
         if (arch.vision() instanceof Vit vit) {
-            return visionTransformer(nchw, "visual.", vit);
+            return vitBlocks(vitStem(nchw, VISUAL, vit), VISUAL, vit, 0, end);
         }
-        return modifiedResNet(nchw, "visual.", (ResNet) arch.vision());
+        ResNet cfg = (ResNet) arch.vision();
+        return bottlenecks(resNetStem(nchw, VISUAL), VISUAL, cfg, 0, end);
+    }
+
+    /** The image tower from block {@code start} on, on what {@link #imageBottom} gives for that block, to the embedding. */
+    Operand<TFloat32> imageTop(Operand<TFloat32> x, ClipArchitecture arch, int start) {
+        if (arch.vision() instanceof Vit vit) {
+            return vitHead(vitBlocks(x, VISUAL, vit, start, vit.layers()), VISUAL);
+        }
+        ResNet cfg = (ResNet) arch.vision();
+        return attentionPool(bottlenecks(x, VISUAL, cfg, start, cfg.blocks().size()), VISUAL + "attnpool.", cfg);
     }
 
     // ------------------------------------------------------------------------------------------------
     // VisionTransformer
 
-    /** OpenAI's {@code VisionTransformer.forward}; {@code prefix} is {@code visual.} in a CLIP state dict. */
-    Operand<TFloat32> visionTransformer(Operand<TFloat32> nchw, String prefix, Vit cfg) {
+    /** OpenAI's {@code VisionTransformer.forward} up to {@code ln_pre}: the token sequence {@code [N, tokens, width]}. */
+    private Operand<TFloat32> vitStem(Operand<TFloat32> nchw, String prefix, Vit cfg) {
         int width = cfg.width();
         int tokens = cfg.grid() * cfg.grid() + 1;
         long patch = cfg.patchSize();
@@ -100,11 +121,21 @@ final class ClipGraph {
                 tf.reshape(p.get(prefix + "class_embedding"), shape(1, 1, width)));
         x = tf.concat(List.of(cls, x), tf.constant(1));
         x = tf.math.add(x, p.get(prefix + "positional_embedding"));
-        x = layerNorm(x, prefix + "ln_pre.");
-        for (int i = 0; i < cfg.layers(); i++) {
-            x = residualAttentionBlock(x, prefix + "transformer.resblocks." + i + ".", tokens, width, cfg.heads(),
-                    cfg.activation(), null);
+        return layerNorm(x, prefix + "ln_pre.");
+    }
+
+    /** Residual attention blocks {@code from} (inclusive) to {@code to} (exclusive) of a ViT. */
+    private Operand<TFloat32> vitBlocks(Operand<TFloat32> x, String prefix, Vit cfg, int from, int to) {
+        int tokens = cfg.grid() * cfg.grid() + 1;
+        for (int i = from; i < to; i++) {
+            x = residualAttentionBlock(x, prefix + "transformer.resblocks." + i + ".", tokens, cfg.width(),
+                    cfg.heads(), cfg.activation(), null);
         }
+        return x;
+    }
+
+    /** The class token through {@code ln_post} and {@code proj}. */
+    private Operand<TFloat32> vitHead(Operand<TFloat32> x, String prefix) {
         Operand<TFloat32> classToken = tf.gather(x, tf.constant(0), tf.constant(1)); // [N, width]
         return project(layerNorm(classToken, prefix + "ln_post."), prefix + "proj");
     }
@@ -196,17 +227,21 @@ final class ClipGraph {
     // ------------------------------------------------------------------------------------------------
     // ModifiedResNet
 
-    /** OpenAI's {@code ModifiedResNet.forward}: 3-conv stem, 4 stages of Bottlenecks, AttentionPool2d. */
-    Operand<TFloat32> modifiedResNet(Operand<TFloat32> nchw, String prefix, ResNet cfg) {
+    /** OpenAI's {@code ModifiedResNet.forward} up to the first stage: 3-conv stem and AvgPool, NHWC. */
+    private Operand<TFloat32> resNetStem(Operand<TFloat32> nchw, String prefix) {
         Operand<TFloat32> x = nhwc(nchw);
         x = tf.nn.relu(batchNorm(conv(x, prefix + "conv1.weight", 2), prefix + "bn1."));
         x = tf.nn.relu(batchNorm(conv(x, prefix + "conv2.weight", 1), prefix + "bn2."));
         x = tf.nn.relu(batchNorm(conv(x, prefix + "conv3.weight", 1), prefix + "bn3."));
-        x = avgPool(x, 2);
-        for (ResNet.Block block : cfg.blocks()) {
+        return avgPool(x, 2);
+    }
+
+    /** Bottlenecks {@code from} (inclusive) to {@code to} (exclusive) of the four stages, in order. */
+    private Operand<TFloat32> bottlenecks(Operand<TFloat32> x, String prefix, ResNet cfg, int from, int to) {
+        for (ResNet.Block block : cfg.blocks().subList(from, to)) {
             x = bottleneck(x, prefix + block.prefix(), block.stride());
         }
-        return attentionPool(x, prefix + "attnpool.", cfg);
+        return x;
     }
 
     /**
@@ -247,9 +282,9 @@ final class ClipGraph {
 
     /** Conv2d without bias, PyTorch padding {@code kernel / 2} on every side (zeros), on NHWC. */
     private Operand<TFloat32> conv(Operand<TFloat32> x, String weight, long stride) {
-        long pad = p.shape(weight)[2] / 2;
-        if (pad > 0) {
-            x = tf.pad(x, tf.constant(new long[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), tf.constant(0f));
+        int pad = (int) p.shape(weight)[2] / 2;
+        if (pad > 0) { // int32 paddings: TF's C++ Pad gradient slices with the int32 shape of x
+            x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), tf.constant(0f));
         }
         return tf.nn.conv2d(x, hwio(weight), List.of(1L, stride, stride, 1L), "VALID");
     }
@@ -295,9 +330,9 @@ final class ClipGraph {
 
     // ------------------------------------------------------------------------------------------------
 
-    /** {@code x[:, :1, :]} of {@code x [N, tokens, width]}. */
+    /** {@code x[:, :1, :]} of {@code x [N, tokens, width]}; int32 bounds, as TF's C++ Slice gradient needs. */
     private Operand<TFloat32> firstToken(Operand<TFloat32> x) {
-        return tf.slice(x, tf.constant(new long[] {0, 0, 0}), tf.constant(new long[] {-1, 1, -1}));
+        return tf.slice(x, tf.constant(new int[] {0, 0, 0}), tf.constant(new int[] {-1, 1, -1}));
     }
 
     private Operand<TFloat32> nhwc(Operand<TFloat32> nchw) {

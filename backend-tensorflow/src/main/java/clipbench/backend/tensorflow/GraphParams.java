@@ -16,8 +16,9 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * How a graph gets the checkpoint's tensors, each in its checkpoint (PyTorch) layout and named as in the
- * state dict: baked in as constants (to run now), or as variables filled once from the checkpoint (to
- * export a SavedModel, whose {@code variables/} then hold the weights instead of {@code saved_model.pb}).
+ * state dict: baked in as constants (to run now), as variables filled once from the checkpoint (to
+ * export a SavedModel, whose {@code variables/} then hold the weights instead of {@code saved_model.pb}), or,
+ * for a fine-tuning top, the trained ones as {@link TopParameters} placeholders and the rest as constants.
  */
 final class GraphParams {
     private record Pending(String name, Placeholder<TFloat32> value, Assign<TFloat32> assign) {
@@ -26,21 +27,29 @@ final class GraphParams {
     private final Ops tf;
     private final Checkpoint checkpoint;
     private final boolean variables;
+    /** The trained tensors (placeholders), or null. */
+    private final TopParameters trained;
     private final Map<String, Operand<TFloat32>> made = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
 
-    private GraphParams(Ops tf, Checkpoint checkpoint, boolean variables) {
+    private GraphParams(Ops tf, Checkpoint checkpoint, boolean variables, TopParameters trained) {
         this.tf = tf;
         this.checkpoint = checkpoint;
         this.variables = variables;
+        this.trained = trained;
     }
 
     static GraphParams constants(Ops tf, Checkpoint checkpoint) {
-        return new GraphParams(tf, checkpoint, false);
+        return new GraphParams(tf, checkpoint, false, null);
     }
 
     static GraphParams variables(Ops tf, Checkpoint checkpoint) {
-        return new GraphParams(tf, checkpoint, true);
+        return new GraphParams(tf, checkpoint, true, null);
+    }
+
+    /** The tensors listed in {@code trained} are its placeholders, the others constants. */
+    static GraphParams trained(Ops tf, Checkpoint checkpoint, TopParameters trained) {
+        return new GraphParams(tf, checkpoint, false, trained);
     }
 
     Checkpoint checkpoint() {
@@ -66,6 +75,9 @@ final class GraphParams {
     }
 
     private Operand<TFloat32> make(String name) {
+        if (trained != null && trained.has(name)) {
+            return trained.get(name);
+        }
         Shape shape = Shape.of(checkpoint.shape(name));
         if (!variables) {
             return tf.withName(name).constant(shape, DataBuffers.of(checkpoint.floats(name), true, false));

@@ -4,6 +4,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.spi.AbstractBackbone;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
+import clipbench.api.spi.FineTunable;
 import clipbench.api.spi.ImageBatch;
 import clipbench.keras.KerasModel;
 import clipbench.keras.KerasModels;
@@ -41,16 +42,27 @@ final class KerasBackbone extends AbstractBackbone {
     /** Input height and width, or -1 when the model takes any size. */
     private final int height;
     private final int width;
+    /** The tower as blocks to fine-tune. */
+    private final KerasGraphCut fineTunable;
 
     private KerasBackbone(ModelCard card, String source, Graph graph, Session session, SessionFunction function,
-                          int[] inputShape, int dim, boolean gpu) {
-        super(card, dim, capabilities(false, gpu));
+                          KerasModel model, int dim, boolean gpu, ConfigProto config) {
+        super(card, dim, fineTunes(capabilities(false, gpu)));
         this.source = source;
         this.graph = graph;
         this.session = session;
         this.function = function;
+        int[] inputShape = model.inputShape();
         this.height = inputShape[0] > 0 ? inputShape[0] : -1;
         this.width = inputShape[1] > 0 ? inputShape[1] : -1;
+        int size = card.preprocess().imageSize();
+        this.fineTunable = new KerasGraphCut(source, model.openSize() ? model.withInputSize(size, size) : model, size,
+                config);
+    }
+
+    private static Set<Capability> fineTunes(Set<Capability> capabilities) {
+        capabilities.add(Capability.FINE_TUNE);
+        return capabilities;
     }
 
     /**
@@ -101,7 +113,7 @@ final class KerasBackbone extends AbstractBackbone {
                 throw new IOException(source + ": gives " + dim + " values per image, but the model card says"
                         + " embed_dim " + card.embedDim());
             }
-            return new KerasBackbone(card, source, graph, session, function, in, dim, gpu);
+            return new KerasBackbone(card, source, graph, session, function, model, dim, gpu, config);
         } catch (IOException | RuntimeException e) {
             if (session != null) {
                 session.close();
@@ -151,6 +163,11 @@ final class KerasBackbone extends AbstractBackbone {
         } finally {
             inputs.values().forEach(Tensor::close);
         }
+    }
+
+    @Override
+    public FineTunable fineTunable() {
+        return fineTunable;
     }
 
     @Override

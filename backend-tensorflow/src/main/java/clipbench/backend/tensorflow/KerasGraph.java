@@ -49,10 +49,19 @@ final class KerasGraph {
 
     private final Ops tf;
     private final KerasModel model;
+    /** Weights read from placeholders instead of constants (a fine-tuning top), or null. */
+    private final TopParameters trained;
 
     KerasGraph(Ops tf, KerasModel model) {
+        this(tf, model, null);
+    }
+
+    /** The weights {@code trained} lists come from its placeholders; BatchNormalization still runs as at inference. */
+    KerasGraph(Ops tf, KerasModel model, TopParameters trained) {
+        TfRuntime.ensureNativeDefaults();
         this.tf = tf;
         this.model = model;
+        this.trained = trained;
     }
 
     /**
@@ -79,11 +88,16 @@ final class KerasGraph {
         }
         Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, 3, in[0] > 0 ? in[0] : -1, in[1] > 0 ? in[1] : -1)));
-        Operand<TFloat32> nhwc = tf.withName("nhwc").linalg.transpose(image, tf.constant(new int[] {0, 2, 3, 1}));
+        Operand<TFloat32> nhwc = nhwc(image);
         Operand<TFloat32> out = imageOut
                 ? tf.withName(OUTPUT).linalg.transpose(apply(nhwc), tf.constant(new int[] {0, 3, 1, 2}))
                 : tf.withName(OUTPUT).identity(rows(apply(nhwc)));
         return Signature.builder().key(SIGNATURE).input(INPUT, image).output(OUTPUT, out).build();
+    }
+
+    /** NCHW images as NHWC, Keras's layout. */
+    Operand<TFloat32> nhwc(Operand<TFloat32> nchw) {
+        return tf.withName("nhwc").linalg.transpose(nchw, tf.constant(new int[] {0, 2, 3, 1}));
     }
 
     /** Runs every layer on {@code nhwc} (the {@code InputLayer}'s value) and returns the output layer's value. */
@@ -184,7 +198,7 @@ final class KerasGraph {
         }
         int[] s = KerasConfig.pair(layer, "strides", new int[] {1, 1});
         int[] d = KerasConfig.pair(layer, "dilation_rate", new int[] {1, 1});
-        Operand<TFloat32> y = tf.nn.conv2d(x, constant(tf, "kernel", weight(layer, "kernel", 4)),
+        Operand<TFloat32> y = tf.nn.conv2d(x, param(tf, layer, "kernel", 4),
                 List.of(1L, (long) s[0], (long) s[1], 1L), padding(layer),
                 Conv2d.dilations(1L, (long) d[0], (long) d[1], 1L));
         return activation(tf, layer, KerasConfig.activation(layer), bias(tf, layer, y));
@@ -201,10 +215,15 @@ final class KerasGraph {
         }
         int[] s = KerasConfig.pair(layer, "strides", new int[] {1, 1});
         int[] d = KerasConfig.pair(layer, "dilation_rate", new int[] {1, 1});
+        if (isTrained(kernel) && (d[0] != 1 || d[1] != 1)) {
+            throw new UnsupportedOperationException(where(layer) + ": a dilated depthwise kernel cannot train here"
+                    + " (its taps are spread with zeros outside the graph)");
+        }
         // TF's own CPU kernel refuses dilations ("Current kernel implementation does not support dilations")
         // unless its oneDNN path happens to be on for this CPU: spread the taps with zeros instead, which
         // gives the same sums on every CPU.
-        Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, constant(tf, "depthwise_kernel", dilated(kernel, d)),
+        Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(x, isTrained(kernel) ? trained.get(kernel.name())
+                        : constant(tf, "depthwise_kernel", dilated(kernel, d)),
                 List.of(1L, (long) s[0], (long) s[1], 1L), padding(layer));
         return activation(tf, layer, KerasConfig.activation(layer), bias(tf, layer, y));
     }
@@ -233,7 +252,7 @@ final class KerasGraph {
         if (!KerasConfig.flag(layer, "use_bias", true)) {
             return y;
         }
-        return tf.nn.biasAdd(y, constant(tf, "bias", weight(layer, "bias", 1)));
+        return tf.nn.biasAdd(y, param(tf, layer, "bias", 1));
     }
 
     /**
@@ -258,15 +277,20 @@ final class KerasGraph {
         boolean center = KerasConfig.flag(layer, "center", true);
         KerasTensor mean = weight(layer, "moving_mean", 1);
         float[] variance = weight(layer, "moving_variance", 1).data();
-        float[] gamma = scale ? weight(layer, "gamma", 1).data() : null;
+        KerasTensor gamma = scale ? weight(layer, "gamma", 1) : null;
+        boolean trainedGamma = gamma != null && isTrained(gamma);
         float[] factor = new float[variance.length];
         for (int i = 0; i < factor.length; i++) {
             double inv = 1.0 / Math.sqrt(variance[i] + eps);
-            factor[i] = (float) (scale ? inv * gamma[i] : inv);
+            factor[i] = (float) (scale && !trainedGamma ? inv * gamma.data()[i] : inv);
         }
-        Operand<TFloat32> y = tf.math.mul(tf.math.sub(x, constant(tf, "moving_mean", mean)),
-                tf.withName("factor").constant(Shape.of(factor.length), DataBuffers.of(factor, true, false)));
-        return center ? tf.math.add(y, constant(tf, "beta", weight(layer, "beta", 1))) : y;
+        Operand<TFloat32> f = tf.withName("factor").constant(Shape.of(factor.length), DataBuffers.of(factor, true,
+                false));
+        if (trainedGamma) { // gamma trains: the same product, in float32 in the graph
+            f = tf.math.mul(f, trained.get(gamma.name()));
+        }
+        Operand<TFloat32> y = tf.math.mul(tf.math.sub(x, constant(tf, "moving_mean", mean)), f);
+        return center ? tf.math.add(y, param(tf, layer, "beta", 1)) : y;
     }
 
     /**
@@ -313,7 +337,8 @@ final class KerasGraph {
     private Operand<TFloat32> zeroPadding(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
         KerasConfig.requireChannelsLast(layer);
         int[] p = KerasConfig.zeroPadding(layer); // top, bottom, left, right
-        return tf.pad(x, tf.constant(new long[][] {{0, 0}, {p[0], p[1]}, {p[2], p[3]}, {0, 0}}), tf.constant(0f));
+        // int32 paddings: TF's C++ Pad gradient slices with the int32 shape of x
+        return tf.pad(x, tf.constant(new int[][] {{0, 0}, {p[0], p[1]}, {p[2], p[3]}, {0, 0}}), tf.constant(0f));
     }
 
     /** TF's pooling with Keras's {@code padding}: an average over {@code SAME} padding counts only real cells. */
@@ -335,10 +360,9 @@ final class KerasGraph {
      * feature map), one product per sample; then the activation.
      */
     private Operand<TFloat32> dense(Ops tf, KerasLayer layer, Operand<TFloat32> x) {
-        KerasTensor kernel = weight(layer, "kernel", 2);
         int rank = x.shape().numDimensions();
         Operand<TFloat32> rows = rank == 2 ? tf.expandDims(x, tf.constant(1)) : x;
-        Operand<TFloat32> y = tf.train.batchMatMul(rows, constant(tf, "kernel", kernel), TFloat32.class);
+        Operand<TFloat32> y = tf.train.batchMatMul(rows, param(tf, layer, "kernel", 2), TFloat32.class);
         if (rank == 2) {
             y = tf.squeeze(y, Squeeze.axis(List.of(1L)));
         }
@@ -348,7 +372,7 @@ final class KerasGraph {
     // ------------------------------------------------------------------------------------------------
 
     /** {@code [N, ...]} as {@code [N, D]} in row-major (NHWC) order; unchanged when already rank 2. */
-    private Operand<TFloat32> rows(Operand<TFloat32> x) {
+    Operand<TFloat32> rows(Operand<TFloat32> x) {
         return x.shape().numDimensions() == 2 ? x : flatten(tf, x);
     }
 
@@ -377,6 +401,16 @@ final class KerasGraph {
                     + ", expected rank " + rank);
         }
         return t;
+    }
+
+    /** The weight as a constant, or its placeholder when it trains. */
+    private Operand<TFloat32> param(Ops tf, KerasLayer layer, String suffix, int rank) {
+        KerasTensor t = weight(layer, suffix, rank);
+        return isTrained(t) ? trained.get(t.name()) : constant(tf, suffix, t);
+    }
+
+    private boolean isTrained(KerasTensor t) {
+        return trained != null && trained.has(t.name());
     }
 
     private static Operand<TFloat32> constant(Ops tf, String name, KerasTensor t) {

@@ -31,6 +31,7 @@ final class SrGraph {
 
     /** Adds the network with an NCHW {@code image} placeholder; returns its signature (NCHW {@code output}). */
     static Signature build(Ops tf, GraphParams p, JsonNode arch) {
+        TfRuntime.ensureNativeDefaults();
         String source = p.checkpoint().source();
         if (arch == null || !"espcn".equals(arch.path("type").asText())) {
             throw new IllegalArgumentException(source + ": the model card's architecture.type must be 'espcn' to"

@@ -4,12 +4,16 @@ import clipbench.checkpoint.ClipCheckpoint;
 import clipbench.checkpoint.ClipCheckpoints;
 import clipbench.api.model.ModelCard;
 import clipbench.api.spi.BackendOptions;
+import clipbench.api.spi.Capability;
+import clipbench.api.spi.FineTunable;
 import clipbench.api.spi.TwoTowerBackbone;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -18,11 +22,16 @@ import org.tensorflow.proto.ConfigProto;
  */
 public final class TfBackbone extends TwoTowerBackbone {
     private final List<TfModel> models;
+    /** The image tower's checkpoint when CLIP is built from one (it can then be fine-tuned), else null. */
+    private final Path checkpoint;
+    private final ConfigProto config;
 
     private TfBackbone(ModelCard card, List<TfModel> models, ImageTower image, TextTower text, int dim,
-                       boolean gpu) {
-        super(card, image, text, dim, gpu);
+                       boolean gpu, Path checkpoint, ConfigProto config) {
+        super(card, image, text, dim, gpu, checkpoint != null ? Set.of(Capability.FINE_TUNE) : Set.of());
         this.models = models;
+        this.checkpoint = checkpoint;
+        this.config = config;
     }
 
     static TfBackbone open(ModelCard card, BackendOptions options) throws IOException {
@@ -53,7 +62,8 @@ public final class TfBackbone extends TwoTowerBackbone {
                 }
             }
             int dim = embeddingDim(card, image, text);
-            return new TfBackbone(card, List.copyOf(models.values()), image, text, dim, gpu);
+            Path checkpoint = ModelSources.isCheckpoint(sources.image()) ? sources.image() : null;
+            return new TfBackbone(card, List.copyOf(models.values()), image, text, dim, gpu, checkpoint, config);
         } catch (IOException | RuntimeException e) {
             models.values().forEach(m -> {
                 try {
@@ -73,6 +83,21 @@ public final class TfBackbone extends TwoTowerBackbone {
         }
         ClipCheckpoint checkpoint = ClipCheckpoints.open(card, source);
         return TfModel.build(checkpoint.weights(), checkpoint.architecture(), withText, config);
+    }
+
+    /** CLIP built from a checkpoint, cut by {@link ClipGraphCut}; a SavedModel's graph is not rebuilt. */
+    @Override
+    public FineTunable fineTunable() {
+        if (checkpoint == null) {
+            throw new UnsupportedOperationException("model " + card().name() + ": a SavedModel image tower cannot"
+                    + " be fine-tuned (TensorFlow trains towers it builds from a safetensors checkpoint)");
+        }
+        try {
+            ClipCheckpoint c = ClipCheckpoints.open(card(), checkpoint);
+            return new ClipGraphCut(c.weights(), c.architecture(), config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

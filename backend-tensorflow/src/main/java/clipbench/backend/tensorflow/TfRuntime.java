@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.api.CpuInfo;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Device;
 import java.util.ArrayList;
@@ -22,16 +23,78 @@ import org.tensorflow.proto.GPUOptions;
  * keeps one CPU thread pool per process, sized by the first session created in it, unless the environment
  * sets {@code TF_OVERRIDE_GLOBAL_THREADPOOL=true} (then each session gets its own pool of the requested
  * size); the tests set it.
+ *
+ * <p>{@value #ONEDNN_ISA_VARIABLE}=AVX2 on AMD CPUs with AVX-512, unless the environment sets it: there the oneDNN
+ * kernels TensorFlow 2.18 picks give wrong gradients (nsfwjs MobileNetV2 cut below its last two blocks: the
+ * BatchNormalization gamma and depthwise kernel gradients of blocks 15-16 off by 7 % from central differences, on
+ * an "AMD EPYC" with avx512f; capped at AVX2, or with {@code TF_ENABLE_ONEDNN_OPTS=0}, they agree), as libtorch's
+ * oneDNN gives wrong convolutions there (backend-djl caps it the same way). It is set with the C library's
+ * {@code setenv} before TensorFlow creates its first kernel, and the runtime version says so.
  */
 final class TfRuntime {
     static final String GPU_UNAVAILABLE = "TensorFlow Java GPU natives not present: use the linux-x86_64-gpu"
             + " classifier (Maven profile gpu) on a GPU machine, or --device cpu";
 
+    /** oneDNN's cap on the instruction sets its kernels may use. */
+    static final String ONEDNN_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
+
+    static {
+        if (capsOneDnn(CpuInfo.current())) {
+            setDefault(ONEDNN_ISA_VARIABLE, "AVX2");
+        }
+    }
+
     private TfRuntime() {
     }
 
+    /**
+     * Makes sure the environment defaults above are set (this class's initialiser sets them): the graph builders
+     * call it, so no TensorFlow kernel runs before them, whichever entry point comes first.
+     */
+    static void ensureNativeDefaults() {
+        // nothing more: calling it initialises the class
+    }
+
+    /** "tensorflow 2.18.0", plus " / oneDNN ISA AVX2" where oneDNN is capped (capped kernels compute differently). */
     static String version() {
-        return "tensorflow " + TensorFlow.version();
+        String cap = oneDnnCap();
+        return "tensorflow " + TensorFlow.version() + (cap.isEmpty() ? "" : " / oneDNN ISA " + cap);
+    }
+
+    /** True where oneDNN's AVX-512 kernels are capped: AMD CPUs that have AVX-512. */
+    static boolean capsOneDnn(CpuInfo cpu) {
+        return cpu.model().contains("AMD") && cpu.flags().contains("avx512f");
+    }
+
+    /** oneDNN's instruction-set cap as TensorFlow sees it ("" when none). */
+    static String oneDnnCap() {
+        try {
+            String v = LibC.INSTANCE.getenv(ONEDNN_ISA_VARIABLE);
+            return v == null ? "" : v;
+        } catch (LinkageError | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static void setDefault(String variable, String value) {
+        if (System.getenv(variable) != null) {
+            return;
+        }
+        try {
+            LibC.INSTANCE.setenv(variable, value, 0);
+        } catch (LinkageError | RuntimeException e) {
+            // no JNA native support here: TensorFlow runs with oneDNN's own choice
+        }
+    }
+
+    /** The C library's {@code setenv}: oneDNN reads its variables with {@code getenv}, not from Java. */
+    interface LibC extends com.sun.jna.Library {
+        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
+
+        int setenv(String name, String value, int overwrite);
+
+        /** What TensorFlow sees (Java's {@code System.getenv} is a copy taken when the JVM started). */
+        String getenv(String name);
     }
 
     /** Whether to run on a GPU: never for CPU, always for GPU (failing clearly without one), else if present. */

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a {@code keras} card read from a TF.js folder.
  */
 class KerasBackboneTest {
-    private static final int SIZE = 16;
+    static final int SIZE = 16;
 
     private static final double TOLERANCE = 1e-5;
 
