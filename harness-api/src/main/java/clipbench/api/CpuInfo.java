@@ -21,6 +21,14 @@ public record CpuInfo(String model, String flags) {
             "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8",
             "asimd", "sve", "sve2", "bf16", "i8mm");
 
+    /**
+     * True for AMD CPUs with AVX-512, where oneDNN's wide kernels computed wrong convolutions (libtorch 2.7.1) and
+     * gradients (TensorFlow 2.18) on the machine of 2026-12-08, so the DJL and TensorFlow backends cap them.
+     */
+    public boolean amdWithAvx512() {
+        return model.contains("AMD") && (" " + flags + " ").contains(" avx512f ");
+    }
+
     /** This machine's CPU ("unknown" and no flags where /proc/cpuinfo cannot be read). */
     public static CpuInfo current() {
         return read(Path.of("/proc/cpuinfo"));

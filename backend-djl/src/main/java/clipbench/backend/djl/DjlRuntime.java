@@ -6,6 +6,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
 import clipbench.api.CpuInfo;
 import clipbench.api.spi.Device;
+import clipbench.nativeenv.NativeEnvironment;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -29,7 +30,7 @@ final class DjlRuntime {
     /** OpenMP's switch between spinning and sleeping while a libtorch thread waits for work (see nativeDefaults). */
     static final String WAIT_POLICY_VARIABLE = "OMP_WAIT_POLICY";
     /** oneDNN's cap on the instruction sets its kernels may use (see nativeDefaults). */
-    static final String ONEDNN_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
+    static final String ONEDNN_ISA_VARIABLE = NativeEnvironment.ONEDNN_ISA;
     static final String LIBTORCH = "ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64";
     static final String JNI = "ai.djl.pytorch:pytorch-jni:2.7.1-0.36.0";
     static final String CUDA_UNAVAILABLE = "DJL PyTorch has no CUDA device: use the pytorch-native-cu* natives"
@@ -106,7 +107,7 @@ final class DjlRuntime {
      * Runtime's spinning); {@code OMP_WAIT_POLICY=ACTIVE} gives DJL's best on a dedicated machine.
      * {@code GOMP_SPINCOUNT} also overrides it (libgomp's own: 300000).
      *
-     * <p>{@value #ONEDNN_ISA_VARIABLE}=SSE41 on AMD CPUs with AVX-512 ({@link #capsOneDnn}): there the oneDNN 3.x in
+     * <p>{@value #ONEDNN_ISA_VARIABLE}=SSE41 on AMD CPUs with AVX-512 ({@link CpuInfo#amdWithAvx512}): there the oneDNN 3.x in
      * libtorch 2.7.1 gives wrong convolutions (seen on an "AMD EPYC" with avx512f/avx512_bf16/avx512_vp2intersect):
      * with its AVX-512 kernels, depthwise convolutions with multiplier 2 were off by up to 0.54 and nsfwjs
      * InceptionV3's features by 12 %; capped at AVX2 those agreed but ESRGAN-slim's 3x3 convolutions were off by 11
@@ -116,47 +117,16 @@ final class DjlRuntime {
      * for MobileNetV2 (236 ms). A wrong number is worse than a slower one; a user's own value wins.
      */
     private static void nativeDefaults() {
-        setDefault(HUGE_PAGES_VARIABLE, "1");
-        setDefault(WAIT_POLICY_VARIABLE, "PASSIVE");
-        if (capsOneDnn(CpuInfo.current())) {
-            setDefault(ONEDNN_ISA_VARIABLE, "SSE41");
+        NativeEnvironment.setDefault(HUGE_PAGES_VARIABLE, "1");
+        NativeEnvironment.setDefault(WAIT_POLICY_VARIABLE, "PASSIVE");
+        if (CpuInfo.current().amdWithAvx512()) {
+            NativeEnvironment.setDefault(ONEDNN_ISA_VARIABLE, "SSE41");
         }
-    }
-
-    /** True where oneDNN's AVX-512 kernels are capped: AMD CPUs that have AVX-512. */
-    static boolean capsOneDnn(CpuInfo cpu) {
-        return cpu.model().contains("AMD") && cpu.flags().contains("avx512f");
     }
 
     /** oneDNN's instruction-set cap as libtorch sees it ("" when none), for provenance. */
     static String oneDnnCap() {
-        try {
-            String v = LibC.INSTANCE.getenv(ONEDNN_ISA_VARIABLE);
-            return v == null ? "" : v;
-        } catch (LinkageError | RuntimeException e) {
-            return "";
-        }
-    }
-
-    private static void setDefault(String variable, String value) {
-        if (System.getenv(variable) != null) {
-            return;
-        }
-        try {
-            LibC.INSTANCE.setenv(variable, value, 0);
-        } catch (LinkageError | RuntimeException e) {
-            // no JNA native support here: libtorch runs with its own defaults, only slower
-        }
-    }
-
-    /** The C library's {@code setenv}: libtorch reads its variables with {@code getenv}, not from Java. */
-    interface LibC extends com.sun.jna.Library {
-        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
-
-        int setenv(String name, String value, int overwrite);
-
-        /** What libtorch sees (Java's {@code System.getenv} is a copy taken when the JVM started). */
-        String getenv(String name);
+        return NativeEnvironment.get(ONEDNN_ISA_VARIABLE);
     }
 
     /** What went wrong when libtorch could not be started, and what to install. */

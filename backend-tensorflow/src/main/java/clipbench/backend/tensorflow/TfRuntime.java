@@ -1,5 +1,6 @@
 package clipbench.backend.tensorflow;
 
+import clipbench.nativeenv.NativeEnvironment;
 import clipbench.api.CpuInfo;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Device;
@@ -36,11 +37,11 @@ final class TfRuntime {
             + " classifier (Maven profile gpu) on a GPU machine, or --device cpu";
 
     /** oneDNN's cap on the instruction sets its kernels may use. */
-    static final String ONEDNN_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
+    static final String ONEDNN_ISA_VARIABLE = NativeEnvironment.ONEDNN_ISA;
 
     static {
-        if (capsOneDnn(CpuInfo.current())) {
-            setDefault(ONEDNN_ISA_VARIABLE, "AVX2");
+        if (CpuInfo.current().amdWithAvx512()) {
+            NativeEnvironment.setDefault(ONEDNN_ISA_VARIABLE, "AVX2");
         }
     }
 
@@ -61,40 +62,9 @@ final class TfRuntime {
         return "tensorflow " + TensorFlow.version() + (cap.isEmpty() ? "" : " / oneDNN ISA " + cap);
     }
 
-    /** True where oneDNN's AVX-512 kernels are capped: AMD CPUs that have AVX-512. */
-    static boolean capsOneDnn(CpuInfo cpu) {
-        return cpu.model().contains("AMD") && cpu.flags().contains("avx512f");
-    }
-
     /** oneDNN's instruction-set cap as TensorFlow sees it ("" when none). */
     static String oneDnnCap() {
-        try {
-            String v = LibC.INSTANCE.getenv(ONEDNN_ISA_VARIABLE);
-            return v == null ? "" : v;
-        } catch (LinkageError | RuntimeException e) {
-            return "";
-        }
-    }
-
-    private static void setDefault(String variable, String value) {
-        if (System.getenv(variable) != null) {
-            return;
-        }
-        try {
-            LibC.INSTANCE.setenv(variable, value, 0);
-        } catch (LinkageError | RuntimeException e) {
-            // no JNA native support here: TensorFlow runs with oneDNN's own choice
-        }
-    }
-
-    /** The C library's {@code setenv}: oneDNN reads its variables with {@code getenv}, not from Java. */
-    interface LibC extends com.sun.jna.Library {
-        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
-
-        int setenv(String name, String value, int overwrite);
-
-        /** What TensorFlow sees (Java's {@code System.getenv} is a copy taken when the JVM started). */
-        String getenv(String name);
+        return NativeEnvironment.get(ONEDNN_ISA_VARIABLE);
     }
 
     /** Whether to run on a GPU: never for CPU, always for GPU (failing clearly without one), else if present. */
