@@ -35,7 +35,7 @@ class FineTuneSectionTest {
      * djl trains lite and pro with head, last:1, last:2 at k = 1, 4 over 3 seeds; onnx has the head rows and, for the
      * trained modes, rows that say it is inference-only. Seed s stops after 5 + s + (index of k) epochs, best 2 + s.
      */
-    private static Path run(Path root) throws Exception {
+    static Path run(Path root) throws Exception {
         SyntheticRun r = new SyntheticRun("run-ft");
         for (String backend : List.of("djl", "onnx")) {
             r.row(backend, "bicubic", "zero-shot", "zero-shot", "0", -1, 0.4, 0.7, 0.35);
