@@ -194,8 +194,11 @@ public final class ReportBuilder {
                                                     List<RunData> runs, Path outDir, Set<String> names,
                                                     List<String> notes, Drawn drawn) throws IOException {
         List<FineTuneComparison.Table> tables = FineTuneComparison.of(summary, merged.rows());
+        // only runs that trained keep a training.csv: the others are not said to lack one
+        List<RunData> trainedRuns = runs.stream().filter(run -> run.results().stream()
+                .anyMatch(r -> FineTuneComparison.FINE_TUNE.equals(r.get("protocol")))).toList();
         List<ReportRow> training = tables.stream().allMatch(t -> t.lines().isEmpty()) ? null
-                : mergeOptional(runs, RunData::training, RunData.TRAINING, notes, "the training curves are");
+                : mergeOptional(trainedRuns, RunData::training, RunData.TRAINING, notes, "the training curves are");
         List<FineTuneSection> sections = new ArrayList<>();
         for (FineTuneComparison.Table t : tables) {
             Drawn byMode = new Drawn();
