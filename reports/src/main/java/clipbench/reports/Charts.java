@@ -170,6 +170,53 @@ public final class Charts {
         return new double[] {axisX[0], axisX[axisX.length - 1]};
     }
 
+    /** An empty top-1-against-k line chart in the report's style: legend on the right, error bars in series colour. */
+    static XYChart kChart(String title, int width, int height) {
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
+                .xAxisTitle("k (training images per class)").yAxisTitle("top-1 accuracy (%)").build();
+        style(chart.getStyler());
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        chart.getStyler().setYAxisDecimalPattern("#0");
+        return chart;
+    }
+
+    /**
+     * Adds a top-1 line (%) on the k positions of {@link #kAxis}: {@code rows.get(p)} at position p (null: no point
+     * there), error bars one standard deviation over seeds. Widens {@code span} ({lowest, highest}) to the points
+     * ± their error.
+     */
+    static XYSeries addKLine(XYChart chart, String name, List<Summary.Row> rows, double[] span) {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
+        for (int p = 0; p < rows.size(); p++) {
+            Summary.Row r = rows.get(p);
+            if (r != null && r.top1().present()) {
+                double mean = 100 * r.top1().mean();
+                double sd = 100 * r.top1().stdOrZero();
+                x.add((double) p);
+                y.add(mean);
+                err.add(sd);
+                span[0] = Math.min(span[0], mean - sd);
+                span[1] = Math.max(span[1], mean + sd);
+            }
+        }
+        return chart.addSeries(name, x, y, err);
+    }
+
+    /** A span no point has widened yet, for {@link #addKLine}. */
+    static double[] emptySpan() {
+        return new double[] {100, 0};
+    }
+
+    /** A y range around {@code span} in steps of 5 % within 0..100: the differences between lines are the point. */
+    static void yAxisAround(XYChart chart, double[] span) {
+        double yMin = Math.max(0, 5 * Math.floor(span[0] / 5));
+        double yMax = Math.min(100, 5 * Math.ceil(span[1] / 5));
+        chart.getStyler().setYAxisMin(yMin).setYAxisMax(yMax > yMin ? yMax : Math.min(100, yMin + 5));
+    }
+
     /** Marker and dash pattern number {@code style} (cycling), on a 2 px line. */
     static void styleLine(XYSeries s, int style) {
         s.setMarker(MARKERS[style % MARKERS.length]);

@@ -12,7 +12,8 @@ import java.util.Map;
  * report.html: one self-contained page (inline CSS and a tiny inline script, no external resources, relative
  * links only) with the run settings, the summary table, the charts (PNG, linking to the SVG), the most confused
  * class pairs, per-class recall, the prediction galleries and notes; with several upsamplers an upsampler
- * comparison ({@link UpsamplerComparison}) and, per dataset, a strip of example images ({@link ExampleStrip}).
+ * comparison ({@link UpsamplerComparison}) and, per dataset, a strip of example images ({@link ExampleStrip}); with
+ * fine-tuning rows a fine-tuning section ({@link FineTuneSection}).
  * Every text is HTML-escaped.
  *
  * <p>On load, the script counts the page's images and those that failed to load and stores both on the body
@@ -47,7 +48,7 @@ public final class HtmlReport {
     public record Content(String title, List<RunInfo> runs, List<Summary.Row> summary, String summaryLink,
                           List<Table> parity, List<Charts.Figure> charts, List<Table> confusedPairs,
                           List<Charts.Figure> heatMaps, List<Table> perClass, List<Charts.Figure> galleries,
-                          List<UpsamplerView> upsamplers, List<String> notes) {
+                          List<UpsamplerView> upsamplers, List<FineTuneSection> fineTuning, List<String> notes) {
     }
 
     /**
@@ -80,6 +81,9 @@ public final class HtmlReport {
         }
         if (!c.upsamplers().isEmpty()) {
             nav(h, "upsamplers", "Upsamplers");
+        }
+        if (!c.fineTuning().isEmpty()) {
+            nav(h, "finetune", "Fine-tuning");
         }
         if (!c.confusedPairs().isEmpty() || !c.heatMaps().isEmpty()) {
             nav(h, "confusions", "Confused classes");
@@ -114,7 +118,7 @@ public final class HtmlReport {
             h.append("<p class=\"empty\">No results.</p>\n");
         } else {
             h.append("<div class=\"scroll\"><table class=\"data\">\n<thead><tr>");
-            for (String col : List.of("backend", "backbone", "dataset", "upsampler", "protocol", "head", "k",
+            for (String col : List.of("backend", "backbone", "dataset", "upsampler", "protocol", "head", "finetune", "k",
                     "seeds", "top-1", "top-5", "mean per-class recall", "note")) {
                 h.append("<th>").append(esc(col)).append("</th>");
             }
@@ -122,7 +126,7 @@ public final class HtmlReport {
             for (Summary.Row r : c.summary()) {
                 h.append(r.top1().present() ? "<tr>" : "<tr class=\"skipped\">");
                 for (String v : List.of(r.backend(), r.backbone(), r.dataset(), r.upsampler(), r.protocol(),
-                        r.head())) {
+                        r.head(), r.finetune())) {
                     td(h, v);
                 }
                 h.append("<td class=\"num\">").append(esc(r.zeroShot() && r.k() == 0 ? "–" : r.kLabel()))
@@ -169,6 +173,8 @@ public final class HtmlReport {
             }
             h.append("</section>\n");
         }
+
+        FineTuneSection.html(h, c.fineTuning());
 
         // Confusions
         if (!c.confusedPairs().isEmpty() || !c.heatMaps().isEmpty()) {

@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * <p>{@link #build} runs the stages in order: load the runs, merge their rows ({@link MergedResults}), write
  * summary.csv, draw the overview charts, choose what to show per system, the confused-pairs tables, one pass
  * over predictions.csv, the heat maps, the galleries, the upsampler comparison and example strips, the
- * per-class tables, then report.html.
+ * fine-tuning comparison with its charts, the per-class tables, then report.html.
  */
 public final class ReportBuilder {
     /** Images per gallery (a 4×6 grid). */
@@ -93,6 +93,8 @@ public final class ReportBuilder {
         Drawn heatMaps = heatMaps(confusions.heat().values(), outDir, labels, names, notes);
         Drawn galleries = galleries(requests.values(), runs, outDir, labels, names, noPredictions, notes);
         Upsamplers upsamplers = Upsamplers.of(summary, runs, requests.values(), outDir, names, notes);
+        Drawn fineTuneCharts = new Drawn();
+        List<FineTuneSection> fineTuning = fineTuning(summary, merged, runs, outDir, names, notes, fineTuneCharts);
         List<HtmlReport.Table> perClass = perClassTables(runs, focus.rows(), labels, notes);
 
         String title = runs.size() == 1 ? "clipbench report: " + runs.get(0).runId()
@@ -101,9 +103,10 @@ public final class ReportBuilder {
         Path html = outDir.resolve(HtmlReport.FILE);
         HtmlReport.write(html, new HtmlReport.Content(title, runInfos(runs, merged, outDir), summary, Summary.FILE,
                 parityTables(runs), charts.figures(), confusions.pairTables(), heatMaps.figures(), perClass,
-                galleries.figures(), upsamplers.views(), shownNotes));
+                galleries.figures(), upsamplers.views(), fineTuning, shownNotes));
         List<Path> chartFiles = new ArrayList<>(charts.files());
         chartFiles.addAll(upsamplers.charts().files());
+        chartFiles.addAll(fineTuneCharts.files());
         chartFiles.addAll(heatMaps.files());
         return new Result(outDir, html, summaryFile, List.copyOf(chartFiles), List.copyOf(galleries.files()),
                 shownNotes);
@@ -181,6 +184,35 @@ public final class ReportBuilder {
             }
             return new Upsamplers(views, all);
         }
+    }
+
+    /**
+     * Per dataset with fine-tune rows: the comparison, top-1 by mode and the training curves (training.csv, read
+     * only when some head trained the tower); their files go to {@code drawn}.
+     */
+    private static List<FineTuneSection> fineTuning(List<Summary.Row> summary, MergedResults merged,
+                                                    List<RunData> runs, Path outDir, Set<String> names,
+                                                    List<String> notes, Drawn drawn) throws IOException {
+        List<FineTuneComparison.Table> tables = FineTuneComparison.of(summary, merged.rows());
+        // only runs that trained keep a training.csv: the others are not said to lack one
+        List<RunData> trainedRuns = runs.stream().filter(run -> run.results().stream()
+                .anyMatch(r -> FineTuneComparison.FINE_TUNE.equals(r.get("protocol")))).toList();
+        List<ReportRow> training = tables.stream().allMatch(t -> t.lines().isEmpty()) ? null
+                : mergeOptional(trainedRuns, RunData::training, RunData.TRAINING, notes, "the training curves are");
+        List<FineTuneSection> sections = new ArrayList<>();
+        for (FineTuneComparison.Table t : tables) {
+            Drawn byMode = new Drawn();
+            chart(byMode, outDir, notes, "fine-tuning mode", () -> FineTuneCharts.accuracyByMode(t, outDir, names));
+            Drawn curves = new Drawn();
+            if (training != null) {
+                chart(curves, outDir, notes, "training curve",
+                        () -> FineTuneCharts.trainingCurves(t, training, outDir, names, notes));
+            }
+            drawn.files().addAll(byMode.files());
+            drawn.files().addAll(curves.files());
+            sections.add(new FineTuneSection(t, byMode.figures(), curves.figures()));
+        }
+        return sections;
     }
 
     /**
@@ -469,7 +501,8 @@ public final class ReportBuilder {
     /** Notes from the results: skipped heads, skipped images, mixed provenance within one summary row. */
     private static void resultNotes(List<ReportRow> merged, List<Summary.Row> summary, List<String> notes) {
         for (Summary.Row r : summary) {
-            if (!r.top1().present()) {
+            // a backend that cannot train is said once, in the fine-tuning section
+            if (!r.top1().present() && !FineTuneComparison.inferenceOnly(r)) {
                 notes.add("Skipped head " + r.head() + " (" + r.protocol() + ") for " + r.backend() + " · "
                         + r.backbone() + " · " + r.dataset() + " · " + r.upsampler() + ": "
                         + (r.note().isEmpty() ? "no accuracy recorded" : r.note()) + ".");

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a report reads from one run directory: run.json, results.csv, and the optional confusions.csv and
- * per_class.csv (predictions.csv is streamed later, it can be large; thumbnails are read by the gallery).
- * Needs no model, no embedding and no dataset.
+ * What a report reads from one run directory: run.json, results.csv, and the optional confusions.csv,
+ * per_class.csv, parity.csv and training.csv (predictions.csv is streamed later, it can be large; thumbnails
+ * are read by the gallery). Needs no model, no embedding and no dataset.
  */
 public final class RunData {
     public static final String RESULTS = "results.csv";
@@ -22,6 +22,8 @@ public final class RunData {
     public static final String CONFUSIONS = "confusions.csv";
     public static final String PER_CLASS = "per_class.csv";
     public static final String PARITY = "parity.csv";
+    /** Fine-tuning rows' epochs, see {@link RunDirectory#TRAINING}. */
+    public static final String TRAINING = RunDirectory.TRAINING;
     public static final String RUN_JSON = "run.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,16 +34,18 @@ public final class RunData {
     private final List<ReportRow> confusions;
     private final List<ReportRow> perClass;
     private final List<ReportRow> parity;
+    private final List<ReportRow> training;
     private final List<String> notes;
 
     private RunData(Path dir, ObjectNode runJson, List<ReportRow> results, List<ReportRow> confusions,
-                    List<ReportRow> perClass, List<ReportRow> parity, List<String> notes) {
+                    List<ReportRow> perClass, List<ReportRow> parity, List<ReportRow> training, List<String> notes) {
         this.dir = dir;
         this.runJson = runJson;
         this.results = results;
         this.confusions = confusions;
         this.perClass = perClass;
         this.parity = parity;
+        this.training = training;
         this.notes = notes;
     }
 
@@ -79,7 +83,8 @@ public final class RunData {
         List<ReportRow> results = ReportCsv.readAll(d.resolve(RESULTS));
         List<ReportRow> confusions = optional(d.resolve(CONFUSIONS));
         List<ReportRow> perClass = optional(d.resolve(PER_CLASS));
-        return new RunData(d, json, results, confusions, perClass, optional(d.resolve(PARITY)), notes);
+        return new RunData(d, json, results, confusions, perClass, optional(d.resolve(PARITY)),
+                optional(d.resolve(TRAINING)), notes);
     }
 
     private static List<ReportRow> optional(Path file) throws IOException {
@@ -120,6 +125,11 @@ public final class RunData {
     /** per_class.csv, or empty when the run has none. */
     public Optional<List<ReportRow>> perClass() {
         return Optional.ofNullable(perClass);
+    }
+
+    /** training.csv (runs with fine-tuning rows), or empty. */
+    public Optional<List<ReportRow>> training() {
+        return Optional.ofNullable(training);
     }
 
     public Path predictionsFile() {

@@ -14,9 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 
 /**
  * The upsampler comparison of one dataset (the study's question: does a super-resolution network beat
@@ -258,41 +256,20 @@ final class UpsamplerComparison {
         List<Integer> ks = columns.stream().map(i -> t.columns().get(i).k()).toList();
         String title = "Top-1 by upsampler: " + t.dataset() + " · " + backbone
                 + (severalHeads ? " · " + head.protocol() + " " + head.headLabel() : " · " + head.headLabel());
-        XYChart chart = new XYChartBuilder().width(900).height(480).title(title)
-                .xAxisTitle("k (training images per class)").yAxisTitle("top-1 accuracy (%)").build();
-        Charts.style(chart.getStyler());
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setErrorBarsColorSeriesColor(true);
-        chart.getStyler().setYAxisDecimalPattern("#0");
+        XYChart chart = Charts.kChart(title, 900, 480);
         Charts.kAxis(chart, ks);
-        double lo = 100;
-        double hi = 0;
+        double[] span = Charts.emptySpan();
         List<String> backends = lines.stream().map(Line::backend).distinct().toList();
         Set<String> seriesNames = new LinkedHashSet<>();
         for (Line l : lines) {
-            List<Double> x = new ArrayList<>();
-            List<Double> y = new ArrayList<>();
-            List<Double> err = new ArrayList<>();
-            for (int p = 0; p < columns.size(); p++) {
-                Summary.Row r = l.cells().get(columns.get(p)).row();
-                if (r != null) {
-                    x.add((double) p);
-                    y.add(100 * r.top1().mean());
-                    err.add(100 * r.top1().stdOrZero());
-                    lo = Math.min(lo, y.get(y.size() - 1) - err.get(err.size() - 1));
-                    hi = Math.max(hi, y.get(y.size() - 1) + err.get(err.size() - 1));
-                }
-            }
-            XYSeries s = chart.addSeries(Names.unique(l.label(), seriesNames), x, y, err);
+            List<Summary.Row> points = columns.stream().map(i -> l.cells().get(i).row()).toList();
+            XYSeries s = Charts.addKLine(chart, Names.unique(l.label(), seriesNames), points, span);
             Color color = Charts.PALETTE[t.upsamplers().indexOf(l.upsampler()) % Charts.PALETTE.length];
             s.setLineColor(color);
             s.setMarkerColor(color);
             Charts.styleLine(s, backends.indexOf(l.backend()));
         }
-        // the differences between upsamplers are the point: a y range around the data, in steps of 5 %
-        double yMin = Math.max(0, 5 * Math.floor(lo / 5));
-        double yMax = Math.min(100, 5 * Math.ceil(hi / 5));
-        chart.getStyler().setYAxisMin(yMin).setYAxisMax(yMax > yMin ? yMax : Math.min(100, yMin + 5));
+        Charts.yAxisAround(chart, span);
         String name = Names.unique(Names.slug("upsamplers-by-k", t.dataset(), backbone, head.protocol(),
                 head.headLabel()), names);
         return Charts.save(chart, reportDir, name, title, "Line chart: top-1 accuracy (%) against k ("

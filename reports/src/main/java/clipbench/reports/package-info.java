@@ -3,7 +3,7 @@
  *
  * <p>{@link clipbench.reports.RunDirectory} writes a run's CSVs and thumbnails. {@link clipbench.reports.ReportBuilder#build}
  * reads one or more run directories (CSVs only: run.json, results.csv, predictions.csv, and the optional
- * confusions.csv and per_class.csv, all read by column name) and writes a report folder:
+ * confusions.csv, per_class.csv, parity.csv and training.csv, all read by column name) and writes a report folder:
  * <ul>
  *   <li>{@code summary.csv} ({@link clipbench.reports.Summary}): mean and sample std over seeds;</li>
  *   <li>{@code charts/*.png} and {@code charts/*.svg} ({@link clipbench.reports.Charts}, XChart): top-1 vs k,
@@ -16,6 +16,11 @@
  *       and {@code charts/upsamplers-by-k_*}), and per dataset a strip of example images
  *       ({@link clipbench.reports.ExampleStrip}: the originals and each upsampler's images of a few test images,
  *       copied from the thumbnails into {@code examples/});</li>
+ *   <li>per dataset with {@code fine-tune} rows, a fine-tuning comparison ({@link clipbench.reports.FineTuneSection}:
+ *       a table of top-1 mean ± std by backbone × head × mode × k with trainable parameters, epochs and fit seconds;
+ *       {@code charts/finetune-by-k_*}, top-1 against k with one line per head and mode; {@code charts/training_*},
+ *       train loss and validation accuracy against epoch from training.csv); a backend that cannot train is said
+ *       once;</li>
  *   <li>{@code report.html} ({@link clipbench.reports.HtmlReport}): one self-contained page, relative links
  *       only.</li>
  * </ul>

@@ -35,12 +35,7 @@ class BrowserReportTest {
 
     @Test
     void everyImageLoadsInHeadlessChromium(@TempDir Path root) throws Exception {
-        assumeFalse(Boolean.getBoolean(SKIP), SKIP + "=true: browser check skipped");
-        if (!Files.isExecutable(CHROMIUM)) {
-            fail(CHROMIUM + " not found: install Debian's chromium (apt-get update && DEBIAN_FRONTEND=noninteractive"
-                    + " apt-get install -y chromium; CI installs it), or run with -D" + SKIP + "=true to skip"
-                    + " this check");
-        }
+        requireChromium();
         Path a = ReportBuilderTest.runA(root);
         Path b = ReportBuilderTest.runB(root);
         Path out = root.resolve("cmp");
@@ -74,11 +69,7 @@ class BrowserReportTest {
 
     @Test
     void aMissingImageIsCounted(@TempDir Path root) throws Exception {
-        assumeFalse(Boolean.getBoolean(SKIP), SKIP + "=true: browser check skipped");
-        if (!Files.isExecutable(CHROMIUM)) {
-            fail(CHROMIUM + " not found: install Debian's chromium (CI installs it), or run with -D" + SKIP
-                    + "=true to skip this check");
-        }
+        requireChromium();
         Path a = ReportBuilderTest.runA(root);
         ReportBuilder.Result result = ReportBuilder.build(List.of(a), a);
         Files.delete(a.resolve("charts/upsamplers.png"));
@@ -86,6 +77,31 @@ class BrowserReportTest {
         Matcher broken = BROKEN.matcher(dom);
         assertTrue(broken.find(), "the load script did not run");
         assertEquals(1, Integer.parseInt(broken.group(1)), "the deleted chart counts as broken");
+    }
+
+    @Test
+    void theFineTuningSectionsImagesLoad(@TempDir Path root) throws Exception {
+        requireChromium();
+        Path run = FineTuneSectionTest.run(root);
+        ReportBuilder.Result result = ReportBuilder.build(List.of(run), run);
+        int expectedImages = ReportAssertions.imgSources(result.html()).size();
+        assertTrue(Files.readString(result.html()).contains("src=\"charts/training_"), "training curves on the page");
+        String dom = chromium(root, "finetune", List.of("--dump-dom"), result.html());
+        Matcher images = IMAGES.matcher(dom);
+        Matcher broken = BROKEN.matcher(dom);
+        assertTrue(images.find() && broken.find(), "the load script did not run");
+        assertEquals(expectedImages, Integer.parseInt(images.group(1)), "images on the page");
+        assertEquals(0, Integer.parseInt(broken.group(1)), "images that failed to load");
+    }
+
+    /** Skips with {@code clipbench.skipBrowser=true}; otherwise fails without Chromium. */
+    private static void requireChromium() {
+        assumeFalse(Boolean.getBoolean(SKIP), SKIP + "=true: browser check skipped");
+        if (!Files.isExecutable(CHROMIUM)) {
+            fail(CHROMIUM + " not found: install Debian's chromium (apt-get update && DEBIAN_FRONTEND=noninteractive"
+                    + " apt-get install -y chromium; CI installs it), or run with -D" + SKIP + "=true to skip"
+                    + " this check");
+        }
     }
 
     /** Runs headless Chromium on {@code page} with {@code extra} options; returns its standard output. */

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Writes a run directory the way RunDirectory does (run.json, results.csv, predictions.csv and optionally
- * confusions.csv and per_class.csv), with predictions derived from each row's top-1, and thumbnails of its
- * test images.
+ * confusions.csv, per_class.csv and training.csv), with predictions derived from each row's top-1, and
+ * thumbnails of its test images.
  */
 final class SyntheticRun {
     static final List<String> CLASSES = List.of("apple", "banana", "cherry", "grape");
@@ -26,23 +26,34 @@ final class SyntheticRun {
     static final List<String> RESULTS = List.of("run_id", "backend", "runtime_version", "backbone", "model_sha256",
             "dataset", "split", "upsampler", "preprocess", "templates", "protocol", "head", "k", "seed", "n_train",
             "n_test", "n_skipped", "top1", "top5", "mean_per_class_recall", "embed_seconds", "images_per_second",
-            "upsample_seconds", "trainable_params", "selected_l2", "note", "clipbench_version");
+            "upsample_seconds", "trainable_params", "selected_l2", "note", "clipbench_version", "finetune", "epochs",
+            "fit_seconds", "selected");
     static final List<String> PREDICTIONS = List.of("run_id", "backend", "backbone", "dataset", "upsampler",
-            "protocol", "head", "k", "seed", "image", "true_class", "predicted_class", "score");
+            "protocol", "head", "k", "seed", "image", "true_class", "predicted_class", "score", "finetune");
     static final List<String> CONFUSIONS = List.of("backend", "backbone", "dataset", "upsampler", "protocol",
-            "head", "k", "seed", "class_a", "class_b", "m_ab", "m_ba", "n_a", "n_b", "iou");
+            "head", "k", "seed", "class_a", "class_b", "m_ab", "m_ba", "n_a", "n_b", "iou", "finetune");
     static final List<String> PER_CLASS_COLUMNS = List.of("backend", "backbone", "dataset", "upsampler",
-            "protocol", "head", "k", "seed", "class", "n", "correct", "recall");
+            "protocol", "head", "k", "seed", "class", "n", "correct", "recall", "finetune");
 
     /** One results.csv row; top1 NaN for a skipped head. */
     record Row(String backend, String upsampler, String protocol, String head, String k, long seed, double top1,
-               double top5, double recall, String note, int skipped) {
+               double top5, double recall, String note, int skipped, Training training) {
+    }
+
+    /**
+     * The fine-tuning cells of a row: its mode (empty in runs before fine-tuning), epochs run, the best epoch
+     * ({@code selected}'s best_epoch; negative: none), trainable parameters and fit seconds.
+     */
+    record Training(String finetune, int epochs, int bestEpoch, long params, double fitSeconds) {
+        static final Training NONE = new Training("", 0, -1, 68, 0.25);
     }
 
     final String runId;
     final String backbone = "tiny-clip-vit";
     final String dataset = "emoji-fruit";
     final List<Row> rows = new ArrayList<>();
+    /** training.csv lines (ResultColumns.TRAINING); the file is written when there are some. */
+    final List<List<String>> training = new ArrayList<>();
     final Map<String, Object> runJson = new LinkedHashMap<>();
     boolean confusions = true;
     boolean perClass = true;
@@ -59,13 +70,30 @@ final class SyntheticRun {
 
     SyntheticRun row(String backend, String upsampler, String protocol, String head, String k, long seed,
                      double top1, double top5, double recall) {
-        rows.add(new Row(backend, upsampler, protocol, head, k, seed, top1, top5, recall, "", 0));
+        rows.add(new Row(backend, upsampler, protocol, head, k, seed, top1, top5, recall, "", 0, Training.NONE));
         return this;
     }
 
     SyntheticRun skipped(String backend, String upsampler, String protocol, String head, String k, long seed,
                          String note) {
-        rows.add(new Row(backend, upsampler, protocol, head, k, seed, Double.NaN, Double.NaN, Double.NaN, note, 0));
+        rows.add(new Row(backend, upsampler, protocol, head, k, seed, Double.NaN, Double.NaN, Double.NaN, note, 0,
+                Training.NONE));
+        return this;
+    }
+
+    /** A row with fine-tuning cells (top1 NaN: skipped, with {@code note}). */
+    SyntheticRun tuned(String backend, String upsampler, String protocol, String head, String k, long seed,
+                       double top1, String note, Training training) {
+        rows.add(new Row(backend, upsampler, protocol, head, k, seed, top1, Math.min(1, top1 + 0.2), top1 - 0.02,
+                note, 0, training));
+        return this;
+    }
+
+    /** One training.csv line of a fine-tuning row. */
+    SyntheticRun epoch(String backend, String upsampler, String head, String mode, String k, long seed, int epoch,
+                       double trainLoss, double valAccuracy) {
+        training.add(List.of(backend, backbone, dataset, upsampler, "fine-tune", head, mode, k, Long.toString(seed),
+                Integer.toString(epoch), num(trainLoss), num(valAccuracy), num(1 - valAccuracy)));
         return this;
     }
 
@@ -118,7 +146,10 @@ final class SyntheticRun {
                     r.upsampler, "clip 224", "clip7", r.protocol, r.head, r.k, Long.toString(r.seed),
                     r.protocol.equals("zero-shot") ? "0" : "8", Integer.toString(nTest), Integer.toString(r.skipped),
                     num(r.top1), num(r.top5), num(r.recall), "1.5", "8.0", "0.1",
-                    r.protocol.equals("zero-shot") ? "0" : "68", "", r.note, "0.1.0-SNAPSHOT"));
+                    r.protocol.equals("zero-shot") ? "0" : Long.toString(r.training.params()), "", r.note,
+                    "0.1.0-SNAPSHOT", r.training.finetune(), Integer.toString(r.training.epochs()),
+                    num(r.training.fitSeconds()),
+                    r.training.bestEpoch() < 0 ? "l2=0.01" : "best_epoch=" + r.training.bestEpoch() + ";stop_rule=x"));
             if (Double.isNaN(r.top1)) {
                 continue;
             }
@@ -133,7 +164,7 @@ final class SyntheticRun {
                 m[c][p]++;
                 predictions.add(List.of(runId, r.backend, backbone, dataset, r.upsampler, r.protocol, r.head, r.k,
                         Long.toString(r.seed), image(classes.get(c), i), classes.get(c), classes.get(p),
-                        String.format(Locale.ROOT, "%.6f", 0.9 - 0.01 * j)));
+                        String.format(Locale.ROOT, "%.6f", 0.9 - 0.01 * j), r.training.finetune()));
             }
             for (int a = 0; a < classes.size(); a++) {
                 int na = 0;
@@ -142,7 +173,7 @@ final class SyntheticRun {
                 }
                 perClassRows.add(List.of(r.backend, backbone, dataset, r.upsampler, r.protocol, r.head, r.k,
                         Long.toString(r.seed), classes.get(a), Integer.toString(na), Integer.toString(m[a][a]),
-                        num((double) m[a][a] / na)));
+                        num((double) m[a][a] / na), r.training.finetune()));
                 for (int b = a + 1; b < classes.size(); b++) {
                     int nb = 0;
                     for (int v : m[b]) {
@@ -154,12 +185,16 @@ final class SyntheticRun {
                     double iou = (double) (m[a][b] + m[b][a]) / (na + nb);
                     confusionRows.add(List.of(r.backend, backbone, dataset, r.upsampler, r.protocol, r.head, r.k,
                             Long.toString(r.seed), classes.get(a), classes.get(b), Integer.toString(m[a][b]),
-                            Integer.toString(m[b][a]), Integer.toString(na), Integer.toString(nb), num(iou)));
+                            Integer.toString(m[b][a]), Integer.toString(na), Integer.toString(nb), num(iou),
+                            r.training.finetune()));
                 }
             }
         }
         CsvTable.write(dir.resolve("results.csv"), RESULTS, results);
         CsvTable.write(dir.resolve("predictions.csv"), PREDICTIONS, predictions);
+        if (!training.isEmpty()) {
+            CsvTable.write(dir.resolve(RunData.TRAINING), ResultColumns.TRAINING, training);
+        }
         if (confusions) {
             CsvTable.write(dir.resolve("confusions.csv"), CONFUSIONS, confusionRows);
         }
