@@ -42,7 +42,7 @@ final class ConsoleProgress implements ProgressListener {
         finish();
         ProgressBarConsumer consumer = terminal
                 ? new ConsoleProgressBarConsumer(out)
-                : new DelegatingProgressBarConsumer(out::println);
+                : new DelegatingProgressBarConsumer(new ChangedLines(out)::print);
         bar = new ProgressBarBuilder().setTaskName(prefix + task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).showSpeed().setConsumer(consumer)
                 .setUpdateIntervalMillis(terminal ? 500 : (int) plainIntervalMillis).build();
@@ -59,6 +59,23 @@ final class ConsoleProgress implements ProgressListener {
     public void warn(String message) {
         finish();
         out.println("warning: " + message);
+    }
+
+    /** Prints a plain line only when it differs from the last one (the bar repeats its final state on close). */
+    private static final class ChangedLines {
+        private final PrintStream out;
+        private String last;
+
+        ChangedLines(PrintStream out) {
+            this.out = out;
+        }
+
+        void print(String line) {
+            if (!line.equals(last)) {
+                out.println(line);
+                last = line;
+            }
+        }
     }
 
     @Override

@@ -32,6 +32,7 @@ class ConsoleProgressTest {
         assertTrue(lines.get(lines.size() - 2).startsWith("embed") && lines.get(lines.size() - 2).contains("40/40"),
                 "the last progress line shows the finished count: " + lines);
         assertEquals("warning: one bad image", lines.get(lines.size() - 1));
+        assertEquals(1, lines.stream().filter(l -> l.contains("40/40")).count(), "the final state once: " + lines);
     }
 
     @Test
