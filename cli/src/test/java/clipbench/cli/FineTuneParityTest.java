@@ -47,8 +47,9 @@ class FineTuneParityTest {
     /**
      * One shot per class. With more, LITE's held-out sweep picks lambda 1e-6 on these separable rows (its smallest)
      * and its refit is ill-conditioned: L-BFGS stops after 4 iterations on one runtime's embeddings and 34 on the
-     * other's (which differ by 7e-7), the start heads differ by up to 30 % per entry, the first loss by 3e-2 before any step.
-     * One shot has no sweep (lambda = 1 / n), a strongly convex start, so the comparison is of the cuts.
+     * other's (which differ by 7e-7), the start heads differ by up to 30 % per entry, the first loss by 3e-2
+     * before any step. One shot has no sweep (lambda = 1 / n), a strongly convex start, so the comparison is of
+     * the cuts.
      */
     private static final int CLASSES = 6;
     private static final int TRAIN = CLASSES;
