@@ -50,6 +50,11 @@ public final class FineTuner {
      * @throws IllegalArgumentException for another head, or {@code pro} without class text embeddings
      */
     public FineTuned train(TowerCut cut, String headId, FineTuneInputs in) {
+        return train(cut, headId, in, StepListener.NONE);
+    }
+
+    /** {@link #train(TowerCut, String, FineTuneInputs)}, telling {@code listener} each step's batch loss. */
+    public FineTuned train(TowerCut cut, String headId, FineTuneInputs in, StepListener listener) {
         List<TrainableParameter> params = cut.parameters();
         List<float[]> top = new ArrayList<>(params.size());
         params.forEach(p -> top.add(p.values()));
@@ -94,6 +99,7 @@ public final class FineTuner {
                 }
                 Gradients g = lossAndGradients(cut, head, top, headValues, x, y);
                 lossSum += g.loss * (to - from);
+                listener.stepped(epoch, optimiser.steps(), g.loss);
                 List<float[]> grads = new ArrayList<>(g.top);
                 grads.addAll(g.head);
                 optimiser.step(all, grads, FineTuneSettings.cosineFactor(optimiser.steps(), totalSteps));

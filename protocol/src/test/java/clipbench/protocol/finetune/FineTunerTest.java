@@ -122,9 +122,18 @@ class FineTunerTest {
         TanhTop top = new TanhTop(5, 4, 3, 7);
         float[][] means = means(5, 3);
         FineTuneSettings fast = new FineTuneSettings(1e-2, 1e-2, 0.01, 0.9, 0.999, 1e-8, 10, 8, 10);
-        FineTuned done = new FineTuner(fast).train(top, "lite", inputs(top, means, 1));
+        List<double[]> steps = new ArrayList<>();
+        FineTuned done = new FineTuner(fast).train(top, "lite", inputs(top, means, 1),
+                (epoch, step, loss) -> steps.add(new double[] {epoch, step, loss}));
         List<EpochRecord> h = done.history();
         assertEquals(11, h.size());
+        // 24 rows in batches of 8: 3 steps per epoch, numbered on; an epoch's loss is the mean of its steps'.
+        assertEquals(30, steps.size());
+        for (int i = 0; i < steps.size(); i++) {
+            assertEquals(i / 3 + 1, (int) steps.get(i)[0]);
+            assertEquals(i, (long) steps.get(i)[1]);
+        }
+        assertEquals(h.get(1).trainLoss(), (steps.get(0)[2] + steps.get(1)[2] + steps.get(2)[2]) / 3, 1e-12);
         assertTrue(h.get(10).trainLoss() < h.get(1).trainLoss(), h.toString());
         assertEquals(0, top.frozenCalls, "activations are computed once, by the caller");
         // Top: W1 4x5, b1 4, W2 3x4; LITE head: W 3x3, b 3.
