@@ -30,9 +30,11 @@ import java.util.TreeSet;
  * sections left out with a note; galleries draw the run's {@link Thumbnails}, so the dataset is never read.
  *
  * <p>{@link #build} runs the stages in order: load the runs, merge their rows ({@link MergedResults}), write
- * summary.csv, draw the overview charts, choose what to show per system, the confused-pairs tables, one pass
+ * summary.csv, the per-dataset {@link Headline} (folding backends by {@link BackendParity}) with its
+ * {@link FacetCharts} and {@link EmbedCost}, the overview charts, choose what to show per system, the confused-pairs tables, one pass
  * over predictions.csv, the heat maps, the galleries, the upsampler comparison and example strips, the
- * fine-tuning comparison with its charts, the per-class tables, then report.html.
+ * fine-tuning comparison with its charts, the per-class tables, then report.html. {@link Result#headline} is
+ * the headline as plain text for the terminal.
  */
 public final class ReportBuilder {
     /** Images per gallery (a 4×6 grid). */
@@ -82,7 +84,7 @@ public final class ReportBuilder {
         List<Summary.Row> summary = Summary.of(merged.rows());
         Path summaryFile = outDir.resolve(Summary.FILE);
         Summary.write(summary, summaryFile);
-        resultNotes(merged.rows(), summary, notes);
+        resultNotes(merged.rows(), notes);
 
         Labels labels = new Labels(summary);
         Set<String> names = new HashSet<>();
@@ -511,7 +513,7 @@ public final class ReportBuilder {
     }
 
     /** Notes from the results: skipped images, mixed provenance within one summary row (skipped heads: {@link Unavailable}). */
-    private static void resultNotes(List<ReportRow> merged, List<Summary.Row> summary, List<String> notes) {
+    private static void resultNotes(List<ReportRow> merged, List<String> notes) {
         Map<String, Long> skippedImages = new LinkedHashMap<>();
         Map<String, Map<String, Set<String>>> provenance = new LinkedHashMap<>();
         for (ReportRow r : merged) {
