@@ -2,7 +2,6 @@ package clipbench.cli;
 
 import clipbench.keras.TfjsModelDirectory;
 import clipbench.reports.ReportBuilder;
-import clipbench.reports.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.csv.CSVRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -81,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             importOnce(npm.resolve("nsfwjs/dist/models").resolve(nsfwjsModel(modelDir)), modelDir);
         }
         ReportBuilder.Result report = RunCommand.executeStudy(specs, outDir);
-        printSummary(report.summary());
+        System.out.print(report.headline());
         System.out.printf("demo finished in %.0f s%nreport: %s%n", (System.nanoTime() - start) / 1e9,
                 report.html().toAbsolutePath());
         return 0;
@@ -181,21 +179,6 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed");
-        }
-    }
-
-    /** The accuracy table: backbone, dataset, backend, upsampler, head, k: top-1 mean +- std over seeds. */
-    private static void printSummary(Path summary) throws IOException {
-        System.out.printf("%-22s %-36s %-10s %-8s %-9s %-4s %s%n", "backbone", "dataset", "backend", "upsampler",
-                "head", "k", "top-1 (mean ± std)");
-        for (CSVRecord r : RunDirectory.read(summary)) {
-            if (r.get("top1_mean").isEmpty()) {
-                continue;
-            }
-            String std = r.get("top1_std").isEmpty() ? "" : String.format(" ± %.3f", Double.parseDouble(r.get("top1_std")));
-            System.out.printf("%-22s %-36s %-10s %-8s %-9s %-4s %.3f%s%n", r.get("backbone"), r.get("dataset"),
-                    r.get("backend"), r.get("upsampler"), r.get("head"), r.get("k"),
-                    Double.parseDouble(r.get("top1_mean")), std);
         }
     }
 }

@@ -48,7 +48,7 @@ final class ParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunDirectory run = RunCommand.execute(spec());
+        RunDirectory run = RunCommand.execute(spec()).run();
         Path parity = run.dir().resolve(RunDirectory.PARITY);
         System.out.print(Files.readString(parity));
         System.out.println("parity: " + parity);

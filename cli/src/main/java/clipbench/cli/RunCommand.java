@@ -158,12 +158,15 @@ final class RunCommand implements Callable<Integer> {
         RunConfig file = file();
         List<RunSpec> specs = specs(file);
         if (!file.isStudy()) {
-            RunDirectory run = execute(specs.get(0));
+            Executed done = execute(specs.get(0));
+            RunDirectory run = done.run();
+            System.out.print(done.report().headline());
             System.out.println("results: " + run.dir().resolve(RunDirectory.RESULTS));
             System.out.println("report:  " + run.dir().resolve("report.html"));
             return 0;
         }
         ReportBuilder.Result report = executeStudy(specs, specs.get(0).out().getParent());
+        System.out.print(report.headline());
         System.out.println("report:  " + report.html());
         return 0;
     }
@@ -178,8 +181,12 @@ final class RunCommand implements Callable<Integer> {
         return file.specs(b -> given.forEach(g -> g.accept(b)));
     }
 
+    /** A finished run and its report. */
+    record Executed(RunDirectory run, ReportBuilder.Result report) {
+    }
+
     /** Runs a validated spec end to end: plugins, protocol, CSVs, then the report. */
-    static RunDirectory execute(RunSpec s) throws Exception {
+    static Executed execute(RunSpec s) throws Exception {
         try (RunWiring wiring = RunWiring.resolve(s)) {
             RunDirectory run;
             try {
@@ -194,8 +201,7 @@ final class RunCommand implements Callable<Integer> {
             } finally {
                 run.finish();
             }
-            ReportBuilder.build(List.of(run.dir()), run.dir());
-            return run;
+            return new Executed(run, ReportBuilder.build(List.of(run.dir()), run.dir()));
         }
     }
 
@@ -204,7 +210,7 @@ final class RunCommand implements Callable<Integer> {
         List<Path> runs = new ArrayList<>();
         for (RunSpec s : specs) {
             System.out.println("== " + s.out().getFileName());
-            runs.add(execute(s).dir());
+            runs.add(execute(s).run().dir());
         }
         return ReportBuilder.build(runs, reportDir);
     }

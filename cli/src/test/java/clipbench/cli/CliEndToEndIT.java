@@ -370,6 +370,11 @@ class CliEndToEndIT {
         assertEquals(0, r.exitCode(), r.all());
         List<CSVRecord> results = csv(out.resolve("results.csv"));
         assertEquals(1 + 2 * 2 * 2, results.size(), "zero-shot + k x seeds x heads");
+        // the terminal shows the report's headline pivot: one line per upsampler × head, a column per k
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("backbone +upsampler +head +zero-shot +k=1 +k=2")),
+                r.out());
+        assertEquals(3, r.out().lines().filter(l -> l.matches("\\S+ +\\S+ +(zero-shot|lite|pro) .*")).count(),
+                r.out());
         for (String file : List.of("summary.csv", "confusions.csv", "per_class.csv", "predictions.csv", "report.html")) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
         }
@@ -410,7 +415,7 @@ class CliEndToEndIT {
             assertTrue(charts.stream().anyMatch(n -> n.endsWith(".svg")), charts.toString());
         }
         String html = Files.readString(out.resolve("report.html"));
-        java.util.regex.Matcher img = java.util.regex.Pattern.compile("<img[^>]*src=\"([^\"]+)\"").matcher(html);
+        java.util.regex.Matcher img = java.util.regex.Pattern.compile("<img data-src=\"([^\"]+)\" src=\"data:image/").matcher(html);
         int images = 0;
         while (img.find()) {
             images++;

@@ -34,7 +34,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's charts (XChart), each written as {@code charts/NAME.png} and {@code charts/NAME.svg}, atomically:
- * top-1 against k, top-1 by upsampler, top-1 by backend, and confusion heat maps. Accuracies are shown in
+ * top-1 by upsampler, top-1 by backend, confusion heat maps, and the helpers of the top-1-against-k charts
+ * ({@link FacetCharts}, {@link UpsamplerComparison}). Accuracies are shown in
  * percent; error bars are the standard deviation over seeds.
  */
 public final class Charts {
@@ -62,92 +63,7 @@ public final class Charts {
     public record Figure(String title, String alt, String png, String svg) {
     }
 
-    // ------------------------------------------------------------------ accuracy vs k
-
-    /** Top-1 against k, one chart per dataset; datasets without k-shot rows get a note and no chart. */
-    public static List<Figure> accuracyVsK(List<Summary.Row> rows, Path reportDir, List<String> notes)
-            throws IOException {
-        List<Figure> out = new ArrayList<>();
-        Map<String, List<Summary.Row>> byDataset = byDataset(rows);
-        for (Map.Entry<String, List<Summary.Row>> e : byDataset.entrySet()) {
-            String dataset = e.getKey();
-            List<Summary.Row> ds = e.getValue();
-            List<Summary.Row> kRows = ds.stream().filter(r -> !r.zeroShot() && r.top1().present()).toList();
-            if (kRows.isEmpty()) {
-                notes.add("Dataset " + dataset + ": no k-shot results, so no accuracy-vs-k chart.");
-                continue;
-            }
-            List<Integer> ks = kRows.stream().map(Summary.Row::k).distinct().sorted(ReportRow::compareK).toList();
-            Map<Integer, Integer> pos = new LinkedHashMap<>();
-            for (int i = 0; i < ks.size(); i++) {
-                pos.put(ks.get(i), i);
-            }
-            Dims dims = Dims.of(ds);
-            boolean severalProtocols = kRows.stream().map(Summary.Row::protocol).distinct().count() > 1;
-
-            String title = "Top-1 accuracy vs k" + (byDataset.size() > 1 ? " (" + dataset + ")" : "");
-            XYChart chart = new XYChartBuilder().width(1100).height(560).title(title)
-                    .xAxisTitle("k (training images per class)").yAxisTitle("top-1 accuracy (%)").build();
-            style(chart.getStyler());
-            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-            chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setYAxisDecimalPattern("#0");
-            chart.getStyler().setErrorBarsColorSeriesColor(true);
-            double[] span = kAxis(chart, ks);
-
-            Map<String, Integer> systemColor = new LinkedHashMap<>();
-            Map<String, Integer> headStyle = new LinkedHashMap<>();
-            Map<String, List<Summary.Row>> lines = new LinkedHashMap<>();
-            for (Summary.Row r : kRows) {
-                lines.computeIfAbsent(r.system() + "|" + r.protocol() + "|" + r.head(), x -> new ArrayList<>()).add(r);
-            }
-            Set<String> names = new LinkedHashSet<>();
-            for (List<Summary.Row> line : lines.values()) {
-                line.sort(Comparator.comparing(Summary.Row::k, ReportRow::compareK));
-                Summary.Row first = line.get(0);
-                double[] x = new double[line.size()];
-                double[] y = new double[line.size()];
-                double[] err = new double[line.size()];
-                for (int i = 0; i < line.size(); i++) {
-                    Summary.Row r = line.get(i);
-                    x[i] = pos.get(r.k());
-                    y[i] = 100 * r.top1().mean();
-                    err[i] = 100 * r.top1().stdOrZero();
-                }
-                String name = Names.unique(dims.label(first, (severalProtocols ? first.protocol() + " " : "")
-                        + first.head()), names);
-                XYSeries s = chart.addSeries(name, x, y, err);
-                int color = systemColor.computeIfAbsent(first.system(), k -> systemColor.size());
-                int style = headStyle.computeIfAbsent(first.protocol() + "|" + first.head(), k -> headStyle.size());
-                s.setLineColor(PALETTE[color % PALETTE.length]);
-                s.setMarkerColor(PALETTE[color % PALETTE.length]);
-                styleLine(s, style);
-            }
-            // reference lines span the axis: only positions the invisible series has, so ticks stay put
-            double xMin = span[0];
-            double xMax = span[1];
-            for (Summary.Row z : ds) {
-                if (!z.zeroShot() || !z.top1().present()) {
-                    continue;
-                }
-                String what = Summary.ZERO_SHOT.equals(z.head()) ? "zero-shot" : "zero-shot " + z.head();
-                String name = Names.unique(dims.label(z, what), names);
-                double v = 100 * z.top1().mean();
-                XYSeries s = chart.addSeries(name, new double[] {xMin, xMax}, new double[] {v, v});
-                int color = systemColor.computeIfAbsent(z.system(), k -> systemColor.size());
-                s.setLineColor(PALETTE[color % PALETTE.length]);
-                s.setMarker(SeriesMarkers.NONE);
-                s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                        new float[] {8f, 5f}, 0f));
-            }
-            String name = Names.slug("accuracy-vs-k", byDataset.size() > 1 ? dataset : "");
-            out.add(save(chart, reportDir, name, title,
-                    "Line chart: top-1 accuracy (%) against k (" + String.join(", ",
-                            ks.stream().map(ReportRow::kLabel).toList()) + ") for " + lines.size()
-                            + " head/backend lines, error bars one standard deviation over seeds; dashed lines"
-                            + " are zero-shot references."));
-        }
-        return out;
-    }
+    // ------------------------------------------------------------------ accuracy vs k (FacetCharts, UpsamplerComparison)
 
     /**
      * Puts the values of k on the x positions 0..n-1, labelled with the k there. An invisible first series on

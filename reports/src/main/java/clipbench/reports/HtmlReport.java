@@ -9,11 +9,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * report.html: one self-contained page (inline CSS and a tiny inline script, no external resources, relative
- * links only) with the run settings, the summary table, the charts (PNG, linking to the SVG), the most confused
- * class pairs, per-class recall, the prediction galleries and notes; with several upsamplers an upsampler
- * comparison ({@link UpsamplerComparison}) and, per dataset, a strip of example images ({@link ExampleStrip}); with
- * fine-tuning rows a fine-tuning section ({@link FineTuneSection}).
+ * report.html: one self-contained page that can be mailed (inline CSS and script, images as data URIs through
+ * {@link InlineImages}, a Content-Security-Policy that allows no network; links to the CSV, PNG and SVG files
+ * beside it are relative). The answer first: per dataset the {@link Headline} pivot with its sentences, the
+ * embedding cost ({@link EmbedCost}) and top-1 vs k per backbone ({@link FacetCharts}); what could not run, once
+ * per reason ({@link Unavailable}); then, per dataset, the example strips and upsampler comparison
+ * ({@link ExampleStrip}, {@link UpsamplerComparison}), the fine-tuning section ({@link FineTuneSection}), confused
+ * classes, per-class recall and galleries; collapsed at the end the full summary and parity tables (sortable and
+ * filterable by the page's script), the other charts and each run's settings; notes last.
  * Every text is HTML-escaped.
  *
  * <p>On load, the script counts the page's images and those that failed to load and stores both on the body
@@ -48,7 +51,8 @@ public final class HtmlReport {
     public record Content(String title, List<RunInfo> runs, List<Summary.Row> summary, String summaryLink,
                           List<Table> parity, List<Charts.Figure> charts, List<Table> confusedPairs,
                           List<Charts.Figure> heatMaps, List<Table> perClass, List<Charts.Figure> galleries,
-                          List<UpsamplerView> upsamplers, List<FineTuneSection> fineTuning, List<String> notes) {
+                          List<UpsamplerView> upsamplers, List<FineTuneSection> fineTuning, List<String> notes,
+                          List<HeadlineView> headlines, List<String> unavailable) {
     }
 
     /**
@@ -60,24 +64,31 @@ public final class HtmlReport {
     }
 
     public static void write(Path file, Content c) throws IOException {
-        String html = render(c);
+        String html = InlineImages.apply(render(c), file.toAbsolutePath().getParent());
         AtomicFiles.write(file, out -> out.write(html));
     }
+
+    /**
+     * The headline of one dataset as drawn: the pivot, its embedding cost and its faceted charts.
+     */
+    record HeadlineView(Headline headline, EmbedCost cost, List<Charts.Figure> panels) {
+    }
+
+    /** No network: images only as data URIs, styles and scripts only inline. */
+    static final String CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline';"
+            + " script-src 'unsafe-inline'";
 
     static String render(Content c) {
         StringBuilder h = new StringBuilder(32_768);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(CSP).append("\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>").append(esc(c.title())).append("</title>\n<style>\n").append(CSS)
                 .append("</style>\n</head>\n<body>\n");
         h.append("<header><h1>").append(esc(c.title())).append("</h1>\n<nav>");
-        nav(h, "runs", "Runs");
-        nav(h, "summary", "Summary");
-        if (!c.parity().isEmpty()) {
-            nav(h, "parity", "Backend parity");
-        }
-        if (!c.charts().isEmpty()) {
-            nav(h, "charts", "Charts");
+        nav(h, "headline", "Results");
+        if (!c.unavailable().isEmpty()) {
+            nav(h, "unavailable", "Could not run");
         }
         if (!c.upsamplers().isEmpty()) {
             nav(h, "upsamplers", "Upsamplers");
@@ -94,68 +105,21 @@ public final class HtmlReport {
         if (!c.galleries().isEmpty()) {
             nav(h, "gallery", "Gallery");
         }
+        nav(h, "details", "All results, settings");
         nav(h, "notes", "Notes");
         h.append("</nav></header>\n<main>\n");
 
-        // Runs
-        h.append("<section id=\"runs\">\n<h2>Runs</h2>\n");
-        for (RunInfo r : c.runs()) {
-            h.append("<table class=\"kv\">\n<caption>Run ").append(esc(r.runId())).append("</caption>\n");
-            kv(h, "run_id", esc(r.runId()));
-            kv(h, "directory", esc(r.dir()));
-            kv(h, "results rows", Integer.toString(r.rows())
-                    + (r.resultsLink() == null ? "" : " (" + link(r.resultsLink(), "results.csv") + ")"));
-            r.settings().forEach((k, v) -> kv(h, esc(k), esc(v)));
-            h.append("</table>\n");
-        }
-        h.append("</section>\n");
-
-        // Summary
-        h.append("<section id=\"summary\">\n<h2>Summary</h2>\n<p>Accuracies in percent, mean ± sample standard")
-                .append(" deviation over seeds. Also as ").append(link(c.summaryLink(), "summary.csv"))
-                .append(".</p>\n");
-        if (c.summary().isEmpty()) {
+        h.append("<section id=\"headline\">\n<h2>Results</h2>\n");
+        if (c.headlines().isEmpty()) {
             h.append("<p class=\"empty\">No results.</p>\n");
-        } else {
-            h.append("<div class=\"scroll\"><table class=\"data\">\n<thead><tr>");
-            for (String col : List.of("backend", "backbone", "dataset", "upsampler", "protocol", "head", "finetune", "k",
-                    "seeds", "top-1", "top-5", "mean per-class recall", "note")) {
-                h.append("<th>").append(esc(col)).append("</th>");
-            }
-            h.append("</tr></thead>\n<tbody>\n");
-            for (Summary.Row r : c.summary()) {
-                h.append(r.top1().present() ? "<tr>" : "<tr class=\"skipped\">");
-                for (String v : List.of(r.backend(), r.backbone(), r.dataset(), r.upsampler(), r.protocol(),
-                        r.head(), r.finetune())) {
-                    td(h, v);
-                }
-                h.append("<td class=\"num\">").append(esc(r.zeroShot() && r.k() == 0 ? "–" : r.kLabel()))
-                        .append("</td>");
-                h.append("<td class=\"num\">").append(r.nSeeds()).append("</td>");
-                pct(h, r.top1());
-                pct(h, r.top5());
-                pct(h, r.meanPerClassRecall());
-                td(h, r.note());
-                h.append("</tr>\n");
-            }
-            h.append("</tbody></table></div>\n");
         }
+        c.headlines().forEach(v -> HeadlineHtml.render(h, v.headline(), v.cost(), v.panels()));
         h.append("</section>\n");
 
-        if (!c.parity().isEmpty()) {
-            h.append("<section id=\"parity\">\n<h2>Backend parity</h2>\n<p>The same test images on each pair of")
-                    .append(" backends: cosine and largest absolute difference of the normalised embeddings, and")
-                    .append(" whether their predictions agree (zero-shot with a text tower, else each backend's")
-                    .append(" nearest class centroid). A flip is an image predicted differently.</p>\n");
-            c.parity().forEach(t -> table(h, t));
-            h.append("</section>\n");
-        }
-
-        // Charts
-        if (!c.charts().isEmpty()) {
-            h.append("<section id=\"charts\">\n<h2>Charts</h2>\n");
-            c.charts().forEach(f -> figure(h, f));
-            h.append("</section>\n");
+        if (!c.unavailable().isEmpty()) {
+            h.append("<section id=\"unavailable\">\n<h2>Could not run</h2>\n<ul>\n");
+            c.unavailable().forEach(line -> h.append("<li>").append(esc(line)).append("</li>\n"));
+            h.append("</ul>\n</section>\n");
         }
 
         if (!c.upsamplers().isEmpty()) {
@@ -163,20 +127,19 @@ public final class HtmlReport {
                     .append(" small test images, and the accuracy it led to.</p>\n");
             for (UpsamplerView v : c.upsamplers()) {
                 h.append("<h3>").append(esc(v.dataset())).append("</h3>\n");
+                if (v.strip() != null) {
+                    v.strip().html(h);
+                }
                 if (v.table() != null) {
                     v.table().html(h);
                 }
                 v.charts().forEach(f -> figure(h, f));
-                if (v.strip() != null) {
-                    v.strip().html(h);
-                }
             }
             h.append("</section>\n");
         }
 
         FineTuneSection.html(h, c.fineTuning());
 
-        // Confusions
         if (!c.confusedPairs().isEmpty() || !c.heatMaps().isEmpty()) {
             h.append("<section id=\"confusions\">\n<h2>Most confused classes</h2>\n")
                     .append("<p>m_ab: images of class a predicted as b; n_a: images of class a; iou as")
@@ -200,6 +163,8 @@ public final class HtmlReport {
             h.append("</section>\n");
         }
 
+        details(h, c);
+
         h.append("<section id=\"notes\">\n<h2>Notes</h2>\n");
         if (c.notes().isEmpty()) {
             h.append("<p class=\"empty\">None.</p>\n");
@@ -215,6 +180,47 @@ public final class HtmlReport {
         h.append(SCRIPT);
         h.append("</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** Collapsed at the end: every summary row (sortable, filterable), parity, the other charts, the runs. */
+    private static void details(StringBuilder h, Content c) {
+        h.append("<section id=\"details\">\n<h2>All results and settings</h2>\n");
+        h.append("<details id=\"summary\">\n<summary>All results: ").append(c.summary().size())
+                .append(" rows (").append(link(c.summaryLink(), "summary.csv")).append(")</summary>\n")
+                .append("<p>Accuracies in percent, mean ± sample standard deviation over seeds. Click a column")
+                .append(" to sort; type to filter.</p>\n");
+        List<List<String>> rows = c.summary().stream().map(r -> List.of(r.backend(), r.backbone(), r.dataset(),
+                r.upsampler(), r.protocol(), r.head(), r.finetune(), r.zeroShot() && r.k() == 0 ? "–" : r.kLabel(),
+                Integer.toString(r.nSeeds()), percent(r.top1()), percent(r.top5()), percent(r.meanPerClassRecall()),
+                r.note())).toList();
+        table(h, new Table("", List.of("backend", "backbone", "dataset", "upsampler", "protocol", "head",
+                "finetune", "k", "seeds", "top-1", "top-5", "mean per-class recall", "note"), rows), true);
+        h.append("</details>\n");
+        if (!c.parity().isEmpty()) {
+            h.append("<details id=\"parity\">\n<summary>Backend parity</summary>\n<p>The same test images on")
+                    .append(" each pair of backends: cosine and largest absolute difference of the normalised")
+                    .append(" embeddings, and whether their predictions agree (zero-shot with a text tower, else")
+                    .append(" each backend's nearest class centroid). A flip is an image predicted")
+                    .append(" differently.</p>\n");
+            c.parity().forEach(t -> table(h, t, true));
+            h.append("</details>\n");
+        }
+        if (!c.charts().isEmpty()) {
+            h.append("<details id=\"charts\">\n<summary>More charts</summary>\n");
+            c.charts().forEach(f -> figure(h, f));
+            h.append("</details>\n");
+        }
+        h.append("<details id=\"runs\">\n<summary>Runs: settings and provenance</summary>\n");
+        for (RunInfo r : c.runs()) {
+            h.append("<table class=\"kv\">\n<caption>Run ").append(esc(r.runId())).append("</caption>\n");
+            kv(h, "run_id", esc(r.runId()));
+            kv(h, "directory", esc(r.dir()));
+            kv(h, "results rows", Integer.toString(r.rows())
+                    + (r.resultsLink() == null ? "" : " (" + link(r.resultsLink(), "results.csv") + ")"));
+            r.settings().forEach((k, v) -> kv(h, esc(k), esc(v)));
+            h.append("</table>\n");
+        }
+        h.append("</details>\n</section>\n");
     }
 
     /** Escapes text for HTML element content and double- or single-quoted attribute values. */
@@ -281,7 +287,13 @@ public final class HtmlReport {
     }
 
     private static void table(StringBuilder h, Table t) {
-        h.append("<div class=\"scroll\"><table class=\"data\">\n<caption>").append(esc(t.title()))
+        table(h, t, false);
+    }
+
+    /** A sortable table gets the page script's column sorting and filter box. */
+    private static void table(StringBuilder h, Table t, boolean sortable) {
+        h.append("<div class=\"scroll\"><table class=\"data").append(sortable ? " sortable" : "")
+                .append("\">\n<caption>").append(esc(t.title()))
                 .append("</caption>\n<thead><tr>");
         t.header().forEach(col -> h.append("<th>").append(esc(col)).append("</th>"));
         h.append("</tr></thead>\n<tbody>\n");
@@ -298,7 +310,8 @@ public final class HtmlReport {
     }
 
     static void figure(StringBuilder h, Charts.Figure f) {
-        h.append("<figure>\n<img src=\"").append(esc(url(f.png()))).append("\" alt=\"").append(esc(f.alt()))
+        String shown = f.svg() != null ? f.svg() : f.png();
+        h.append("<figure>\n<img src=\"").append(esc(url(shown))).append("\" alt=\"").append(esc(f.alt()))
                 .append("\">\n<figcaption>").append(esc(f.title()));
         if (f.svg() != null) {
             h.append(" — ").append(link(f.svg(), "SVG")).append(", ").append(link(f.png(), "PNG"));
@@ -337,6 +350,17 @@ public final class HtmlReport {
             table.strip img { display: block; margin: 0 auto; background: #fff; }
             img.pixelated { image-rendering: pixelated; }
             .size { font-size: 12px; color: #666; }
+            .headline-row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+            table.headline td.split { background: #fff4e5; }
+            table.headline span.ne { color: #b35c00; font-weight: 700; }
+            table.headline td.best { font-weight: 700; }
+            ul.sentences { margin: 4px 0 12px; padding-left: 20px; }
+            .facets { display: flex; flex-wrap: wrap; gap: 12px; }
+            .facets figure { flex: 1 1 560px; max-width: 680px; margin: 4px 0 12px; }
+            details { margin: 8px 0; }
+            details > summary { cursor: pointer; font-weight: 600; }
+            input.filter { margin: 4px 0; padding: 3px 6px; width: 320px; }
+            table.sortable thead th { cursor: pointer; }
             footer { color: #777; font-size: 12px; padding: 12px 24px 24px; }
             """;
 
@@ -349,6 +373,34 @@ public final class HtmlReport {
               }
               document.body.dataset.images = String(imgs.length);
               document.body.dataset.brokenImages = String(broken);
+            });
+            // the collapsed tables: a click on a column sorts it (numbers as numbers), a filter box hides rows
+            document.querySelectorAll('table.sortable').forEach(function (table) {
+              var body = table.tBodies[0];
+              var box = document.createElement('input');
+              box.className = 'filter';
+              box.placeholder = 'filter rows';
+              box.addEventListener('input', function () {
+                var q = box.value.toLowerCase();
+                Array.prototype.forEach.call(body.rows, function (r) {
+                  r.style.display = r.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
+                });
+              });
+              table.parentNode.insertBefore(box, table);
+              Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+                th.addEventListener('click', function () {
+                  var dir = th.dataset.dir === 'asc' ? -1 : 1;
+                  th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+                  var rows = Array.prototype.slice.call(body.rows);
+                  rows.sort(function (a, b) {
+                    var x = a.cells[col].textContent, y = b.cells[col].textContent;
+                    var nx = parseFloat(x), ny = parseFloat(y);
+                    var c = !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y);
+                    return dir * c;
+                  });
+                  rows.forEach(function (r) { body.appendChild(r); });
+                });
+              });
             });
             </script>
             """;

@@ -30,9 +30,11 @@ import java.util.TreeSet;
  * sections left out with a note; galleries draw the run's {@link Thumbnails}, so the dataset is never read.
  *
  * <p>{@link #build} runs the stages in order: load the runs, merge their rows ({@link MergedResults}), write
- * summary.csv, draw the overview charts, choose what to show per system, the confused-pairs tables, one pass
+ * summary.csv, the per-dataset {@link Headline} (folding backends by {@link BackendParity}) with its
+ * {@link FacetCharts} and {@link EmbedCost}, the overview charts, choose what to show per system, the confused-pairs tables, one pass
  * over predictions.csv, the heat maps, the galleries, the upsampler comparison and example strips, the
- * fine-tuning comparison with its charts, the per-class tables, then report.html.
+ * fine-tuning comparison with its charts, the per-class tables, then report.html. {@link Result#headline} is
+ * the headline as plain text for the terminal.
  */
 public final class ReportBuilder {
     /** Images per gallery (a 4×6 grid). */
@@ -57,9 +59,10 @@ public final class ReportBuilder {
      * @param charts    chart PNGs and SVGs written (heat maps included)
      * @param galleries gallery PNGs on the page (drawn now or kept from an earlier build)
      * @param notes     the notes shown on the page
+     * @param headline  the page's headline pivots as plain text (fixed-width columns), for a terminal
      */
     public record Result(Path out, Path html, Path summary, List<Path> charts, List<Path> galleries,
-                         List<String> notes) {
+                         List<String> notes, String headline) {
     }
 
     /**
@@ -81,15 +84,25 @@ public final class ReportBuilder {
         List<Summary.Row> summary = Summary.of(merged.rows());
         Path summaryFile = outDir.resolve(Summary.FILE);
         Summary.write(summary, summaryFile);
-        resultNotes(merged.rows(), summary, notes);
+        resultNotes(merged.rows(), notes);
 
         Labels labels = new Labels(summary);
+        Set<String> names = new HashSet<>();
+        List<Headline> headlines = Headline.of(summary, BackendParity.of(runs));
+        Drawn panels = new Drawn();
+        List<HtmlReport.HeadlineView> headlineViews = new ArrayList<>();
+        for (Headline t : headlines) {
+            Drawn facets = new Drawn();
+            chart(facets, outDir, notes, "top-1 vs k", () -> FacetCharts.panels(t, outDir, names));
+            headlineViews.add(new HtmlReport.HeadlineView(t, EmbedCost.of(t.dataset(), merged.rows()),
+                    facets.figures()));
+            panels.files().addAll(facets.files());
+        }
         Drawn charts = overviewCharts(summary, outDir, notes);
         Focus focus = Focus.of(summary);
         Confusions confusions = Confusions.of(runs, focus.rows(), labels, notes);
         Map<String, GalleryRequest> requests = galleryRequests(focus.galleryRows(), merged);
         Set<String> noPredictions = readPredictions(runs, merged, confusions.heat(), requests, notes);
-        Set<String> names = new HashSet<>();
         Drawn heatMaps = heatMaps(confusions.heat().values(), outDir, labels, names, notes);
         Drawn galleries = galleries(requests.values(), runs, outDir, labels, names, noPredictions, notes);
         Upsamplers upsamplers = Upsamplers.of(summary, runs, requests.values(), outDir, names, notes);
@@ -103,13 +116,15 @@ public final class ReportBuilder {
         Path html = outDir.resolve(HtmlReport.FILE);
         HtmlReport.write(html, new HtmlReport.Content(title, runInfos(runs, merged, outDir), summary, Summary.FILE,
                 parityTables(runs), charts.figures(), confusions.pairTables(), heatMaps.figures(), perClass,
-                galleries.figures(), upsamplers.views(), fineTuning, shownNotes));
-        List<Path> chartFiles = new ArrayList<>(charts.files());
+                galleries.figures(), upsamplers.views(), fineTuning, shownNotes, headlineViews,
+                Unavailable.lines(summary)));
+        List<Path> chartFiles = new ArrayList<>(panels.files());
+        chartFiles.addAll(charts.files());
         chartFiles.addAll(upsamplers.charts().files());
         chartFiles.addAll(fineTuneCharts.files());
         chartFiles.addAll(heatMaps.files());
         return new Result(outDir, html, summaryFile, List.copyOf(chartFiles), List.copyOf(galleries.files()),
-                shownNotes);
+                shownNotes, HeadlineText.render(headlines));
     }
 
     // ------------------------------------------------------------------ stages
@@ -138,11 +153,10 @@ public final class ReportBuilder {
         return runs;
     }
 
-    /** Accuracy against k, by upsampler and by backend. */
+    /** Top-1 by upsampler and by backend (collapsed at the end of the page; top-1 vs k is in the headline). */
     private static Drawn overviewCharts(List<Summary.Row> summary, Path outDir, List<String> notes)
             throws IOException {
         Drawn charts = new Drawn();
-        chart(charts, outDir, notes, "accuracy-vs-k", () -> Charts.accuracyVsK(summary, outDir, notes));
         chart(charts, outDir, notes, "upsampler", () -> Charts.upsamplerBars(summary, outDir, notes));
         chart(charts, outDir, notes, "backend", () -> Charts.backendBars(summary, outDir, notes));
         return charts;
@@ -498,16 +512,8 @@ public final class ReportBuilder {
         return out;
     }
 
-    /** Notes from the results: skipped heads, skipped images, mixed provenance within one summary row. */
-    private static void resultNotes(List<ReportRow> merged, List<Summary.Row> summary, List<String> notes) {
-        for (Summary.Row r : summary) {
-            // a backend that cannot train is said once, in the fine-tuning section
-            if (!r.top1().present() && !FineTuneComparison.inferenceOnly(r)) {
-                notes.add("Skipped head " + r.head() + " (" + r.protocol() + ") for " + r.backend() + " · "
-                        + r.backbone() + " · " + r.dataset() + " · " + r.upsampler() + ": "
-                        + (r.note().isEmpty() ? "no accuracy recorded" : r.note()) + ".");
-            }
-        }
+    /** Notes from the results: skipped images, mixed provenance within one summary row (skipped heads: {@link Unavailable}). */
+    private static void resultNotes(List<ReportRow> merged, List<String> notes) {
         Map<String, Long> skippedImages = new LinkedHashMap<>();
         Map<String, Map<String, Set<String>>> provenance = new LinkedHashMap<>();
         for (ReportRow r : merged) {

@@ -45,7 +45,7 @@ class ChartsTest {
         List<ReportRow> rows = new ArrayList<>(List.of(row("lite", "all", "0", "0.4"), row("lite", "all", "1", "0.5"),
                 row("zero-shot", "0", "-1", "0.3")));
         List<String> notes = new ArrayList<>();
-        List<Charts.Figure> f = Charts.accuracyVsK(Summary.of(rows), dir, notes);
+        List<Charts.Figure> f = facets(rows, dir);
         assertEquals(1, f.size());
         assertTrue(Files.size(dir.resolve(f.get(0).png())) > 1000);
         assertTrue(Files.readString(dir.resolve(f.get(0).svg())).contains("<svg"));
@@ -65,11 +65,20 @@ class ChartsTest {
         rows.add(withBackend(row("zero-shot", "0", "-1", "0.3"), "b-second"));
         List<String> notes = new ArrayList<>();
         List<Charts.Figure> f = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
-                java.time.Duration.ofSeconds(30), () -> Charts.accuracyVsK(Summary.of(rows), dir, notes));
+                java.time.Duration.ofSeconds(30), () -> facets(rows, dir));
         assertEquals(1, f.size());
         ReportAssertions.assertPngNotBlank(dir.resolve(f.get(0).png()));
         // (XChart's SVG draws text as paths, so the tick labels are checked by eye, not here)
         assertTrue(Files.readString(dir.resolve(f.get(0).svg())).contains("<svg"));
+    }
+
+    /** The headline's top-1 vs k panels of {@code rows} (no parity: backends folded only where alone). */
+    private static List<Charts.Figure> facets(List<ReportRow> rows, Path dir) throws java.io.IOException {
+        List<Charts.Figure> out = new ArrayList<>();
+        for (Headline h : Headline.of(Summary.of(rows), BackendParity.of(List.of()))) {
+            out.addAll(FacetCharts.panels(h, dir, new java.util.HashSet<>()));
+        }
+        return out;
     }
 
     private static ReportRow withBackend(ReportRow r, String backend) {
@@ -79,12 +88,10 @@ class ChartsTest {
     }
 
     @Test
-    void noKShotRowsMeansNoAccuracyVsKChartAndANote(@TempDir Path dir) throws Exception {
+    void noKShotRowsMeansNoAccuracyVsKChart(@TempDir Path dir) throws Exception {
         List<String> notes = new ArrayList<>();
-        List<Charts.Figure> f = Charts.accuracyVsK(Summary.of(List.of(row("zero-shot", "0", "-1", "0.3"))), dir,
-                notes);
+        List<Charts.Figure> f = facets(List.of(row("zero-shot", "0", "-1", "0.3")), dir);
         assertTrue(f.isEmpty());
-        assertEquals(1, notes.size());
         assertEquals(1, Charts.upsamplerBars(Summary.of(List.of(row("zero-shot", "0", "-1", "0.3"))), dir, notes)
                 .size());
     }

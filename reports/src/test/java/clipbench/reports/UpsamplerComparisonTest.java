@@ -28,7 +28,7 @@ class UpsamplerComparisonTest {
     private static final Pattern CELL = Pattern.compile("<td class=\"num( best)?\">(?:<strong>)?([^<]*)");
     private static final Pattern STRIP = Pattern.compile("(?s)<table class=\"strip\".*?</table>");
     private static final Pattern STRIP_IMG = Pattern.compile(
-            "<img src=\"([^\"]*)\" width=\"(\\d+)\" height=\"(\\d+)\"( class=\"pixelated\")? data-column=\"([^\"]*)\""
+            "<img data-src=\"([^\"]*)\" src=\"data:image/png;base64,[^\"]*\" width=\"(\\d+)\" height=\"(\\d+)\"( class=\"pixelated\")? data-column=\"([^\"]*)\""
                     + " data-item=\"([^\"]*)\"");
 
     /** Two upsamplers on two backends that agree, lite and pro k-shot over 3 seeds, zero-shot. */
@@ -99,7 +99,7 @@ class UpsamplerComparisonTest {
             Path png = out.resolve("charts/upsamplers-by-k_emoji-fruit_tiny-clip-vit_k-shot_" + head + ".png");
             assertPngNotBlank(png);
             assertTrue(result.charts().contains(png), result.charts().toString());
-            assertTrue(page.contains("src=\"charts/upsamplers-by-k_emoji-fruit_tiny-clip-vit_k-shot_" + head + ".png\""));
+            assertTrue(page.contains("data-src=\"charts/upsamplers-by-k_emoji-fruit_tiny-clip-vit_k-shot_" + head + ".svg\""));
         }
 
         // the strip: original, nearest, esrgan-slim-x8; the same items in each, from four classes
