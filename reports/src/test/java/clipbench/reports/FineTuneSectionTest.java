@@ -158,7 +158,7 @@ class FineTuneSectionTest {
             assertPngNotBlank(png);
             assertTrue(Files.size(out.resolve("charts/" + name + ".svg")) > 0, name + ".svg");
             assertTrue(result.charts().contains(png), result.charts().toString());
-            assertTrue(sec.contains("data-src=\"charts/" + name + ".svg\""), name + " in the section");
+            assertTrue(sec.contains("data-src=\"charts/" + name + ".png\""), name + " in the section");
         }
         try (Stream<Path> charts = Files.list(out.resolve("charts"))) {
             assertEquals(3, charts.filter(p -> p.getFileName().toString().matches("(finetune|training).*\\.png"))

@@ -99,7 +99,7 @@ class UpsamplerComparisonTest {
             Path png = out.resolve("charts/upsamplers-by-k_emoji-fruit_tiny-clip-vit_k-shot_" + head + ".png");
             assertPngNotBlank(png);
             assertTrue(result.charts().contains(png), result.charts().toString());
-            assertTrue(page.contains("data-src=\"charts/upsamplers-by-k_emoji-fruit_tiny-clip-vit_k-shot_" + head + ".svg\""));
+            assertTrue(page.contains("data-src=\"charts/upsamplers-by-k_emoji-fruit_tiny-clip-vit_k-shot_" + head + ".png\""));
         }
 
         // the strip: original, nearest, esrgan-slim-x8; the same items in each, from four classes
