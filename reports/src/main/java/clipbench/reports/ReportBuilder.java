@@ -387,9 +387,11 @@ public final class ReportBuilder {
             throws IOException {
         Drawn drawn = new Drawn();
         List<Path> earlier = runs.stream().map(RunData::dir).filter(d -> !d.equals(outDir)).toList();
-        for (GalleryRequest g : requests) {
+        Map<GalleryRequest, List<String>> alsoOn = sameOnOtherBackends(requests);
+        for (GalleryRequest g : alsoOn.keySet()) {
             Summary.Row r = g.row;
-            String title = labels.of(r) + (r.zeroShot() ? "" : ", seed " + g.seed);
+            String title = labels.of(r) + (r.zeroShot() ? "" : ", seed " + g.seed)
+                    + (alsoOn.get(g).isEmpty() ? "" : "; the same predictions on " + String.join(", ", alsoOn.get(g)));
             RunData run = runs.get(g.run);
             if (g.items.isEmpty()) {
                 if (!noPredictions.contains(run.dir().toString())) {
@@ -409,6 +411,28 @@ public final class ReportBuilder {
             });
         }
         return drawn;
+    }
+
+    /**
+     * The galleries to draw, each with the other backends whose gallery would show the very same images with the
+     * very same predictions (parity held): those are drawn once, so the page stays small enough to mail.
+     */
+    private static Map<GalleryRequest, List<String>> sameOnOtherBackends(Collection<GalleryRequest> requests) {
+        Map<String, GalleryRequest> first = new LinkedHashMap<>();
+        Map<GalleryRequest, List<String>> out = new LinkedHashMap<>();
+        for (GalleryRequest g : requests) {
+            Summary.Row r = g.row;
+            String same = String.join("|", r.backbone(), r.dataset(), r.upsampler(), r.protocol(), r.head(),
+                    r.finetune(), r.kLabel(), Long.toString(g.seed), new TreeSet<>(g.items.stream().map(Gallery.Item::toString)
+                            .toList()).toString());
+            GalleryRequest kept = first.putIfAbsent(same, g);
+            if (kept == null || g.items.isEmpty()) {
+                out.put(g, new ArrayList<>());
+            } else {
+                out.get(kept).add(r.backend());
+            }
+        }
+        return out;
     }
 
     /** Per-class recall (per_class.csv) of each focus row. */

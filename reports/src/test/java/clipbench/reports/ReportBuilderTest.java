@@ -153,6 +153,23 @@ class ReportBuilderTest {
     }
 
     @Test
+    void backendsThatPredictedAlikeShareOneGalleryAndOthersKeepTheirOwn(@TempDir Path root) throws Exception {
+        Path same = root.resolve("same");
+        new SyntheticRun("run-same").standard("onnx", "bicubic", 0.5).standard("djl", "bicubic", 0.5).write(same);
+        ReportBuilder.Result shared = ReportBuilder.build(List.of(same), root.resolve("report-same"));
+        assertTrue(shared.galleries().stream().allMatch(p -> p.getFileName().toString().startsWith("gallery_djl")),
+                "drawn once, for the first backend: " + shared.galleries());
+        assertTrue(Files.readString(shared.html()).contains("the same predictions on onnx"));
+
+        Path differ = root.resolve("differ");
+        new SyntheticRun("run-differ").standard("onnx", "bicubic", 0.5).standard("djl", "bicubic", 0.3).write(differ);
+        ReportBuilder.Result own = ReportBuilder.build(List.of(differ), root.resolve("report-differ"));
+        assertTrue(own.galleries().stream().anyMatch(p -> p.getFileName().toString().startsWith("gallery_onnx")),
+                own.galleries().toString());
+        assertEquals(2 * shared.galleries().size(), own.galleries().size(), own.galleries().toString());
+    }
+
+    @Test
     void aRepeatedRunIsReadOnceAndRepeatedRowsAreDropped(@TempDir Path root) throws Exception {
         Path a = runA(root);
         Path copy = root.resolve("runs/run-a-copy");
