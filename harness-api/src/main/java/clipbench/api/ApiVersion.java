@@ -21,9 +21,11 @@ public final class ApiVersion {
      * The API this clipbench implements. 1.1 added {@code Precision}, {@code BackendOptions.precision} and
      * {@code BackboneProvider.checkPrecision}, and {@code Upsampler.name}; 1.2 added
      * {@code Backbone.fineTunable} with {@code FineTunable}, {@code TowerCut}, {@code TrainableParameter} and
-     * {@code Capability.FINE_TUNE} (all with defaults): 1.0 and 1.1 plugins still run.
+     * {@code Capability.FINE_TUNE} (all with defaults); 1.3 added {@code Backbone.embedTexts} (a default that
+     * refuses) and {@code Capability.TEXT_STRINGS}, for text towers with their own tokenizer: 1.0 to 1.2 plugins
+     * still run.
      */
-    public static final String CURRENT = "1.2";
+    public static final String CURRENT = "1.3";
 
     /** The manifest attribute a plugin jar states the API version it was built for in. */
     public static final String MANIFEST_ATTRIBUTE = "Clipbench-Api-Version";

@@ -2,6 +2,7 @@ package clipbench.backend.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import clipbench.api.model.ModelCard;
+import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.ImageToImage;
@@ -14,7 +15,8 @@ import java.util.Map;
 /**
  * Runs the ONNX artifacts of a model card ({@code artifacts.onnx.image}, optional {@code artifacts.onnx.text})
  * with ONNX Runtime, or, for a card with only {@code artifacts.safetensors.checkpoint}, CLIP written as ONNX from
- * the checkpoint ({@link OnnxSource}). Constructing it loads nothing: the native library is loaded by {@link #open} and
+ * the checkpoint ({@link OnnxSource}); a text-only card with {@code artifacts.onnx.tokenizer} runs a sentence-transformers
+ * text tower ({@link SentenceBackbone}). Constructing it loads nothing: the native library is loaded by {@link #open} and
  * {@link #runtimeVersion}.
  */
 public final class OnnxBackboneProvider implements BackboneProvider {
@@ -62,9 +64,10 @@ public final class OnnxBackboneProvider implements BackboneProvider {
         return checkpoint != null ? checkpoint : BackboneProvider.super.artifactFiles(card);
     }
 
+    /** A CLIP card's towers, or a text model with its own tokenizer ({@link SentenceBackbone}). */
     @Override
-    public OnnxBackbone open(ModelCard card, BackendOptions options) throws IOException {
-        return OnnxBackbone.open(card, options);
+    public Backbone open(ModelCard card, BackendOptions options) throws IOException {
+        return SentenceBackbone.describes(card) ? SentenceBackbone.open(card, options) : OnnxBackbone.open(card, options);
     }
 
     /** Opens {@code artifacts.onnx.model}: one float [N, C, H, W] input, its first float rank-4 output. */

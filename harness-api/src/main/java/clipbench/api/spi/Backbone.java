@@ -2,6 +2,7 @@ package clipbench.api.spi;
 
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.PreprocessSpec;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -30,6 +31,18 @@ public interface Backbone extends AutoCloseable {
      * @throws UnsupportedOperationException when the model has no text tower
      */
     float[][] embedTokens(int[][] tokenIds);
+
+    /**
+     * Embeds texts given as strings, when {@link Capability#TEXT_STRINGS} is present: for text towers whose
+     * tokenizer is not CLIP's (e.g. a sentence-transformers model with its own {@code tokenizer.json}), so the
+     * backbone tokenizes, truncates and pads itself. One row per text.
+     *
+     * @throws UnsupportedOperationException when the model takes token ids ({@link #embedTokens}) or has no text tower
+     */
+    default float[][] embedTexts(List<String> texts) {
+        throw new UnsupportedOperationException("model " + card().name() + ": this backbone does not embed"
+                + " strings (it takes CLIP token ids, embedTokens, if it has a text tower)");
+    }
 
     /**
      * The image tower as blocks that can be trained (the fine-tuning protocol), when

@@ -7,5 +7,10 @@ public enum Capability {
     /** Runs on a GPU in this session. */
     GPU,
     /** The image tower can be cut and its top trained ({@link Backbone#fineTunable()}). */
-    FINE_TUNE
+    FINE_TUNE,
+    /**
+     * Embeds texts given as strings with its own tokenizer ({@link Backbone#embedTexts}), not CLIP token ids
+     * (API 1.3).
+     */
+    TEXT_STRINGS
 }
