@@ -7,8 +7,9 @@ import java.util.List;
  * owns: {@code p -= lr * wd * p} (decoupled decay, only for tensors that decay), then the bias-corrected Adam
  * step {@code p -= lr * m_hat / (sqrt(v_hat) + eps)}. Moments are kept in float, as PyTorch keeps them for float
  * parameters; each update is computed in double and rounded once. Sequential, so a run is byte-reproducible.
+ * Fine-tuning and {@code clipbench.protocol.align} (the contrastive projections) both train with it.
  */
-final class AdamW {
+public final class AdamW {
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -25,10 +26,24 @@ final class AdamW {
      * @param decays        whether each tensor is decayed
      */
     AdamW(int[] lengths, double[] learningRates, boolean[] decays, FineTuneSettings s) {
-        this.beta1 = s.beta1();
-        this.beta2 = s.beta2();
-        this.eps = s.eps();
-        this.weightDecay = s.weightDecay();
+        this(lengths, learningRates, decays, s.beta1(), s.beta2(), s.eps(), s.weightDecay());
+    }
+
+    /**
+     * @param lengths       floats of each tensor
+     * @param learningRates peak learning rate of each tensor
+     * @param decays        whether each tensor is decayed (by {@code weightDecay})
+     */
+    public AdamW(int[] lengths, double[] learningRates, boolean[] decays, double beta1, double beta2, double eps,
+                 double weightDecay) {
+        if (learningRates.length != lengths.length || decays.length != lengths.length) {
+            throw new IllegalArgumentException(lengths.length + " tensors, got " + learningRates.length
+                    + " learning rates and " + decays.length + " decay flags");
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
         this.learningRates = learningRates.clone();
         this.decays = decays.clone();
         this.m = new float[lengths.length][];
@@ -40,7 +55,7 @@ final class AdamW {
     }
 
     /** One step on every tensor with its gradient, each learning rate scaled by {@code lrFactor} (the schedule). */
-    void step(List<float[]> params, List<float[]> grads, double lrFactor) {
+    public void step(List<float[]> params, List<float[]> grads, double lrFactor) {
         if (params.size() != m.length || grads.size() != m.length) {
             throw new IllegalArgumentException(m.length + " tensors, got " + params.size() + " values and "
                     + grads.size() + " gradients");
@@ -69,7 +84,7 @@ final class AdamW {
         }
     }
 
-    long steps() {
+    public long steps() {
         return steps;
     }
 }
