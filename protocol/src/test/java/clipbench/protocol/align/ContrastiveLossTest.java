@@ -113,10 +113,12 @@ class ContrastiveLossTest {
         ContrastiveLoss.Parameters g = loss.evaluate(batch, p).gradient();
         double h = 1e-5;
         double worst = 0;
+        double largest = Math.abs(g.logScale());
         for (double[] tensor : new double[][] {p.image(), p.text()}) {
             double[] grad = tensor == p.image() ? g.image() : g.text();
             for (int k = 0; k < tensor.length; k++) {
                 int at = k;
+                largest = Math.max(largest, Math.abs(grad[k]));
                 worst = Math.max(worst, Math.abs(grad[k] - central(v -> {
                     double keep = tensor[at];
                     tensor[at] = v;
@@ -128,7 +130,9 @@ class ContrastiveLossTest {
         }
         double dt = central(v -> loss.loss(batch, new ContrastiveLoss.Parameters(p.image(), p.text(), v)),
                 p.logScale(), h);
-        return Math.max(worst, Math.abs(g.logScale() - dt));
+        worst = Math.max(worst, Math.abs(g.logScale() - dt));
+        System.out.printf("  (largest |gradient| %.3g, relative error %.3g)%n", largest, worst / largest);
+        return worst;
     }
 
     private static double central(ToDoubleFunction<Double> f, double x, double h) {
