@@ -55,6 +55,9 @@ import java.util.stream.Collectors;
  *       false: one image per emoji).</li>
  * </ul>
  *
+ * <p>Each item has {@linkplain Dataset#captions captions}: its emoji's name, short names and keywords
+ * ({@link #captions(JsonNode)}); skin-tone variations share their emoji's.
+ *
  * <p>Classes are sorted by their original name ({@link String#compareTo}); items by id (the image's path
  * relative to DIR). An entry whose image file is missing or empty is a warning naming the path, and is skipped.
  * Native resolution 64. The fingerprint covers ids, labels, image sizes and times, and the {@code emoji.json}
@@ -83,8 +86,8 @@ public final class EmojiDatasetProvider implements DatasetProvider {
     record Vendor(String name, Path packageDir, Path imageDir) {
     }
 
-    /** One listed image. */
-    private record Entry(String key, Path file) {
+    /** One listed image and the captions of its emoji. */
+    private record Entry(String key, Path file, List<String> captions) {
     }
 
     @Override
@@ -131,6 +134,7 @@ public final class EmojiDatasetProvider implements DatasetProvider {
                     warnings.add(jsonFile + ": entry " + e.path("unified").asText("?") + " has no " + label + "; skipped");
                     continue;
                 }
+                List<String> captions = captions(e);
                 List<JsonNode> images = new ArrayList<>();
                 images.add(e);
                 if (skin && e.path("skin_variations").isObject()) {
@@ -145,7 +149,7 @@ public final class EmojiDatasetProvider implements DatasetProvider {
                     if (problem != null) {
                         warnings.add(file + ": " + problem + " (listed in " + jsonFile + "); skipped");
                     } else {
-                        entries.add(new Entry(key, file));
+                        entries.add(new Entry(key, file, captions));
                     }
                 }
             }
@@ -164,14 +168,16 @@ public final class EmojiDatasetProvider implements DatasetProvider {
             classes.add(new ClassInfo(classes.size(), key, promptName(label, key)));
         }
         Map<String, List<DatasetItem>> items = new LinkedHashMap<>();
+        Map<String, List<String>> captions = new LinkedHashMap<>();
         for (Map.Entry<String, List<Entry>> split : entriesBySplit.entrySet()) {
             Set<String> present = new TreeSet<>();
             List<DatasetItem> list = new ArrayList<>();
             for (Entry e : split.getValue()) {
                 present.add(e.key());
                 Path file = e.file();
-                list.add(new DatasetItem(ImageFolderDatasetProvider.relativeId(root, file), labels.get(e.key()),
-                        new FileImage(file)));
+                String id = ImageFolderDatasetProvider.relativeId(root, file);
+                list.add(new DatasetItem(id, labels.get(e.key()), new FileImage(file)));
+                captions.put(id, e.captions());
             }
             if (splitVendors.size() > 1) {
                 for (String key : keys) {
@@ -186,7 +192,27 @@ public final class EmojiDatasetProvider implements DatasetProvider {
             items.put(split.getKey(), list);
         }
         return new FileDataset(root, name(loc, label, splitVendors), classes, items, warnings, OptionalInt.of(SIZE),
-                List.copyOf(jsonFiles));
+                List.copyOf(jsonFiles), captions);
+    }
+
+    /**
+     * An emoji's captions: its name lower-cased, then each short name with {@code _} and {@code -} as spaces
+     * ({@code flag-eg -> flag eg}), then its {@code keywords} if the package lists any (emoji-datasource 16 does
+     * not); duplicates dropped, order kept.
+     */
+    static List<String> captions(JsonNode e) {
+        Set<String> out = new LinkedHashSet<>();
+        addCaption(out, e.path("name").asText(""));
+        e.path("short_names").forEach(n -> addCaption(out, n.asText("").replace('_', ' ').replace('-', ' ')));
+        e.path("keywords").forEach(n -> addCaption(out, n.asText("")));
+        return List.copyOf(out);
+    }
+
+    private static void addCaption(Set<String> out, String text) {
+        String clean = text.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").strip();
+        if (!clean.isEmpty()) {
+            out.add(clean);
+        }
     }
 
     /** The prompt name of a class key for this label kind (see the class comment). */

@@ -24,6 +24,7 @@ public final class FileDataset extends ListedDataset {
     private final Path root;
     private final OptionalInt nativeResolution;
     private final List<Path> metadataFiles;
+    private final Map<String, List<String>> captions;
 
     /**
      * @param metadataFiles files besides the images whose change changes the dataset (e.g. {@code emoji.json},
@@ -31,10 +32,21 @@ public final class FileDataset extends ListedDataset {
      */
     FileDataset(Path root, String name, List<ClassInfo> classes, Map<String, List<DatasetItem>> items,
                 List<String> warnings, OptionalInt nativeResolution, List<Path> metadataFiles) {
+        this(root, name, classes, items, warnings, nativeResolution, metadataFiles, Map.of());
+    }
+
+    /**
+     * @param captions texts describing items, by item id (see {@link #captions}); they must come from the
+     *                 metadata files, so the fingerprint covers them
+     */
+    FileDataset(Path root, String name, List<ClassInfo> classes, Map<String, List<DatasetItem>> items,
+                List<String> warnings, OptionalInt nativeResolution, List<Path> metadataFiles,
+                Map<String, List<String>> captions) {
         super(name, classes, items, warnings);
         this.root = root;
         this.nativeResolution = nativeResolution;
         this.metadataFiles = List.copyOf(metadataFiles);
+        this.captions = Map.copyOf(captions);
     }
 
     /** The folder item ids are relative to (absolute, normalised). */
@@ -45,6 +57,11 @@ public final class FileDataset extends ListedDataset {
     /** The file of an item of this dataset: the path it was listed with (ids of odd names are escaped). */
     public Path file(DatasetItem item) {
         return item.source() instanceof FileImage f ? f.file() : root.resolve(item.id());
+    }
+
+    @Override
+    public List<String> captions(DatasetItem item) {
+        return captions.getOrDefault(item.id(), List.of());
     }
 
     @Override

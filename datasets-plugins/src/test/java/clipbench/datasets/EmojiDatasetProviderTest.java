@@ -126,6 +126,25 @@ class EmojiDatasetProviderTest {
     }
 
     @Test
+    void captionsAreNameAndShortNamesOfTheItemsEmoji() throws IOException {
+        Dataset d = provider.open(google + "?subcategory=food-fruit");
+        DatasetItem apple = d.items("Test").stream().filter(i -> i.id().equals("img/google/64/1f34e.png"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of("red apple", "apple"), d.captions(apple));
+        Dataset flags = provider.open(google + "?subcategory=country-flag");
+        DatasetItem egypt = flags.items("Test").stream().filter(i -> i.id().equals("img/google/64/1f1ea-1f1ec.png"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of("egypt flag", "flag eg"), flags.captions(egypt));
+        assertTrue(d.items("Test").stream().allMatch(i -> !d.captions(i).isEmpty()), "every emoji has a caption");
+        assertEquals(List.of(), d.captions(new DatasetItem("img/google/64/none.png", 0, () -> null)));
+        // skin-tone variations share their emoji's captions
+        Dataset skin = provider.open(google + "?subcategory=hand-fingers-open&skin=true");
+        DatasetItem wave = skin.items("Test").stream().filter(i -> i.id().equals("img/google/64/1f44b-1f3fd.png"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of("waving hand sign", "wave"), skin.captions(wave));
+    }
+
+    @Test
     void badOptionsAreExplained() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> provider.open(google + "?subcategory=food-pizza"));

@@ -22,7 +22,8 @@ public final class ApiVersion {
      * {@code BackboneProvider.checkPrecision}, and {@code Upsampler.name}; 1.2 added
      * {@code Backbone.fineTunable} with {@code FineTunable}, {@code TowerCut}, {@code TrainableParameter} and
      * {@code Capability.FINE_TUNE} (all with defaults); 1.3 added {@code Backbone.embedTexts} (a default that
-     * refuses) and {@code Capability.TEXT_STRINGS}, for text towers with their own tokenizer: 1.0 to 1.2 plugins
+     * refuses) and {@code Capability.TEXT_STRINGS}, for text towers with their own tokenizer, and {@code Dataset.captions}
+     * (a default that offers none), for image-text alignment: 1.0 to 1.2 plugins
      * still run.
      */
     public static final String CURRENT = "1.3";

@@ -43,6 +43,15 @@ public interface Dataset {
         return java.util.OptionalInt.empty();
     }
 
+    /**
+     * Texts that describe an item's image (e.g. an emoji's name and short names), for aligning an image tower
+     * with a text tower ({@code clipbench align}); looked up by {@link DatasetItem#id()}, so a wrapper that keeps
+     * ids keeps captions. Empty (the default) when the dataset offers none for the item. Since API 1.3.
+     */
+    default List<String> captions(DatasetItem item) {
+        return List.of();
+    }
+
     /** Which split holds test data: {@code Test} if present, otherwise the last split. */
     default String testSplit() {
         return splits().stream().filter(s -> s.equalsIgnoreCase("test")).findFirst()

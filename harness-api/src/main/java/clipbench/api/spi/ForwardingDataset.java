@@ -57,6 +57,11 @@ public abstract class ForwardingDataset implements Dataset {
     }
 
     @Override
+    public List<String> captions(DatasetItem item) {
+        return inner.captions(item);
+    }
+
+    @Override
     public String testSplit() {
         return inner.testSplit();
     }

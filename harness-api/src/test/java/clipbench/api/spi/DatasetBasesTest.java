@@ -74,6 +74,23 @@ class DatasetBasesTest {
     }
 
     @Test
+    void captionsAreOptionalAndForwarded() {
+        ListedDataset inner = new ListedDataset("d", listed().classes(), Map.of("test", List.of(item("c", 1))),
+                List.of()) {
+            @Override
+            public List<String> captions(DatasetItem item) {
+                return item.id().equals("c") ? List.of("a c", "the letter c") : List.of();
+            }
+        };
+        assertEquals(List.of(), listed().captions(item("a", 0)), "the default offers none");
+        Dataset wrapped = new ForwardingDataset(inner) {
+        };
+        // a wrapper that rebuilds items (same id) still finds the captions
+        assertEquals(List.of("a c", "the letter c"), wrapped.captions(item("c", 1)));
+        assertEquals(List.of(), wrapped.captions(item("b", 1)));
+    }
+
+    @Test
     void fingerprintsAreLowerCaseSha256Hex() {
         assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Fingerprints.sha256(""));
     }
