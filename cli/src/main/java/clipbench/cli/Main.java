@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "clipbench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Benchmark CLIP image feature extractors across runtimes, datasets and upsamplers.",
         subcommands = {ListCommand.class, DoctorCommand.class, TokenizeCommand.class, PreprocessCommand.class, UpsampleCommand.class,
-                EmbedCommand.class, InspectCommand.class, RunCommand.class, ParityCommand.class, ReportCommand.class,
+                EmbedCommand.class, AlignCommand.class, InspectCommand.class, RunCommand.class, ParityCommand.class, ReportCommand.class,
                 ExportCommand.class, ImportTfjsCommand.class, DemoCommand.class, BenchCommand.class, BenchHeadsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
