@@ -6,6 +6,7 @@ import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.api.spi.Backbone;
 import clipbench.api.spi.BackboneProvider;
+import clipbench.api.spi.Capability;
 import clipbench.api.spi.DatasetItem;
 import clipbench.api.spi.Plugins;
 import clipbench.clip.text.ClipTokenizer;
@@ -51,7 +52,7 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelCard card = ModelCards.load(model);
         float[][] rows;
-        BackboneProvider provider = Plugins.backend(backend);
+        BackboneProvider provider = AlignedModelProvider.forCard(Plugins.backend(backend), card);
         try (Backbone backbone = provider.open(card, args.options(provider))) {
             if (inputs.images != null) {
                 List<DatasetItem> items = new ArrayList<>();
@@ -64,6 +65,8 @@ final class EmbedCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("unreadable images: " + split.skipped());
                 }
                 rows = split.embeddings();
+            } else if (backbone.capabilities().contains(Capability.TEXT_STRINGS)) {
+                rows = Vectors.normalizeRows(backbone.embedTexts(inputs.texts));
             } else {
                 ClipTokenizer tokenizer = ClipTokenizer.load(card.resolveVocab());
                 rows = Vectors.normalizeRows(backbone.embedTokens(

@@ -52,7 +52,7 @@ final class RunWiring implements AutoCloseable {
         }
         try {
             for (String id : spec.backends()) {
-                BackboneProvider provider = Plugins.backend(id);
+                BackboneProvider provider = AlignedModelProvider.forCard(Plugins.backend(id), card);
                 Map<String, String> own = BackendOptions.settingsOf(spec.backendOptions(), id);
                 provider.checkSettings(own);
                 BackendOptions mine = new BackendOptions(spec.threads(), spec.device(), own);

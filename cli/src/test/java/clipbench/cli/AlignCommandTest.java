@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +111,18 @@ class AlignCommandTest {
 
         // an existing non-empty folder is refused before any work
         assertThrows(DirectoryNotEmptyException.class, () -> align(args(minilm, a)));
+
+        // the folder is a model `run` takes: zero-shot through the text tower's strings, on the aligned images
+        Path run = tmp.resolve("run");
+        assertEquals(0, Main.execute("run", "--backend", "onnx", "--model", a.toString(), "--dataset", fruit,
+                "--protocol", "zero-shot", "--cache", tmp.resolve("cache").toString(), "--out", run.toString()));
+        List<CSVRecord> rows = CliEndToEndIT.csv(run.resolve("results.csv"));
+        assertEquals(1, rows.size());
+        CSVRecord row = rows.get(0);
+        assertEquals("", row.get("note"), "zero-shot ran");
+        assertEquals(images, Integer.parseInt(row.get("n_test")));
+        // one image per class, named by the captions it was aligned with: better than chance
+        assertTrue(Double.parseDouble(row.get("top1")) > 2 * chance, "zero-shot top-1 " + row.get("top1"));
     }
 
     @Test

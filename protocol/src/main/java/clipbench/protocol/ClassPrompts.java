@@ -8,7 +8,8 @@ import java.util.function.Function;
 
 /**
  * Zero-shot class embeddings: every template filled with every class name, embedded by the text tower,
- * normalised, averaged per class and normalised again (CLIP's prompt ensembling).
+ * normalised, averaged per class and normalised again (CLIP's prompt ensembling). The text tower takes CLIP token
+ * ids ({@link #embed}) or strings ({@link #embedStrings}).
  */
 public final class ClassPrompts {
     private ClassPrompts() {
@@ -20,6 +21,18 @@ public final class ClassPrompts {
     public static float[][] embed(Backbone backbone, Function<List<String>, int[][]> tokenize,
                                   List<ClassInfo> classes, PromptTemplates templates, int batchSize,
                                   ProgressListener progress) {
+        return embedWith(texts -> backbone.embedTokens(tokenize.apply(texts)), classes, templates, batchSize,
+                progress);
+    }
+
+    /** For a backbone with its own tokenizer ({@code Capability.TEXT_STRINGS}): prompts through {@code embedTexts}. */
+    public static float[][] embedStrings(Backbone backbone, List<ClassInfo> classes, PromptTemplates templates,
+                                         int batchSize, ProgressListener progress) {
+        return embedWith(backbone::embedTexts, classes, templates, batchSize, progress);
+    }
+
+    private static float[][] embedWith(Function<List<String>, float[][]> embed, List<ClassInfo> classes,
+                                       PromptTemplates templates, int batchSize, ProgressListener progress) {
         List<String> texts = new ArrayList<>(classes.size() * templates.templates().size());
         for (ClassInfo c : classes) {
             for (String t : templates.templates()) {
@@ -30,7 +43,7 @@ public final class ClassPrompts {
         float[][] all = new float[texts.size()][];
         for (int from = 0; from < texts.size(); from += batchSize) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + batchSize));
-            float[][] out = backbone.embedTokens(tokenize.apply(chunk));
+            float[][] out = embed.apply(chunk);
             System.arraycopy(out, 0, all, from, out.length);
             progress.advance(chunk.size());
         }

@@ -140,10 +140,14 @@ public final class Runner {
             return backbone;
         }
 
-        /** Whether the backbone has a text tower; a card without a context length cannot have one. */
+        /**
+         * Whether the backbone has a text tower: one that embeds strings, or one that takes token ids (a card without a
+         * context length cannot have that).
+         */
         private boolean text() {
             if (text == null) {
-                text = plan.card().contextLength() > 0 && backbone().capabilities().contains(Capability.TEXT_TOWER);
+                text = backbone().capabilities().contains(Capability.TEXT_STRINGS) || (plan.card().contextLength() > 0
+                        && backbone().capabilities().contains(Capability.TEXT_TOWER));
             }
             return text;
         }
@@ -396,6 +400,9 @@ public final class Runner {
         }
 
         private float[][] classText() {
+            if (classText == null && backbone().capabilities().contains(Capability.TEXT_STRINGS)) {
+                classText = ClassPrompts.embedStrings(backbone(), classes, plan.templates(), plan.batchSize(), progress);
+            }
             if (classText == null) {
                 try {
                     ClipTokenizer tokenizer = ClipTokenizer.load(plan.card().resolveVocab());
