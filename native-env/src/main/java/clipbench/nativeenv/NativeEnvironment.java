@@ -9,6 +9,14 @@ public final class NativeEnvironment {
     /** oneDNN's cap on the instruction sets its kernels may use (read by libtorch's and TensorFlow's oneDNN). */
     public static final String ONEDNN_ISA = "ONEDNN_MAX_CPU_ISA";
 
+    /**
+     * The one cap both backends set where oneDNN's wider kernels computed wrong results (AMD CPUs with AVX-512):
+     * libtorch's and TensorFlow's oneDNN read the same variable of the one process, and the first setter wins, so
+     * they must ask for the same value or the order in which the backends start would decide (TensorFlow alone was
+     * right at AVX2, libtorch's gradients were not).
+     */
+    public static final String ONEDNN_SAFE_ISA = "SSE41";
+
     private NativeEnvironment() {
     }
 

@@ -120,7 +120,7 @@ final class DjlRuntime {
         NativeEnvironment.setDefault(HUGE_PAGES_VARIABLE, "1");
         NativeEnvironment.setDefault(WAIT_POLICY_VARIABLE, "PASSIVE");
         if (CpuInfo.current().amdWithAvx512()) {
-            NativeEnvironment.setDefault(ONEDNN_ISA_VARIABLE, "SSE41");
+            NativeEnvironment.setDefault(ONEDNN_ISA_VARIABLE, NativeEnvironment.ONEDNN_SAFE_ISA);
         }
     }
 

@@ -14,7 +14,7 @@ class DjlRuntimeTest {
         assertNativeDefault(DjlRuntime.WAIT_POLICY_VARIABLE, "PASSIVE");
         assertNativeDefault(DjlRuntime.HUGE_PAGES_VARIABLE, "1");
         if (CpuInfo.current().amdWithAvx512()) {
-            assertNativeDefault(DjlRuntime.ONEDNN_ISA_VARIABLE, "SSE41");
+            assertNativeDefault(DjlRuntime.ONEDNN_ISA_VARIABLE, NativeEnvironment.ONEDNN_SAFE_ISA);
         }
     }
 

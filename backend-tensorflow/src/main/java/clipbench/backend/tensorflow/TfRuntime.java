@@ -25,12 +25,14 @@ import org.tensorflow.proto.GPUOptions;
  * sets {@code TF_OVERRIDE_GLOBAL_THREADPOOL=true} (then each session gets its own pool of the requested
  * size); the tests set it.
  *
- * <p>{@value #ONEDNN_ISA_VARIABLE}=AVX2 on AMD CPUs with AVX-512, unless the environment sets it: there the oneDNN
- * kernels TensorFlow 2.18 picks give wrong gradients (nsfwjs MobileNetV2 cut below its last two blocks: the
- * BatchNormalization gamma and depthwise kernel gradients of blocks 15-16 off by 7 % from central differences, on
- * an "AMD EPYC" with avx512f; capped at AVX2, or with {@code TF_ENABLE_ONEDNN_OPTS=0}, they agree), as libtorch's
- * oneDNN gives wrong convolutions there (backend-djl caps it the same way). It is set with the C library's
- * {@code setenv} before TensorFlow creates its first kernel, and the runtime version says so.
+ * <p>{@value #ONEDNN_ISA_VARIABLE}=SSE41 ({@link NativeEnvironment#ONEDNN_SAFE_ISA}) on AMD CPUs with AVX-512, unless
+ * the environment sets it: there the oneDNN kernels TensorFlow 2.18 picks give wrong gradients (nsfwjs MobileNetV2
+ * cut below its last two blocks: the BatchNormalization gamma and depthwise kernel gradients of blocks 15-16 off by
+ * 7 % from central differences, on an "AMD EPYC" with avx512f; capped at AVX2 or SSE4.1, or with
+ * {@code TF_ENABLE_ONEDNN_OPTS=0}, they agree), as libtorch's oneDNN gives wrong convolutions there. TensorFlow alone
+ * would be right at AVX2, but the variable is one per process and backend-djl needs SSE4.1: with two values, the
+ * backend that started first would decide for both. It is set with the C library's {@code setenv} before
+ * TensorFlow creates its first kernel, and the runtime version says so.
  */
 final class TfRuntime {
     static final String GPU_UNAVAILABLE = "TensorFlow Java GPU natives not present: use the linux-x86_64-gpu"
@@ -41,7 +43,7 @@ final class TfRuntime {
 
     static {
         if (CpuInfo.current().amdWithAvx512()) {
-            NativeEnvironment.setDefault(ONEDNN_ISA_VARIABLE, "AVX2");
+            NativeEnvironment.setDefault(ONEDNN_ISA_VARIABLE, NativeEnvironment.ONEDNN_SAFE_ISA);
         }
     }
 

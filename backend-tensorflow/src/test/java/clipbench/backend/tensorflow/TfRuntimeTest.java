@@ -14,7 +14,7 @@ class TfRuntimeTest {
         if (own != null) {
             assertEquals(own, cap, "a user's own value wins");
         } else if (CpuInfo.current().amdWithAvx512()) {
-            assertEquals("AVX2", cap);
+            assertEquals(clipbench.nativeenv.NativeEnvironment.ONEDNN_SAFE_ISA, cap);
         } else {
             assertEquals("", cap);
         }
