@@ -52,9 +52,9 @@ public final class ClipBlocks {
             if (!k.startsWith("visual.") || STATE.stream().anyMatch(k::endsWith)) {
                 continue;
             }
-            boolean inBlock = blocks.stream().anyMatch(b -> k.startsWith("visual." + b + "."));
-            boolean after = k.startsWith("visual.ln_post.") || k.equals("visual.proj") || k.startsWith("visual.attnpool.");
-            if (n == blocks.size() || after || (inBlock && trained.stream().anyMatch(k::startsWith))) {
+            boolean after = k.startsWith("visual.ln_post.") || k.equals("visual.proj")
+                    || k.startsWith("visual.attnpool.");
+            if (n == blocks.size() || after || trained.stream().anyMatch(k::startsWith)) {
                 out.add(k);
             }
         }

@@ -107,14 +107,15 @@ final class DjlRuntime {
      * Runtime's spinning); {@code OMP_WAIT_POLICY=ACTIVE} gives DJL's best on a dedicated machine.
      * {@code GOMP_SPINCOUNT} also overrides it (libgomp's own: 300000).
      *
-     * <p>{@value #ONEDNN_ISA_VARIABLE}=SSE41 on AMD CPUs with AVX-512 ({@link CpuInfo#amdWithAvx512}): there the oneDNN 3.x in
-     * libtorch 2.7.1 gives wrong convolutions (seen on an "AMD EPYC" with avx512f/avx512_bf16/avx512_vp2intersect):
-     * with its AVX-512 kernels, depthwise convolutions with multiplier 2 were off by up to 0.54 and nsfwjs
-     * InceptionV3's features by 12 %; capped at AVX2 those agreed but ESRGAN-slim's 3x3 convolutions were off by 11
-     * levels on average (of 255) and the tiny SR fixture by 1.5e-2; capped at SSE4.1 every contract agrees (Keras
-     * layers 5e-6, ESRGAN 1 level on 26 of 983,040 values, nsfwjs 1e-7). The cost, on that machine: MobileNetV2
-     * 88 against 65 ms per image, InceptionV3 289 against 118 (AVX2); turning oneDNN off altogether was slower still
-     * for MobileNetV2 (236 ms). A wrong number is worse than a slower one; a user's own value wins.
+     * <p>{@value #ONEDNN_ISA_VARIABLE}=SSE41 ({@link NativeEnvironment#ONEDNN_SAFE_ISA}, the value backend-tensorflow
+     * sets too: the variable is one per process) on AMD CPUs with AVX-512 ({@link CpuInfo#amdWithAvx512}): there the
+     * oneDNN 3.x in libtorch 2.7.1 gives wrong convolutions (seen on an "AMD EPYC" with avx512f/avx512_bf16/
+     * avx512_vp2intersect): with its AVX-512 kernels, depthwise convolutions with multiplier 2 were off by up to 0.54
+     * and nsfwjs InceptionV3's features by 12 %; capped at AVX2 those agreed but ESRGAN-slim's 3x3 convolutions were
+     * off by 11 levels on average (of 255) and the tiny SR fixture by 1.5e-2; capped at SSE4.1 every contract agrees
+     * (Keras layers 5e-6, ESRGAN 1 level on 26 of 983,040 values, nsfwjs 1e-7). The cost, on that machine:
+     * MobileNetV2 88 against 65 ms per image, InceptionV3 289 against 118 (AVX2); turning oneDNN off altogether was
+     * slower still for MobileNetV2 (236 ms). A wrong number is worse than a slower one; a user's own value wins.
      */
     private static void nativeDefaults() {
         NativeEnvironment.setDefault(HUGE_PAGES_VARIABLE, "1");

@@ -12,7 +12,6 @@ import clipbench.keras.KerasShapes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A Keras image model (a card with {@code "family": "keras"}, or with {@code artifacts.keras} and no TorchScript)
@@ -30,17 +29,11 @@ final class KerasBackbone extends AbstractBackbone {
     private final int threads;
 
     private KerasBackbone(ModelCard card, KerasModel model, KerasNet net, int dim, int threads) {
-        super(card, dim, fineTuning(net.device.isGpu()));
+        // FINE_TUNE: every layer KerasNet runs has a libtorch gradient
+        super(card, dim, capabilities(false, net.device.isGpu(), Capability.FINE_TUNE));
         this.net = net;
         this.model = model;
         this.threads = threads;
-    }
-
-    /** The GPU as it runs, and {@link Capability#FINE_TUNE}: every layer KerasNet runs has a libtorch gradient. */
-    private static Set<Capability> fineTuning(boolean gpu) {
-        Set<Capability> caps = capabilities(false, gpu);
-        caps.add(Capability.FINE_TUNE);
-        return caps;
     }
 
     /** Whether {@code card} is a Keras model: family {@code keras}, or a {@code keras} artifact and no TorchScript. */

@@ -28,6 +28,8 @@ abstract class TorchCut implements TowerCut {
     private final String cutName;
     private final int activationLength;
     private final List<TrainableParameter> parameters;
+    /** Each parameter's shape, read once (a parameter's values are copied on every access). */
+    private final List<Shape> shapes;
     private final ai.djl.Device device;
     private final int threads;
     private final NDManager manager;
@@ -39,6 +41,8 @@ abstract class TorchCut implements TowerCut {
         this.cutName = cutName;
         this.activationLength = activationLength;
         this.parameters = List.copyOf(parameters);
+        this.shapes = this.parameters.stream().map(p -> new Shape(Arrays.stream(p.shape()).asLongStream().toArray()))
+                .toList();
         this.device = device;
         this.threads = threads;
         DjlRuntime.engine();
@@ -139,14 +143,13 @@ abstract class TorchCut implements TowerCut {
                     .toType(precision, false);
             List<NDArray> leaves = new ArrayList<>();
             for (int i = 0; i < values.size(); i++) {
-                TrainableParameter p = parameters.get(i);
                 float[] v = values.get(i);
-                if (v.length != p.values().length) {
-                    throw new IllegalArgumentException(source() + ": parameter " + p.name() + " needs "
-                            + p.values().length + " values, got " + v.length);
+                Shape shape = shapes.get(i);
+                if (v.length != shape.size()) {
+                    throw new IllegalArgumentException(source() + ": parameter " + parameters.get(i).name() + " needs "
+                            + shape.size() + " values, got " + v.length);
                 }
-                leaves.add(scope.create(v, new Shape(Arrays.stream(p.shape()).asLongStream().toArray()))
-                        .toType(precision, false));
+                leaves.add(scope.create(v, shape).toType(precision, false));
             }
             if (upstream == null) {
                 return reader.read(top(x, leaves), null);

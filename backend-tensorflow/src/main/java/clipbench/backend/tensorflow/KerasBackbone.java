@@ -47,7 +47,7 @@ final class KerasBackbone extends AbstractBackbone {
 
     private KerasBackbone(ModelCard card, String source, Graph graph, Session session, SessionFunction function,
                           KerasModel model, int dim, boolean gpu, ConfigProto config) {
-        super(card, dim, fineTunes(capabilities(false, gpu)));
+        super(card, dim, capabilities(false, gpu, Capability.FINE_TUNE));
         this.source = source;
         this.graph = graph;
         this.session = session;
@@ -58,11 +58,6 @@ final class KerasBackbone extends AbstractBackbone {
         int size = card.preprocess().imageSize();
         this.fineTunable = new KerasGraphCut(source, model.openSize() ? model.withInputSize(size, size) : model, size,
                 config);
-    }
-
-    private static Set<Capability> fineTunes(Set<Capability> capabilities) {
-        capabilities.add(Capability.FINE_TUNE);
-        return capabilities;
     }
 
     /**

@@ -58,7 +58,7 @@ final class TfRuntime {
         // nothing more: calling it initialises the class
     }
 
-    /** "tensorflow 2.18.0", plus " / oneDNN ISA AVX2" where oneDNN is capped (capped kernels compute differently). */
+    /** "tensorflow 2.18.0", plus " / oneDNN ISA SSE41" where oneDNN is capped (capped kernels compute differently). */
     static String version() {
         String cap = oneDnnCap();
         return "tensorflow " + TensorFlow.version() + (cap.isEmpty() ? "" : " / oneDNN ISA " + cap);

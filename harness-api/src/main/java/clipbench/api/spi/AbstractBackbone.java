@@ -2,6 +2,7 @@ package clipbench.api.spi;
 
 import clipbench.api.model.ModelCard;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,9 +20,10 @@ public abstract class AbstractBackbone implements Backbone {
         this.capabilities = Set.copyOf(capabilities);
     }
 
-    /** {@link Capability#TEXT_TOWER} and {@link Capability#GPU} as given. */
-    protected static Set<Capability> capabilities(boolean textTower, boolean gpu) {
+    /** {@link Capability#TEXT_TOWER} and {@link Capability#GPU} as given, plus {@code extra}. */
+    protected static Set<Capability> capabilities(boolean textTower, boolean gpu, Capability... extra) {
         Set<Capability> caps = EnumSet.noneOf(Capability.class);
+        caps.addAll(List.of(extra));
         if (textTower) {
             caps.add(Capability.TEXT_TOWER);
         }

@@ -38,16 +38,9 @@ public abstract class TwoTowerBackbone extends AbstractBackbone {
      */
     protected TwoTowerBackbone(ModelCard card, Tower<ImageBatch> image, Tower<int[][]> text, int embeddingDim,
                                boolean gpu, Set<Capability> extra) {
-        super(card, embeddingDim, with(capabilities(text != null, gpu), extra));
+        super(card, embeddingDim, capabilities(text != null, gpu, extra.toArray(Capability[]::new)));
         this.image = image;
         this.text = text;
-    }
-
-    private static Set<Capability> with(Set<Capability> base, Set<Capability> extra) {
-        java.util.EnumSet<Capability> all = java.util.EnumSet.noneOf(Capability.class);
-        all.addAll(base);
-        all.addAll(extra);
-        return all;
     }
 
     /**
