@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Trains the projections Wi, Wt and the temperature t with {@link ContrastiveLoss} on cached embeddings (LiT: both
@@ -57,7 +58,7 @@ public final class Aligner {
                 settings.weightDecay());
 
         SplittableRandom shuffle = new SplittableRandom(settings.seed() ^ SHUFFLE_SALT);
-        int[] order = identity(pairs.size());
+        int[] order = IntStream.range(0, pairs.size()).toArray();
         int cursor = order.length;
         double[] losses = new double[settings.steps()];
         for (int step = 0; step < settings.steps(); step++) {
@@ -83,7 +84,7 @@ public final class Aligner {
     /** The loss of every pair once: a seeded order cut into batches, the mean weighted by rows. */
     private double evaluate(ContrastiveLoss loss, float[][] images, float[][] captions, List<Pair> pairs,
                             Set<Long> truth, ContrastiveLoss.Parameters p, int batch) {
-        int[] order = identity(pairs.size());
+        int[] order = IntStream.range(0, pairs.size()).toArray();
         Splits.shuffle(order, new SplittableRandom(settings.seed() ^ EVAL_SALT));
         double sum = 0;
         for (int from = 0; from < order.length; from += batch) {
@@ -153,13 +154,5 @@ public final class Aligner {
             }
         }
         return rows[0].length;
-    }
-
-    private static int[] identity(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        return order;
     }
 }
