@@ -37,8 +37,7 @@ import java.util.Set;
 public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card, Dataset dataset,
                       List<UpsamplerChoice> upsamplers, List<String> protocols, List<HeadProvider> heads,
                       List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates,
-                      int batchSize, EmbeddingCache cache, int prepThreads,
-                      List<FineTuneMode> finetune,
+                      int batchSize, EmbeddingCache cache, int prepThreads, List<FineTuneMode> finetune,
                       FineTuneSettings fineTuneSettings) {
     public static final String ZERO_SHOT = "zero-shot";
     public static final String K_SHOT = "k-shot";
@@ -54,8 +53,8 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
         ks = List.copyOf(ks);
         finetune = List.copyOf(finetune);
         if (finetune.isEmpty()) {
-            throw new IllegalArgumentException(FineTuneMode.FIELD + ": at least one mode"
-                    + " is needed (head for the frozen-feature heads)");
+            throw new IllegalArgumentException(FineTuneMode.FIELD
+                    + ": at least one mode is needed (head for the frozen-feature heads)");
         }
         if (!protocols.contains(K_SHOT) && !finetune.equals(List.of(FineTuneMode.HEAD))) {
             throw new IllegalArgumentException(FineTuneMode.FIELD + ": " + finetune
