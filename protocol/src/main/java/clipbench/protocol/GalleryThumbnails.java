@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The thumbnails a report's prediction galleries draw from, for one dataset and upsampler: a bounded,
@@ -79,30 +79,25 @@ final class GalleryThumbnails {
      */
     void fill(Upsampler upsampler, int shortestSide) throws IOException {
         for (DatasetItem item : candidates.values()) {
-            if (!sink.hasThumbnail(key(item))) {
-                Optional<RgbImage> image = load(item);
-                if (image.isPresent()) {
-                    store(key(item), upsampler.upsample(image.get(), shortestSide));
-                }
-            }
+            make(key(item), item, image -> upsampler.upsample(image, shortestSide));
         }
         for (DatasetItem item : originals) {
-            ThumbnailKey key = ThumbnailKey.original(dataset, item.id());
-            if (!sink.hasThumbnail(key)) {
-                Optional<RgbImage> image = load(item);
-                if (image.isPresent()) {
-                    store(key, image.get());
-                }
-            }
+            make(ThumbnailKey.original(dataset, item.id()), item, UnaryOperator.identity());
         }
     }
 
-    private static Optional<RgbImage> load(DatasetItem item) {
-        try {
-            return Optional.of(item.load());
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // the embedding pass already reported it as skipped
+    /** Stores {@code from} of the item's image under {@code key} unless it is there; an unreadable item is left out. */
+    private void make(ThumbnailKey key, DatasetItem item, UnaryOperator<RgbImage> from) throws IOException {
+        if (sink.hasThumbnail(key)) {
+            return;
         }
+        RgbImage image;
+        try {
+            image = item.load();
+        } catch (IOException | RuntimeException e) {
+            return; // the embedding pass already reported it as skipped
+        }
+        sink.thumbnail(key, from.apply(image));
     }
 
     private void store(ThumbnailKey key, RgbImage image) throws IOException {

@@ -7,6 +7,8 @@ import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Dataset;
 import clipbench.api.spi.HeadProvider;
 import clipbench.api.spi.Upsampler;
+import clipbench.protocol.finetune.FineTuneMode;
+import clipbench.protocol.finetune.FineTuneSettings;
 import java.util.List;
 import java.util.Set;
 
@@ -35,9 +37,8 @@ import java.util.Set;
 public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card, Dataset dataset,
                       List<UpsamplerChoice> upsamplers, List<String> protocols, List<HeadProvider> heads,
                       List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates,
-                      int batchSize, EmbeddingCache cache, int prepThreads,
-                      List<clipbench.protocol.finetune.FineTuneMode> finetune,
-                      clipbench.protocol.finetune.FineTuneSettings fineTuneSettings) {
+                      int batchSize, EmbeddingCache cache, int prepThreads, List<FineTuneMode> finetune,
+                      FineTuneSettings fineTuneSettings) {
     public static final String ZERO_SHOT = "zero-shot";
     public static final String K_SHOT = "k-shot";
     /** The protocol of rows that trained part of the image tower (or {@code last:0}, which trains none). */
@@ -52,11 +53,11 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
         ks = List.copyOf(ks);
         finetune = List.copyOf(finetune);
         if (finetune.isEmpty()) {
-            throw new IllegalArgumentException(clipbench.protocol.finetune.FineTuneMode.FIELD + ": at least one mode"
-                    + " is needed (head for the frozen-feature heads)");
+            throw new IllegalArgumentException(FineTuneMode.FIELD
+                    + ": at least one mode is needed (head for the frozen-feature heads)");
         }
-        if (!protocols.contains(K_SHOT) && !finetune.equals(List.of(clipbench.protocol.finetune.FineTuneMode.HEAD))) {
-            throw new IllegalArgumentException(clipbench.protocol.finetune.FineTuneMode.FIELD + ": " + finetune
+        if (!protocols.contains(K_SHOT) && !finetune.equals(List.of(FineTuneMode.HEAD))) {
+            throw new IllegalArgumentException(FineTuneMode.FIELD + ": " + finetune
                     + " trains on k-shot draws; add the k-shot protocol");
         }
         if (backends.isEmpty()) {
@@ -95,13 +96,13 @@ public record RunPlan(String runId, List<BackendChoice> backends, ModelCard card
                    List<Integer> ks, int seeds, int validationPerClass, PromptTemplates templates, int batchSize,
                    EmbeddingCache cache, int prepThreads) {
         this(runId, backends, card, dataset, upsamplers, protocols, heads, ks, seeds, validationPerClass, templates,
-                batchSize, cache, prepThreads, List.of(clipbench.protocol.finetune.FineTuneMode.HEAD),
-                clipbench.protocol.finetune.FineTuneSettings.DEFAULTS);
+                batchSize, cache, prepThreads, List.of(FineTuneMode.HEAD),
+                FineTuneSettings.DEFAULTS);
     }
 
     /** True when some mode trains more than the frozen-feature heads (its settings join the provenance). */
     public boolean fineTunes() {
-        return finetune.stream().anyMatch(m -> !m.equals(clipbench.protocol.finetune.FineTuneMode.HEAD));
+        return finetune.stream().anyMatch(m -> !m.equals(FineTuneMode.HEAD));
     }
 
     /** A plan preparing images on {@link EmbeddingPipeline#defaultPrepThreads()} threads. */

@@ -26,7 +26,6 @@ final class SrMemo {
 
     private final long budget;
     private long bytes;
-    private long hits;
     private final LinkedHashMap<Key, RgbImage> entries = new LinkedHashMap<>(64, 0.75f, true);
 
     SrMemo(long budgetBytes) {
@@ -39,7 +38,6 @@ final class SrMemo {
         synchronized (this) {
             RgbImage known = entries.get(key);
             if (known != null) {
-                hits++;
                 return known;
             }
         }
@@ -62,10 +60,6 @@ final class SrMemo {
             }
         }
         return made;
-    }
-
-    synchronized long hits() {
-        return hits;
     }
 
     /** How many outputs of {@code network} are stored. */

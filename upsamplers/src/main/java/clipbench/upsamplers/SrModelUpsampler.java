@@ -59,6 +59,8 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
     private final int overlap;
     private final float valueMax;
     private final String description;
+    /** {@link #toString()}: the network's identity, the memo's key, made once. */
+    private final String identity;
     private final AtomicLong memoHits = new AtomicLong();
 
     /**
@@ -93,6 +95,8 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
         this.tile = tile;
         this.overlap = overlap;
         this.description = description;
+        this.identity = description + " (x" + scale + ", tile " + tile + ", overlap " + overlap + ", values [0, "
+                + valueMax + "])";
     }
 
     /** {@code tile / 4}, kept below half the tile. */
@@ -119,11 +123,14 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
         if (ShortestSide.largeEnough(image, shortestSide)) {
             return image;
         }
-        RgbImage sr = SrMemo.SHARED.get(toString(), image, in -> {
-            memoHits.decrementAndGet();
+        boolean[] ran = {false};
+        RgbImage sr = SrMemo.SHARED.get(identity, image, in -> {
+            ran[0] = true;
             return toImage(superResolve(toTensor(in, valueMax)), valueMax);
         });
-        memoHits.incrementAndGet();
+        if (!ran[0]) {
+            memoHits.incrementAndGet();
+        }
         if (sr.width() == target.width() && sr.height() == target.height()) {
             return sr;
         }
@@ -312,7 +319,6 @@ public final class SrModelUpsampler implements Upsampler, AutoCloseable {
 
     @Override
     public String toString() {
-        return description + " (x" + scale + ", tile " + tile + ", overlap " + overlap + ", values [0, "
-                + valueMax + "])";
+        return identity;
     }
 }

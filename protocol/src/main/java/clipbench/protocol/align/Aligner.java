@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Trains the projections Wi, Wt and the temperature t with {@link ContrastiveLoss} on cached embeddings (LiT: both
@@ -42,7 +43,7 @@ public final class Aligner {
     public Alignment align(float[][] images, float[][] captions, List<Pair> pairs) {
         int imageWidth = width("image", images);
         int textWidth = width("caption", captions);
-        Set<Long> truth = pairSet(pairs, images.length, captions.length);
+        Set<Pair> truth = pairSet(pairs, images.length, captions.length);
         int dim = settings.dim();
         int batch = Math.min(settings.batchSize(), pairs.size());
         ContrastiveLoss loss = new ContrastiveLoss(dim, imageWidth, textWidth);
@@ -57,7 +58,7 @@ public final class Aligner {
                 settings.weightDecay());
 
         SplittableRandom shuffle = new SplittableRandom(settings.seed() ^ SHUFFLE_SALT);
-        int[] order = identity(pairs.size());
+        int[] order = IntStream.range(0, pairs.size()).toArray();
         int cursor = order.length;
         double[] losses = new double[settings.steps()];
         for (int step = 0; step < settings.steps(); step++) {
@@ -82,8 +83,8 @@ public final class Aligner {
 
     /** The loss of every pair once: a seeded order cut into batches, the mean weighted by rows. */
     private double evaluate(ContrastiveLoss loss, float[][] images, float[][] captions, List<Pair> pairs,
-                            Set<Long> truth, ContrastiveLoss.Parameters p, int batch) {
-        int[] order = identity(pairs.size());
+                            Set<Pair> truth, ContrastiveLoss.Parameters p, int batch) {
+        int[] order = IntStream.range(0, pairs.size()).toArray();
         Splits.shuffle(order, new SplittableRandom(settings.seed() ^ EVAL_SALT));
         double sum = 0;
         for (int from = 0; from < order.length; from += batch) {
@@ -94,7 +95,7 @@ public final class Aligner {
     }
 
     private static ContrastiveLoss.Batch batch(float[][] images, float[][] captions, List<Pair> pairs,
-                                               Set<Long> truth, int[] order, int from, int size) {
+                                               Set<Pair> truth, int[] order, int from, int size) {
         Pair[] rows = new Pair[size];
         float[][] x = new float[size][];
         float[][] y = new float[size][];
@@ -106,7 +107,7 @@ public final class Aligner {
         boolean[][] positives = new boolean[size][size];
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {
-                positives[i][j] = truth.contains(new Pair(rows[i].image(), rows[j].caption()).key());
+                positives[i][j] = truth.contains(new Pair(rows[i].image(), rows[j].caption()));
             }
         }
         return new ContrastiveLoss.Batch(x, y, positives);
@@ -125,17 +126,17 @@ public final class Aligner {
         return w;
     }
 
-    private static Set<Long> pairSet(List<Pair> pairs, int images, int captions) {
+    private static Set<Pair> pairSet(List<Pair> pairs, int images, int captions) {
         if (pairs.size() < 2) {
             throw new IllegalArgumentException("align needs at least 2 pairs, got " + pairs.size());
         }
-        Set<Long> truth = new HashSet<>();
+        Set<Pair> truth = new HashSet<>();
         for (Pair p : pairs) {
             if (p.image() >= images || p.caption() >= captions) {
                 throw new IllegalArgumentException("pair " + p + " is outside " + images + " images and " + captions
                         + " captions");
             }
-            if (!truth.add(p.key())) {
+            if (!truth.add(p)) {
                 throw new IllegalArgumentException("pair " + p + " is listed twice");
             }
         }
@@ -153,13 +154,5 @@ public final class Aligner {
             }
         }
         return rows[0].length;
-    }
-
-    private static int[] identity(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        return order;
     }
 }

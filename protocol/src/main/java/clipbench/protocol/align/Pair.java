@@ -7,9 +7,4 @@ public record Pair(int image, int caption) {
             throw new IllegalArgumentException("pair rows must be >= 0, got image " + image + ", caption " + caption);
         }
     }
-
-    /** One long per pair, for set lookups. */
-    long key() {
-        return ((long) image << 32) | caption;
-    }
 }

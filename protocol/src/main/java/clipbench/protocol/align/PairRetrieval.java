@@ -21,19 +21,18 @@ public record PairRetrieval(double imageToText, double textToImage, int images, 
     public static PairRetrieval of(AlignedProjections p, float[][] images, float[][] captions, List<Pair> pairs) {
         int[] imageRows = pairs.stream().mapToInt(Pair::image).distinct().sorted().toArray();
         int[] captionRows = pairs.stream().mapToInt(Pair::caption).distinct().sorted().toArray();
-        Set<Long> truth = new HashSet<>();
-        pairs.forEach(pair -> truth.add(pair.key()));
+        Set<Pair> truth = new HashSet<>(pairs);
         float[][] zi = p.embedImages(Splits.rows(images, imageRows));
         float[][] zt = p.embedTexts(Splits.rows(captions, captionRows));
         int imageHits = 0;
         for (int i = 0; i < zi.length; i++) {
             int best = best(zi[i], zt);
-            imageHits += truth.contains(new Pair(imageRows[i], captionRows[best]).key()) ? 1 : 0;
+            imageHits += truth.contains(new Pair(imageRows[i], captionRows[best])) ? 1 : 0;
         }
         int captionHits = 0;
         for (int j = 0; j < zt.length; j++) {
             int best = best(zt[j], zi);
-            captionHits += truth.contains(new Pair(imageRows[best], captionRows[j]).key()) ? 1 : 0;
+            captionHits += truth.contains(new Pair(imageRows[best], captionRows[j])) ? 1 : 0;
         }
         return new PairRetrieval((double) imageHits / zi.length, (double) captionHits / zt.length, zi.length,
                 zt.length);

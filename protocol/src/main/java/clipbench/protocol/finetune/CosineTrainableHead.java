@@ -15,10 +15,7 @@ final class CosineTrainableHead implements TrainableHead {
     CosineTrainableHead(float[][] classText, double logitScale) {
         this.classes = classText.length;
         this.dim = classText[0].length;
-        this.v = new float[classes * dim];
-        for (int c = 0; c < classes; c++) {
-            System.arraycopy(classText[c], 0, v, c * dim, dim);
-        }
+        this.v = Tensors.flatten(classText);
         this.t = (float) Math.log(logitScale);
     }
 
@@ -30,11 +27,6 @@ final class CosineTrainableHead implements TrainableHead {
     @Override
     public boolean[] decays() {
         return new boolean[] {true, false};
-    }
-
-    @Override
-    public String id() {
-        return "pro";
     }
 
     /** The unit class vectors u_c = V_c / ||V_c|| in double, and their norms in {@code norms}. */

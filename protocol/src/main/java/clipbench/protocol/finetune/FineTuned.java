@@ -1,6 +1,7 @@
 package clipbench.protocol.finetune;
 
 import clipbench.api.spi.TowerCut;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ public record FineTuned(TowerCut cut, TrainableHead head, List<float[]> topValue
         float[][] out = new float[activations.length][];
         for (int from = 0; from < activations.length; from += batchSize) {
             int to = Math.min(activations.length, from + batchSize);
-            float[][] part = java.util.Arrays.copyOfRange(activations, from, to);
+            float[][] part = Arrays.copyOfRange(activations, from, to);
             double[][] z = FineTuner.logits(cut, head, topValues, headValues, part);
             for (int i = 0; i < z.length; i++) {
                 out[from + i] = new float[z[i].length];

@@ -8,10 +8,12 @@ import clipbench.protocol.heads.LiteHeadProvider;
 import clipbench.protocol.heads.ProHeadProvider;
 import clipbench.protocol.heads.Splits;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Trains a {@link TowerCut}'s top and a head on top of it, in plain Java: the one implementation every runtime
@@ -79,10 +81,7 @@ public final class FineTuner {
         int stepsPerEpoch = (n + settings.batchSize() - 1) / settings.batchSize();
         long totalSteps = (long) stepsPerEpoch * settings.epochs();
         SplittableRandom random = new SplittableRandom(in.seed() ^ SHUFFLE_SALT);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
+        int[] order = IntStream.range(0, n).toArray();
         int epoch = 0;
         int since = 0;
         while (epoch < settings.epochs()) {
@@ -154,7 +153,7 @@ public final class FineTuner {
         float[][] out = new float[activations.length][];
         for (int from = 0; from < activations.length; from += SCORE_BATCH) {
             int to = Math.min(activations.length, from + SCORE_BATCH);
-            float[][] e = cut.forward(java.util.Arrays.copyOfRange(activations, from, to), top);
+            float[][] e = cut.forward(Arrays.copyOfRange(activations, from, to), top);
             float[][] n = Tensors.normalize(e, new double[e.length]);
             System.arraycopy(n, 0, out, from, n.length);
         }
@@ -214,8 +213,8 @@ public final class FineTuner {
         int correct = 0;
         for (int from = 0; from < x.length; from += SCORE_BATCH) {
             int to = Math.min(x.length, from + SCORE_BATCH);
-            double[][] z = logits(cut, head, top, headValues, java.util.Arrays.copyOfRange(x, from, to));
-            int[] labels = java.util.Arrays.copyOfRange(y, from, to);
+            double[][] z = logits(cut, head, top, headValues, Arrays.copyOfRange(x, from, to));
+            int[] labels = Arrays.copyOfRange(y, from, to);
             lossSum += Tensors.crossEntropy(z, labels, null) * (to - from);
             correct += Tensors.correct(z, labels);
         }

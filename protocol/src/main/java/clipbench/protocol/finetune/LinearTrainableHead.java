@@ -13,10 +13,7 @@ final class LinearTrainableHead implements TrainableHead {
     LinearTrainableHead(float[][] weights, float[] bias) {
         this.classes = weights.length;
         this.dim = weights[0].length;
-        this.w = new float[classes * dim];
-        for (int c = 0; c < classes; c++) {
-            System.arraycopy(weights[c], 0, w, c * dim, dim);
-        }
+        this.w = Tensors.flatten(weights);
         this.b = bias.clone();
     }
 
@@ -28,11 +25,6 @@ final class LinearTrainableHead implements TrainableHead {
     @Override
     public boolean[] decays() {
         return new boolean[] {true, false};
-    }
-
-    @Override
-    public String id() {
-        return "lite";
     }
 
     @Override

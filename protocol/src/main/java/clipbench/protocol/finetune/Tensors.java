@@ -14,6 +14,16 @@ final class Tensors {
         }
     }
 
+    /** The rows [n][d] as one row-major array [n * d]. */
+    static float[] flatten(float[][] rows) {
+        int d = rows[0].length;
+        float[] out = new float[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, out, i * d, d);
+        }
+        return out;
+    }
+
     static List<float[]> copy(List<float[]> values) {
         List<float[]> out = new ArrayList<>(values.size());
         values.forEach(v -> out.add(v.clone()));

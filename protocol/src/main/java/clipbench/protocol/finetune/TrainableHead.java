@@ -21,7 +21,4 @@ public interface TrainableHead {
      * array per tensor, same order), and with respect to the normalised rows (returned).
      */
     float[][] backward(List<float[]> values, float[][] normalized, double[][] upstream, List<float[]> gradsOut);
-
-    /** The head's id in results ({@code lite}, {@code pro}). */
-    String id();
 }
