@@ -126,8 +126,8 @@ public final class FineTuner {
 
     /**
      * The head's start. LITE: the frozen-feature LITE fit (linear probe on the embeddings the untouched top gives,
-     * i.e. exactly the {@code head} row's weights, λ sweep included), then fine-tuned: {@code last:N} starts where
-     * {@code head} ends. PRO: the class text embeddings and ln(logit scale), as the pro head starts.
+     * λ sweep included: the {@code head} row's fit, on embeddings equal up to the runtime's and the normalisation's
+     * float rounding), then fine-tuned: {@code last:N} starts where {@code head} ends. PRO: the class text embeddings and ln(logit scale), as the pro head starts.
      */
     private TrainableHead start(TowerCut cut, List<float[]> top, String headId, FineTuneInputs in,
                                 Map<String, String> selected) {
