@@ -1,6 +1,5 @@
 package clipbench.reports;
 
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -264,10 +263,7 @@ final class UpsamplerComparison {
         for (Line l : lines) {
             List<Summary.Row> points = columns.stream().map(i -> l.cells().get(i).row()).toList();
             XYSeries s = Charts.addKLine(chart, Names.unique(l.label(), seriesNames), points, span);
-            Color color = Charts.PALETTE[t.upsamplers().indexOf(l.upsampler()) % Charts.PALETTE.length];
-            s.setLineColor(color);
-            s.setMarkerColor(color);
-            Charts.styleLine(s, backends.indexOf(l.backend()));
+            Charts.paint(s, t.upsamplers().indexOf(l.upsampler()), backends.indexOf(l.backend()));
         }
         Charts.yAxisAround(chart, span);
         String name = Names.unique(Names.slug("upsamplers-by-k", t.dataset(), backbone, head.protocol(),
