@@ -190,7 +190,7 @@ public final class Charts {
                                      Function<Summary.Row, String> seriesOf, String baseTitle, String baseName)
             throws IOException {
         List<Figure> out = new ArrayList<>();
-        Map<String, List<Summary.Row>> byDataset = byDataset(rows);
+        Map<String, List<Summary.Row>> byDataset = Summary.byDataset(rows);
         for (Map.Entry<String, List<Summary.Row>> e : byDataset.entrySet()) {
             String dataset = e.getKey();
             List<Summary.Row> reps = representatives(e.getValue());
@@ -392,14 +392,6 @@ public final class Charts {
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         s.setLocale(Locale.ROOT);
         s.setAntiAlias(true);
-    }
-
-    private static Map<String, List<Summary.Row>> byDataset(List<Summary.Row> rows) {
-        Map<String, List<Summary.Row>> m = new LinkedHashMap<>();
-        for (Summary.Row r : rows) {
-            m.computeIfAbsent(r.dataset(), k -> new ArrayList<>()).add(r);
-        }
-        return m;
     }
 
     /** Which of backend, backbone, upsampler vary among some rows: only those go into labels. */

@@ -153,10 +153,8 @@ final class FineTuneComparison {
 
     /** The comparison of each dataset with fine-tune rows, in the summary's order. */
     static List<Table> of(List<Summary.Row> summary, List<ReportRow> results) {
-        Map<String, List<Summary.Row>> byDataset = new LinkedHashMap<>();
-        summary.forEach(r -> byDataset.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r));
         List<Table> out = new ArrayList<>();
-        byDataset.forEach((dataset, rows) -> {
+        Summary.byDataset(summary).forEach((dataset, rows) -> {
             if (rows.stream().anyMatch(r -> FINE_TUNE.equals(r.protocol()))) {
                 out.add(table(dataset, rows, results));
             }

@@ -65,11 +65,9 @@ record Headline(String dataset, List<String> columns, List<Line> lines, List<Str
 
     /** One headline per dataset with at least one accuracy, in the summary's order. */
     static List<Headline> of(List<Summary.Row> summary, BackendParity parity) {
-        Map<String, List<Summary.Row>> byDataset = new LinkedHashMap<>();
-        summary.stream().filter(r -> r.top1().present())
-                .forEach(r -> byDataset.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r));
         List<Headline> out = new ArrayList<>();
-        byDataset.forEach((dataset, rows) -> out.add(of(dataset, rows, parity)));
+        Summary.byDataset(summary.stream().filter(r -> r.top1().present()).toList())
+                .forEach((dataset, rows) -> out.add(of(dataset, rows, parity)));
         return out;
     }
 

@@ -91,11 +91,9 @@ final class UpsamplerComparison {
 
     /** The comparison of each dataset with two or more upsamplers, in the summary's order. */
     static List<Table> of(List<Summary.Row> summary) {
-        Map<String, List<Summary.Row>> byDataset = new LinkedHashMap<>();
-        summary.stream().filter(r -> r.top1().present())
-                .forEach(r -> byDataset.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r));
         List<Table> out = new ArrayList<>();
-        byDataset.forEach((dataset, rows) -> {
+        List<Summary.Row> measured = summary.stream().filter(r -> r.top1().present()).toList();
+        Summary.byDataset(measured).forEach((dataset, rows) -> {
             List<String> upsamplers = ordered(rows.stream().map(Summary.Row::upsampler).toList());
             if (upsamplers.size() >= 2) {
                 out.add(table(dataset, upsamplers, rows));
