@@ -53,6 +53,11 @@ record Headline(String dataset, List<String> columns, List<Line> lines, List<Str
         return lines.stream().anyMatch(l -> l.cells().stream().anyMatch(Cell::split));
     }
 
+    /** A column's header: zero-shot, or "k=" and the k. */
+    static String columnLabel(String column) {
+        return column.equals(ZERO_SHOT) ? column : "k=" + column;
+    }
+
     /** The column of a summary row: zero-shot, or its k. */
     static String column(Summary.Row r) {
         return r.zeroShot() ? ZERO_SHOT : r.kLabel();

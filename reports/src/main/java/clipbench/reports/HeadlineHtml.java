@@ -39,8 +39,7 @@ final class HeadlineHtml {
         if (t.showHead()) {
             h.append("<th>head</th>");
         }
-        t.columns().forEach(c -> h.append("<th>").append(esc(c.equals(Headline.ZERO_SHOT) ? c : "k=" + c))
-                .append("</th>"));
+        t.columns().forEach(c -> h.append("<th>").append(esc(Headline.columnLabel(c))).append("</th>"));
         h.append("</tr></thead>\n<tbody>\n");
         double[] best = columnBest(t);
         for (Headline.Line l : t.lines()) {
