@@ -3,6 +3,7 @@ package clipbench.reports;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -188,7 +189,7 @@ final class UpsamplerComparison {
     private static List<Line> markBest(List<Line> lines, int columns) {
         double[] best = new double[columns];
         int[] present = new int[columns];
-        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
         for (Line l : lines) {
             for (int i = 0; i < columns; i++) {
                 Summary.Row r = l.cells().get(i).row();
