@@ -123,9 +123,10 @@ final class AlignCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             BackboneProvider imageProvider = Plugins.backend(backend);
+            String imageSha = sha256(imageProvider, imageCard); // once: the cache key and the provenance
             EmbeddedSplit images;
             try (Backbone image = open(imageProvider, imageCard, options)) {
-                images = embedImages(imageProvider, image, imageCard, data, splitName, items,
+                images = embedImages(imageProvider, image, imageCard, imageSha, data, splitName, items,
                         BackendOptions.settingsOf(options, backend));
             }
             double imageSeconds = seconds(t0);
@@ -159,8 +160,8 @@ final class AlignCommand implements Callable<Integer> {
             provenance.put("dataset", Map.of("name", data.name(), "fingerprint", data.fingerprint(), "split", splitName,
                     "images", images.size(), "skipped", images.skipped(), "captions", captions.length,
                     "pairs", pairs.pairs().size()));
-            provenance.put("image_tower", withRuntime(imageTower, imageProvider, imageCard));
-            provenance.put("text_tower", withRuntime(textTower, textProvider, textCard));
+            provenance.put("image_tower", withRuntime(imageTower, imageProvider, imageSha));
+            provenance.put("text_tower", withRuntime(textTower, textProvider, sha256(textProvider, textCard)));
             provenance.put("seed", seed);
             provenance.put("steps", steps);
             provenance.put("settings", settings.asMap());
@@ -184,8 +185,9 @@ final class AlignCommand implements Callable<Integer> {
     }
 
     /** The split's L2-normalised image embeddings, through the embedding cache unless {@code --cache none}. */
-    private EmbeddedSplit embedImages(BackboneProvider provider, Backbone backbone, ModelCard card, Dataset data,
-                                      String splitName, List<DatasetItem> items, Map<String, String> own)
+    private EmbeddedSplit embedImages(BackboneProvider provider, Backbone backbone, ModelCard card, String modelSha,
+                                      Dataset data, String splitName, List<DatasetItem> items,
+                                      Map<String, String> own)
             throws IOException {
         EmbeddingPipeline pipeline = new EmbeddingPipeline(backbone, (img, side) -> img, IMAGE_BATCH);
         ConsoleProgress progress = new ConsoleProgress("");
@@ -193,9 +195,8 @@ final class AlignCommand implements Callable<Integer> {
             return pipeline.embed(items, progress);
         }
         Path dir = cache == null ? RunSpec.DEFAULT_CACHE : Path.of(cache);
-        CacheKey key = new CacheKey(provider.id(), provider.runtimeVersion(), card.name(),
-                ModelCards.sha256(provider.artifactFiles(card)), data.name(), data.fingerprint(), splitName, "none",
-                card.preprocess().describe(), own);
+        CacheKey key = new CacheKey(provider.id(), provider.runtimeVersion(), card.name(), modelSha, data.name(),
+                data.fingerprint(), splitName, "none", card.preprocess().describe(), own);
         return new EmbeddingCache(dir).getOrCompute(key, items, () -> pipeline, progress);
     }
 
@@ -210,11 +211,15 @@ final class AlignCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> withRuntime(AlignedModelFolder.Tower tower, BackboneProvider provider,
-                                                   ModelCard card) throws IOException {
+                                                   String modelSha) {
         Map<String, Object> m = tower.describe();
         m.put("runtime_version", provider.runtimeVersion());
-        m.put("model_sha256", ModelCards.sha256(provider.artifactFiles(card)));
+        m.put("model_sha256", modelSha);
         return m;
+    }
+
+    private static String sha256(BackboneProvider provider, ModelCard card) throws IOException {
+        return ModelCards.sha256(provider.artifactFiles(card));
     }
 
     private static double seconds(long since) {

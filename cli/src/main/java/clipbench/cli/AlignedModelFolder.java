@@ -1,5 +1,6 @@
 package clipbench.cli;
 
+import clipbench.api.io.AtomicFiles;
 import clipbench.api.model.ModelCard;
 import clipbench.api.model.ModelCards;
 import clipbench.checkpoint.SafetensorsWriter;
@@ -11,9 +12,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -104,21 +103,8 @@ final class AlignedModelFolder {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
         return target;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<Path> all;
-        try (Stream<Path> s = Files.walk(dir)) {
-            all = s.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : all) {
-            Files.deleteIfExists(p);
-        }
     }
 }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -116,7 +117,7 @@ final class AlignedModelProvider implements BackboneProvider {
         long[] wt = st.shape(AlignedModelFolder.TEXT_PROJECTION);
         if (wi.length != 2 || wt.length != 2 || wi[0] != wt[0]) {
             throw new IOException(file + ": expected image_projection [dim, di] and text_projection [dim, dt], got "
-                    + java.util.Arrays.toString(wi) + " and " + java.util.Arrays.toString(wt));
+                    + Arrays.toString(wi) + " and " + Arrays.toString(wt));
         }
         return new AlignedProjections((int) wi[0], (int) wi[1], (int) wt[1], st.floats(AlignedModelFolder.IMAGE_PROJECTION),
                 st.floats(AlignedModelFolder.TEXT_PROJECTION), st.floats(AlignedModelFolder.LOG_LOGIT_SCALE)[0]);

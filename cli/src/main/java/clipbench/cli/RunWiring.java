@@ -7,6 +7,7 @@ import clipbench.api.spi.BackboneProvider;
 import clipbench.api.spi.BackendOptions;
 import clipbench.api.spi.Capability;
 import clipbench.api.spi.Dataset;
+import clipbench.api.spi.FineTunable;
 import clipbench.api.spi.HeadProvider;
 import clipbench.api.spi.Plugins;
 import clipbench.api.spi.Upsampler;
@@ -17,6 +18,7 @@ import clipbench.protocol.RunPlan;
 import clipbench.protocol.Runner;
 import clipbench.protocol.SubsampledDataset;
 import clipbench.protocol.ZeroShotHeadProvider;
+import clipbench.protocol.finetune.FineTuneSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,7 +138,7 @@ final class RunWiring implements AutoCloseable {
     private void checkFineTuneModes() {
         for (RunPlan.BackendChoice b : backends) {
             if (b.opened().capabilities().contains(Capability.FINE_TUNE)) {
-                clipbench.api.spi.FineTunable tower = b.opened().fineTunable();
+                FineTunable tower = b.opened().fineTunable();
                 spec.finetune().stream().filter(m -> !m.frozen()).forEach(m -> m.requireFits(tower));
             }
         }
@@ -173,7 +175,7 @@ final class RunWiring implements AutoCloseable {
         return new RunPlan(runId, backends, card, dataset, upsamplers, spec.protocols(), heads, spec.ks(),
                 spec.seeds(), spec.validationPerClass(), prompts, spec.batchSize(),
                 spec.cache() == null ? null : new EmbeddingCache(spec.cache()), spec.prepThreads(), spec.finetune(),
-                clipbench.protocol.finetune.FineTuneSettings.DEFAULTS);
+                FineTuneSettings.DEFAULTS);
     }
 
     @Override

@@ -69,7 +69,7 @@ public final class BenchReport {
             // every backend runs every batch x threads, so no bar is missing
             List<Double> y = cats.stream().map(c -> e.getValue().getOrDefault(c, 0.0)).toList();
             CategorySeries s = chart.addSeries(e.getKey(), cats, y);
-            s.setFillColor(Charts.PALETTE[color++ % Charts.PALETTE.length]);
+            s.setFillColor(Charts.color(color++));
             s.setLineColor(Color.DARK_GRAY);
         }
         return Charts.save(chart, dir, "bench-throughput", "Backbone throughput",

@@ -42,7 +42,7 @@ public final class Charts {
     /** The folder, inside the report folder, that holds the chart files. */
     public static final String DIR = "charts";
 
-    static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
         new Color(0xbcbd22), new Color(0x17becf)};
     private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND,
@@ -133,6 +133,18 @@ public final class Charts {
         chart.getStyler().setYAxisMin(yMin).setYAxisMax(yMax > yMin ? yMax : Math.min(100, yMin + 5));
     }
 
+    /** Colour number {@code i} of the palette (cycling). */
+    static Color color(int i) {
+        return PALETTE[i % PALETTE.length];
+    }
+
+    /** A line in colour number {@code color} with marker and dash pattern number {@code style} (both cycling). */
+    static void paint(XYSeries s, int color, int style) {
+        s.setLineColor(color(color));
+        s.setMarkerColor(color(color));
+        styleLine(s, style);
+    }
+
     /** Marker and dash pattern number {@code style} (cycling), on a 2 px line. */
     static void styleLine(XYSeries s, int style) {
         s.setMarker(MARKERS[style % MARKERS.length]);
@@ -178,7 +190,7 @@ public final class Charts {
                                      Function<Summary.Row, String> seriesOf, String baseTitle, String baseName)
             throws IOException {
         List<Figure> out = new ArrayList<>();
-        Map<String, List<Summary.Row>> byDataset = byDataset(rows);
+        Map<String, List<Summary.Row>> byDataset = Summary.byDataset(rows);
         for (Map.Entry<String, List<Summary.Row>> e : byDataset.entrySet()) {
             String dataset = e.getKey();
             List<Summary.Row> reps = representatives(e.getValue());
@@ -232,7 +244,7 @@ public final class Charts {
                     }
                 }
                 CategorySeries s = chart.addSeries(series.isEmpty() ? "(none)" : series, cats, y, err);
-                s.setFillColor(PALETTE[color++ % PALETTE.length]);
+                s.setFillColor(color(color++));
             }
             if (!missing.isEmpty()) {
                 List<String> parts = new ArrayList<>();
@@ -380,14 +392,6 @@ public final class Charts {
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         s.setLocale(Locale.ROOT);
         s.setAntiAlias(true);
-    }
-
-    private static Map<String, List<Summary.Row>> byDataset(List<Summary.Row> rows) {
-        Map<String, List<Summary.Row>> m = new LinkedHashMap<>();
-        for (Summary.Row r : rows) {
-            m.computeIfAbsent(r.dataset(), k -> new ArrayList<>()).add(r);
-        }
-        return m;
     }
 
     /** Which of backend, backbone, upsampler vary among some rows: only those go into labels. */

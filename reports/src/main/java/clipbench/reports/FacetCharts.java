@@ -50,9 +50,8 @@ final class FacetCharts {
                 for (String backend : backendsOf(l, kColumns)) {
                     String label = l.upsampler() + (heads.size() > 1 ? " · " + l.head() : "")
                             + (backend.isEmpty() ? "" : " · " + backend);
-                    Color color = Charts.PALETTE[upsamplers.indexOf(l.upsampler()) % Charts.PALETTE.length];
-                    if (line(chart, Names.unique(label, seriesNames), l, kColumns, backend, color,
-                            heads.indexOf(l.head()), span)) {
+                    if (line(chart, Names.unique(label, seriesNames), l, kColumns, backend,
+                            upsamplers.indexOf(l.upsampler()), heads.indexOf(l.head()), span)) {
                         drawn.add(label);
                     }
                 }
@@ -82,7 +81,7 @@ final class FacetCharts {
 
     /** Adds the line and its band; false when the line has no point. */
     private static boolean line(XYChart chart, String name, Headline.Line l, List<Integer> kColumns, String backend,
-                                Color color, int style, double[] span) {
+                                int color, int style, double[] span) {
         List<double[]> points = new ArrayList<>();
         for (int p = 0; p < kColumns.size(); p++) {
             for (Headline.Part part : l.cells().get(kColumns.get(p)).parts()) {
@@ -116,15 +115,14 @@ final class FacetCharts {
             band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
             band.setShowInLegend(false);
             band.setMarker(SeriesMarkers.NONE);
-            Color fill = new Color(color.getRed(), color.getGreen(), color.getBlue(), 48);
+            Color line = Charts.color(color);
+            Color fill = new Color(line.getRed(), line.getGreen(), line.getBlue(), 48);
             band.setFillColor(fill);
             band.setLineColor(fill);
         }
         XYSeries s = chart.addSeries(name, points.stream().mapToDouble(q -> q[0]).toArray(),
                 points.stream().mapToDouble(q -> q[1]).toArray());
-        s.setLineColor(color);
-        s.setMarkerColor(color);
-        Charts.styleLine(s, style);
+        Charts.paint(s, color, style);
         return true;
     }
 }

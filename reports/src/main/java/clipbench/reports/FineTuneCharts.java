@@ -51,10 +51,7 @@ final class FineTuneCharts {
             for (FineTuneComparison.Line l : lines) {
                 XYSeries s = Charts.addKLine(chart, Names.unique(l.head() + " " + l.mode(), seriesNames), l.cells(),
                         span);
-                Color color = Charts.PALETTE[modes.indexOf(l.mode()) % Charts.PALETTE.length];
-                s.setLineColor(color);
-                s.setMarkerColor(color);
-                Charts.styleLine(s, heads.indexOf(l.head()));
+                Charts.paint(s, modes.indexOf(l.mode()), heads.indexOf(l.head()));
             }
             Charts.yAxisAround(chart, span);
             String name = Names.unique(Names.slug("finetune-by-k", t.dataset(), first.backend(), first.backbone(),
@@ -118,7 +115,7 @@ final class FineTuneCharts {
         boolean anyValidation = false;
         for (Map.Entry<String, Curve> e : curves.entrySet()) {
             Curve c = e.getValue();
-            Color col = Charts.PALETTE[color++ % Charts.PALETTE.length];
+            Color col = Charts.color(color++);
             XYSeries loss = chart.addSeries(e.getKey() + " train loss", c.epochs(), c.trainLoss());
             line(loss, col, SeriesLines.SOLID);
             if (!c.valEpochs().isEmpty()) {

@@ -42,19 +42,6 @@ final class FineTuneComparison {
      */
     record Line(String backend, String backbone, String upsampler, String head, String mode, List<Summary.Row> cells,
                 String trainableParams, Summary.Stat bestEpoch, Summary.Stat epochs, Summary.Stat fitSeconds) {
-        /** The head and mode, after backend and upsampler where the table shows them. */
-        String label(Table t) {
-            List<String> parts = new ArrayList<>();
-            if (t.showBackend()) {
-                parts.add(backend);
-            }
-            if (t.showUpsampler()) {
-                parts.add(upsampler);
-            }
-            parts.add(head + " " + mode);
-            return String.join(" · ", parts);
-        }
-
         /** Backend, backbone and upsampler: the lines one chart compares. */
         String system() {
             return String.join("|", backend, backbone, upsampler);
@@ -166,10 +153,8 @@ final class FineTuneComparison {
 
     /** The comparison of each dataset with fine-tune rows, in the summary's order. */
     static List<Table> of(List<Summary.Row> summary, List<ReportRow> results) {
-        Map<String, List<Summary.Row>> byDataset = new LinkedHashMap<>();
-        summary.forEach(r -> byDataset.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r));
         List<Table> out = new ArrayList<>();
-        byDataset.forEach((dataset, rows) -> {
+        Summary.byDataset(summary).forEach((dataset, rows) -> {
             if (rows.stream().anyMatch(r -> FINE_TUNE.equals(r.protocol()))) {
                 out.add(table(dataset, rows, results));
             }

@@ -53,6 +53,11 @@ record Headline(String dataset, List<String> columns, List<Line> lines, List<Str
         return lines.stream().anyMatch(l -> l.cells().stream().anyMatch(Cell::split));
     }
 
+    /** A column's header: zero-shot, or "k=" and the k. */
+    static String columnLabel(String column) {
+        return column.equals(ZERO_SHOT) ? column : "k=" + column;
+    }
+
     /** The column of a summary row: zero-shot, or its k. */
     static String column(Summary.Row r) {
         return r.zeroShot() ? ZERO_SHOT : r.kLabel();
@@ -65,11 +70,9 @@ record Headline(String dataset, List<String> columns, List<Line> lines, List<Str
 
     /** One headline per dataset with at least one accuracy, in the summary's order. */
     static List<Headline> of(List<Summary.Row> summary, BackendParity parity) {
-        Map<String, List<Summary.Row>> byDataset = new LinkedHashMap<>();
-        summary.stream().filter(r -> r.top1().present())
-                .forEach(r -> byDataset.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r));
         List<Headline> out = new ArrayList<>();
-        byDataset.forEach((dataset, rows) -> out.add(of(dataset, rows, parity)));
+        Summary.byDataset(summary.stream().filter(r -> r.top1().present()).toList())
+                .forEach((dataset, rows) -> out.add(of(dataset, rows, parity)));
         return out;
     }
 

@@ -2,6 +2,7 @@ package clipbench.reports;
 
 import static clipbench.reports.HtmlReport.esc;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,8 +40,7 @@ final class HeadlineHtml {
         if (t.showHead()) {
             h.append("<th>head</th>");
         }
-        t.columns().forEach(c -> h.append("<th>").append(esc(c.equals(Headline.ZERO_SHOT) ? c : "k=" + c))
-                .append("</th>"));
+        t.columns().forEach(c -> h.append("<th>").append(esc(Headline.columnLabel(c))).append("</th>"));
         h.append("</tr></thead>\n<tbody>\n");
         double[] best = columnBest(t);
         for (Headline.Line l : t.lines()) {
@@ -83,7 +83,7 @@ final class HeadlineHtml {
 
     private static double[] columnBest(Headline t) {
         double[] best = new double[t.columns().size()];
-        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
         for (Headline.Line l : t.lines()) {
             for (int c = 0; c < best.length; c++) {
                 if (!l.cells().get(c).empty()) {

@@ -29,7 +29,7 @@ final class HeadlineText {
             header.add("head");
         }
         int labels = header.size();
-        h.columns().forEach(c -> header.add(c.equals(Headline.ZERO_SHOT) ? c : "k=" + c));
+        h.columns().forEach(c -> header.add(Headline.columnLabel(c)));
         List<List<String>> rows = new ArrayList<>();
         for (Headline.Line l : h.lines()) {
             List<String> row = new ArrayList<>(List.of(l.backbone(), l.upsampler()));

@@ -273,10 +273,6 @@ public final class HtmlReport {
         h.append("<td>").append(esc(v)).append("</td>");
     }
 
-    private static void pct(StringBuilder h, Summary.Stat s) {
-        h.append("<td class=\"num\">").append(percent(s)).append("</td>");
-    }
-
     /** "62.0 ± 2.0": mean ± std in percent, one decimal; no std for one seed; "–" for no value. */
     static String percent(Summary.Stat s) {
         if (!s.present()) {

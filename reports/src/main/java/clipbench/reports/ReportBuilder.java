@@ -96,7 +96,7 @@ public final class ReportBuilder {
             chart(facets, outDir, notes, "top-1 vs k", () -> FacetCharts.panels(t, outDir, names));
             headlineViews.add(new HtmlReport.HeadlineView(t, EmbedCost.of(t.dataset(), merged.rows()),
                     facets.figures()));
-            panels.files().addAll(facets.files());
+            panels.addAll(facets);
         }
         Drawn charts = overviewCharts(summary, outDir, notes);
         Focus focus = Focus.of(summary);
@@ -133,6 +133,11 @@ public final class ReportBuilder {
     private record Drawn(List<Charts.Figure> figures, List<Path> files) {
         Drawn() {
             this(new ArrayList<>(), new ArrayList<>());
+        }
+
+        void addAll(Drawn other) {
+            figures.addAll(other.figures());
+            files.addAll(other.files());
         }
     }
 
@@ -193,8 +198,7 @@ public final class ReportBuilder {
                 if (t != null || strip != null) {
                     views.add(new HtmlReport.UpsamplerView(dataset, t, drawn.figures(), strip));
                 }
-                all.figures().addAll(drawn.figures());
-                all.files().addAll(drawn.files());
+                all.addAll(drawn);
             }
             return new Upsamplers(views, all);
         }
@@ -222,8 +226,8 @@ public final class ReportBuilder {
                 chart(curves, outDir, notes, "training curve",
                         () -> FineTuneCharts.trainingCurves(t, training, outDir, names, notes));
             }
-            drawn.files().addAll(byMode.files());
-            drawn.files().addAll(curves.files());
+            drawn.addAll(byMode);
+            drawn.addAll(curves);
             sections.add(new FineTuneSection(t, byMode.figures(), curves.figures()));
         }
         return sections;
@@ -422,9 +426,9 @@ public final class ReportBuilder {
         Map<GalleryRequest, List<String>> out = new LinkedHashMap<>();
         for (GalleryRequest g : requests) {
             Summary.Row r = g.row;
+            String items = new TreeSet<>(g.items.stream().map(Gallery.Item::toString).toList()).toString();
             String same = String.join("|", r.backbone(), r.dataset(), r.upsampler(), r.protocol(), r.head(),
-                    r.finetune(), r.kLabel(), Long.toString(g.seed), new TreeSet<>(g.items.stream().map(Gallery.Item::toString)
-                            .toList()).toString());
+                    r.finetune(), r.kLabel(), Long.toString(g.seed), items);
             GalleryRequest kept = first.putIfAbsent(same, g);
             if (kept == null || g.items.isEmpty()) {
                 out.put(g, new ArrayList<>());

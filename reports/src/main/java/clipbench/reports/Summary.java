@@ -117,6 +117,13 @@ public final class Summary {
             .thenComparing(Row::protocol, Summary::compareProtocols).thenComparing(Row::head)
             .thenComparing(Row::finetune).thenComparing(Row::k, ReportRow::compareK);
 
+    /** The rows of each dataset, datasets in the order they first appear. */
+    static Map<String, List<Row>> byDataset(List<Row> rows) {
+        Map<String, List<Row>> m = new LinkedHashMap<>();
+        rows.forEach(r -> m.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r));
+        return m;
+    }
+
     /** Groups results.csv rows (any columns beyond those used are ignored) into summary rows, sorted. */
     public static List<Row> of(List<ReportRow> results) {
         Map<List<Object>, List<ReportRow>> groups = new LinkedHashMap<>();

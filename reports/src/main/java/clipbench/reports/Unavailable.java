@@ -16,24 +16,28 @@ final class Unavailable {
     private Unavailable() {
     }
 
+    /** The heads, backbones and backends one reason hit, each in first-seen order. */
+    private record Hit(Set<String> heads, Set<String> backbones, Set<String> backends) {
+        Hit() {
+            this(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
+        }
+    }
+
     static List<String> lines(List<Summary.Row> summary) {
-        Map<String, Set<String>[]> byReason = new LinkedHashMap<>();
+        Map<String, Hit> byReason = new LinkedHashMap<>();
         for (Summary.Row r : summary) {
             // a backend that cannot train is said once, in the fine-tuning section
             if (r.top1().present() || FineTuneComparison.inferenceOnly(r)) {
                 continue;
             }
-            String reason = r.note().isEmpty() ? "no accuracy recorded" : r.note();
-            @SuppressWarnings("unchecked")
-            Set<String>[] sets = byReason.computeIfAbsent(reason, k -> new Set[] {new LinkedHashSet<>(),
-                new LinkedHashSet<>(), new LinkedHashSet<>()});
-            sets[0].add(Headline.head(r));
-            sets[1].add(r.backbone());
-            sets[2].add(r.backend());
+            Hit hit = byReason.computeIfAbsent(r.note().isEmpty() ? "no accuracy recorded" : r.note(), k -> new Hit());
+            hit.heads().add(Headline.head(r));
+            hit.backbones().add(r.backbone());
+            hit.backends().add(r.backend());
         }
         List<String> out = new ArrayList<>();
-        byReason.forEach((reason, sets) -> out.add(String.join(", ", sets[0]) + ": " + reason + " — "
-                + String.join(", ", sets[1]) + " (backends " + String.join(", ", sets[2]) + ")"));
+        byReason.forEach((reason, hit) -> out.add(String.join(", ", hit.heads()) + ": " + reason + " — "
+                + String.join(", ", hit.backbones()) + " (backends " + String.join(", ", hit.backends()) + ")"));
         return out;
     }
 }

@@ -1,9 +1,9 @@
 package clipbench.reports;
 
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -92,11 +92,9 @@ final class UpsamplerComparison {
 
     /** The comparison of each dataset with two or more upsamplers, in the summary's order. */
     static List<Table> of(List<Summary.Row> summary) {
-        Map<String, List<Summary.Row>> byDataset = new LinkedHashMap<>();
-        summary.stream().filter(r -> r.top1().present())
-                .forEach(r -> byDataset.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r));
         List<Table> out = new ArrayList<>();
-        byDataset.forEach((dataset, rows) -> {
+        List<Summary.Row> measured = summary.stream().filter(r -> r.top1().present()).toList();
+        Summary.byDataset(measured).forEach((dataset, rows) -> {
             List<String> upsamplers = ordered(rows.stream().map(Summary.Row::upsampler).toList());
             if (upsamplers.size() >= 2) {
                 out.add(table(dataset, upsamplers, rows));
@@ -191,7 +189,7 @@ final class UpsamplerComparison {
     private static List<Line> markBest(List<Line> lines, int columns) {
         double[] best = new double[columns];
         int[] present = new int[columns];
-        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
         for (Line l : lines) {
             for (int i = 0; i < columns; i++) {
                 Summary.Row r = l.cells().get(i).row();
@@ -264,10 +262,7 @@ final class UpsamplerComparison {
         for (Line l : lines) {
             List<Summary.Row> points = columns.stream().map(i -> l.cells().get(i).row()).toList();
             XYSeries s = Charts.addKLine(chart, Names.unique(l.label(), seriesNames), points, span);
-            Color color = Charts.PALETTE[t.upsamplers().indexOf(l.upsampler()) % Charts.PALETTE.length];
-            s.setLineColor(color);
-            s.setMarkerColor(color);
-            Charts.styleLine(s, backends.indexOf(l.backend()));
+            Charts.paint(s, t.upsamplers().indexOf(l.upsampler()), backends.indexOf(l.backend()));
         }
         Charts.yAxisAround(chart, span);
         String name = Names.unique(Names.slug("upsamplers-by-k", t.dataset(), backbone, head.protocol(),

@@ -44,7 +44,6 @@ class ChartsTest {
     void aSingleKStillDraws(@TempDir Path dir) throws Exception {
         List<ReportRow> rows = new ArrayList<>(List.of(row("lite", "all", "0", "0.4"), row("lite", "all", "1", "0.5"),
                 row("zero-shot", "0", "-1", "0.3")));
-        List<String> notes = new ArrayList<>();
         List<Charts.Figure> f = facets(rows, dir);
         assertEquals(1, f.size());
         assertTrue(Files.size(dir.resolve(f.get(0).png())) > 1000);
@@ -63,7 +62,6 @@ class ChartsTest {
             rows.add(withBackend(row("pro", k, "1", "0.7"), "b-second"));
         }
         rows.add(withBackend(row("zero-shot", "0", "-1", "0.3"), "b-second"));
-        List<String> notes = new ArrayList<>();
         List<Charts.Figure> f = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
                 java.time.Duration.ofSeconds(30), () -> facets(rows, dir));
         assertEquals(1, f.size());

@@ -1,5 +1,6 @@
 package clipbench.upsamplers;
 
+import clipbench.api.io.AtomicFiles;
 import clipbench.api.model.ModelCards;
 import clipbench.keras.TfjsModelDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -111,23 +111,12 @@ public record UpscalerJsPackage(String network, Path dir, String version, List<I
                 throw new IOException(cache + ": cannot publish " + name + " by an atomic rename", e);
             }
         } finally {
-            deleteTree(work);
+            AtomicFiles.deleteTree(work);
         }
         if (!Files.isRegularFile(target.resolve(ModelCards.CARD_FILE))) {
             throw new IOException(target + ": exists but has no " + ModelCards.CARD_FILE
                     + " (not made by clipbench? remove it to import again)");
         }
         return target;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -9,6 +9,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Writes files so that readers see the old content or the new, never half of it: everything goes to a
@@ -71,6 +73,21 @@ public final class AtomicFiles {
     /** Copies {@code source} onto {@code target} atomically. */
     public static void copy(Path source, Path target) throws IOException {
         writeBytes(target, out -> Files.copy(source, out));
+    }
+
+    /**
+     * Deletes {@code root} and everything below it, deepest first; nothing when it does not exist. For the
+     * temporary folders that folder-publishing code (a model directory, an import) renames into place.
+     */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Moves a finished file over {@code target}, atomically where the file system can. */
